@@ -1,0 +1,134 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { inboxAudiences } from '../../core/audience';
+import { decodeCursor, encodeCursor, type CursorScope } from '../../core/cursor';
+import { inboxEtag, readVersions } from '../../core/etag';
+import { listInbox, getInboxItem } from '../../core/inbox';
+import { acknowledge, acknowledgeMany } from '../../core/receipts';
+import type { AppEnv } from '../../env';
+import { ifNoneMatchMatches } from '../../http/conditional';
+import { dialectErrors } from '../../http/errors';
+import { requireUser } from '../../http/middleware';
+import { validationHook } from '../../http/validation';
+import {
+  BulkBody,
+  BulkResponse,
+  ClientNotification,
+  encodeBulkOutcome,
+  encodeNotification,
+  ErrorBody,
+  IdParam,
+  ListQuery,
+  ListResponse,
+  renderClientError,
+} from './wire';
+
+export const clientApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+clientApi.onError(dialectErrors(renderClientError));
+clientApi.use('*', requireUser);
+
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [s, { description: 'Error', content: { 'application/json': { schema: ErrorBody } } }]));
+const security = [{ bearer: [] }];
+
+// seeds/000 "Fetch Pending Notifications"
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  security,
+  request: { query: ListQuery },
+  responses: {
+    200: { description: 'A page of the inbox', content: { 'application/json': { schema: ListResponse } } },
+    304: { description: 'Not modified (If-None-Match matched)' },
+    ...errors(400, 401, 429),
+  },
+});
+
+clientApi.openapi(list, async (c) => {
+  const user = c.get('user');
+  const db = c.get('db');
+  const q = c.req.valid('query');
+  const scope: CursorScope = {
+    parameter: 'cursor',
+    parts: ['client', user.projectId, user.userId, q.status, q.service_id, q.project, q.sort],
+  };
+  const after = q.cursor === undefined ? undefined : decodeCursor(scope, q.cursor);
+
+  // Answer a conditional poll from the version rows alone, before touching the page.
+  const audiences = inboxAudiences(user.userId, user.orgs);
+  const versions = await readVersions(db, user.projectId, audiences);
+  const etag = await inboxEtag(versions, audiences, [...scope.parts, q.cursor, q.limit]);
+  c.header('ETag', etag);
+  if (ifNoneMatchMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304);
+
+  const page = await listInbox(db, user, {
+    status: q.status,
+    serviceId: q.service_id,
+    originProject: q.project,
+    order: q.sort,
+    limit: q.limit,
+    after,
+  });
+  const last = page.items.at(-1);
+  return c.json(
+    {
+      notifications: page.items.map(encodeNotification),
+      pagination: {
+        next_cursor: page.hasMore && last ? encodeCursor(scope, last.seq) : null,
+        has_more: page.hasMore,
+        total_count: page.totalCount,
+      },
+    },
+    200,
+  );
+});
+
+// Best practices, "Batch Operations": bulk acknowledge (registered before /{id} routes).
+const bulk = createRoute({
+  method: 'post',
+  path: '/acknowledge',
+  security,
+  request: { body: { required: true, content: { 'application/json': { schema: BulkBody } } } },
+  responses: {
+    200: { description: 'Outcome per id', content: { 'application/json': { schema: BulkResponse } } },
+    ...errors(400, 401, 429),
+  },
+});
+
+clientApi.openapi(bulk, async (c) => {
+  const outcomes = await acknowledgeMany(c.get('db'), c.get('user'), c.req.valid('json').ids);
+  return c.json({ results: outcomes.map(encodeBulkOutcome) }, 200);
+});
+
+// seeds/000 "Fetch Single Notification"
+const one = createRoute({
+  method: 'get',
+  path: '/{id}',
+  security,
+  request: { params: IdParam },
+  responses: {
+    200: { description: 'The notification', content: { 'application/json': { schema: ClientNotification } } },
+    ...errors(400, 401, 403, 404, 429),
+  },
+});
+
+clientApi.openapi(one, async (c) => {
+  const item = await getInboxItem(c.get('db'), c.get('user'), c.req.valid('param').id);
+  return c.json(encodeNotification(item), 200);
+});
+
+// seeds/000 "Acknowledge Notification"
+const ack = createRoute({
+  method: 'post',
+  path: '/{id}/acknowledge',
+  security,
+  request: { params: IdParam },
+  responses: {
+    200: { description: 'The acknowledged notification', content: { 'application/json': { schema: ClientNotification } } },
+    ...errors(400, 401, 403, 404, 409, 429),
+  },
+});
+
+clientApi.openapi(ack, async (c) => {
+  const item = await acknowledge(c.get('db'), c.get('user'), c.req.valid('param').id);
+  return c.json(encodeNotification(item), 200);
+});

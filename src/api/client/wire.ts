@@ -1,0 +1,132 @@
+import { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { DomainError } from '../../core/errors';
+import type { InboxItem } from '../../core/notifications';
+import { LIMITS } from '../../core/notifications';
+import type { BulkOutcome } from '../../core/receipts';
+import type { AppEnv } from '../../env';
+import { codeToStatus } from '../../http/status';
+
+// seeds/000: the client polling API's JSON shapes. The seed documents the envelope and error codes;
+// the notification object itself is ours (README, "Client API notification object").
+
+const Audience = z.union([
+  z.object({ type: z.literal('user') }),
+  z.object({ type: z.literal('organization'), id: z.string() }),
+  z.object({ type: z.literal('everyone') }),
+]);
+
+export const ClientNotification = z
+  .object({
+    id: z.string().uuid(),
+    title: z.string(),
+    body: z.string(),
+    category: z.string().nullable(),
+    priority: z.enum(['low', 'normal', 'high', 'critical']),
+    icon: z.string().nullable(),
+    action_url: z.string().nullable(),
+    service_id: z.string().nullable(),
+    project: z.string().nullable().openapi({ description: 'The origin label the producer set (not the tenant).' }),
+    custom_data: z.record(z.string(), z.unknown()),
+    audience: Audience,
+    status: z.enum(['pending', 'acknowledged']),
+    created_at: z.string().datetime(),
+    acknowledged_at: z.string().datetime().nullable(),
+    expires_at: z.string().datetime().nullable(),
+  })
+  .openapi('ClientNotification');
+
+export type ClientNotification = z.infer<typeof ClientNotification>;
+
+export const ListQuery = z.object({
+  status: z.enum(['pending', 'acknowledged']).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().optional(),
+  service_id: z.string().max(256).optional(),
+  project: z.string().max(256).optional(),
+  sort: z.enum(['newest', 'oldest']).default('newest'),
+});
+
+export const IdParam = z.object({
+  id: z.string().uuid().openapi({ param: { name: 'id', in: 'path' } }),
+});
+
+export const BulkBody = z.object({ ids: z.array(z.string().uuid()).min(1).max(LIMITS.perCreate) });
+
+export const ListResponse = z.object({
+  notifications: z.array(ClientNotification),
+  pagination: z.object({ next_cursor: z.string().nullable(), has_more: z.boolean(), total_count: z.number().int() }),
+});
+
+export const BulkResponse = z.object({
+  results: z.array(
+    z.object({
+      id: z.string(),
+      outcome: z.enum(['acknowledged', 'already_responded', 'not_found', 'access_denied']),
+      acknowledged_at: z.string().datetime().optional(),
+      error: z.object({ code: z.string(), message: z.string() }).optional(),
+    }),
+  ),
+});
+
+export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi('ClientError');
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function encodeNotification(item: InboxItem): ClientNotification {
+  const audience =
+    item.audience.kind === 'org' ? { type: 'organization' as const, id: item.audience.id } : { type: item.audience.kind };
+  return {
+    id: item.id,
+    title: item.title,
+    body: item.body,
+    category: item.category,
+    priority: item.priority,
+    icon: item.icon,
+    action_url: item.actionUrl,
+    service_id: item.serviceId,
+    project: item.originProject,
+    custom_data: item.customData,
+    audience,
+    status: item.receipt.acknowledgedAt === null ? 'pending' : 'acknowledged',
+    created_at: iso(item.createdAt)!,
+    acknowledged_at: iso(item.receipt.acknowledgedAt),
+    expires_at: iso(item.expiresAt),
+  };
+}
+
+const BULK_ERRORS = {
+  already_responded: 'NOTIFICATION_ALREADY_RESPONDED',
+  not_found: 'NOTIFICATION_NOT_FOUND',
+  access_denied: 'NOTIFICATION_ACCESS_DENIED',
+} as const;
+
+export function encodeBulkOutcome(outcome: BulkOutcome) {
+  if (outcome.outcome === 'acknowledged') {
+    return { id: outcome.id, outcome: outcome.outcome, acknowledged_at: iso(outcome.acknowledgedAt)! };
+  }
+  const code = BULK_ERRORS[outcome.outcome];
+  return { id: outcome.id, outcome: outcome.outcome, error: { code, message: bulkMessage[outcome.outcome] } };
+}
+
+const bulkMessage = {
+  already_responded: 'Notification has already been responded to',
+  not_found: 'Notification with specified ID does not exist',
+  access_denied: 'User does not have access to this notification',
+} as const;
+
+// seeds/000 "Error Responses": the documented codes, one per domain code.
+const CLIENT_CODES: Record<DomainError['code'], string> = {
+  invalid_parameter: 'INVALID_PARAMETER',
+  unauthenticated: 'AUTH_INVALID_TOKEN',
+  forbidden: 'NOTIFICATION_ACCESS_DENIED',
+  access_denied: 'NOTIFICATION_ACCESS_DENIED',
+  not_found: 'NOTIFICATION_NOT_FOUND',
+  already_responded: 'NOTIFICATION_ALREADY_RESPONDED',
+  conflict: 'CONFLICT',
+  idempotency_mismatch: 'INVALID_PARAMETER',
+};
+
+export function renderClientError(c: Context<AppEnv>, error: DomainError): Response {
+  return c.json({ error: { code: CLIENT_CODES[error.code], message: error.message } }, codeToStatus[error.code]);
+}

@@ -1,0 +1,167 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createApiKey } from '../../core/api-keys';
+import { createNotifications } from '../../core/create';
+import { sha256Hex } from '../../core/hash';
+import { destroyNotification, getNotification } from '../../core/notifications';
+import { assertAdmin, assertProjectAccess, createProject, getProject } from '../../core/projects';
+import type { AppEnv } from '../../env';
+import { dialectErrors } from '../../http/errors';
+import { requireApiKey } from '../../http/middleware';
+import { validationHook } from '../../http/validation';
+import {
+  CreatedNotifications,
+  CreateKeyBody,
+  CreateNotificationsBody,
+  CreateProjectBody,
+  encodeNotification,
+  encodeProject,
+  ErrorBody,
+  IdempotencyHeader,
+  KeyBody,
+  NotificationParam,
+  ProducerNotification,
+  ProjectBody,
+  ProjectIdParam,
+  ProjectParam,
+  renderProducerError,
+  toAudience,
+} from './wire';
+
+export const producerApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+producerApi.onError(dialectErrors(renderProducerError));
+producerApi.use('*', requireApiKey);
+
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [s, { description: 'Error', content: { 'application/json': { schema: ErrorBody } } }]));
+const security = [{ bearer: [] }];
+const json = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
+
+// DESIGN.md "Shared contracts": POST /v1/projects (admin key only)
+producerApi.openapi(
+  createRoute({
+    method: 'post',
+    path: '/projects',
+    security,
+    request: { body: json(CreateProjectBody) },
+    responses: { 201: { description: 'Created', content: { 'application/json': { schema: ProjectBody } } }, ...errors(400, 401, 403, 409) },
+  }),
+  async (c) => {
+    assertAdmin(c.get('principal'));
+    const { id, name } = c.req.valid('json');
+    return c.json(encodeProject(await createProject(c.get('db'), id, name)), 201);
+  },
+);
+
+// DESIGN.md "Shared contracts": GET /v1/projects/{id}
+producerApi.openapi(
+  createRoute({
+    method: 'get',
+    path: '/projects/{id}',
+    security,
+    request: { params: ProjectIdParam },
+    responses: { 200: { description: 'The project', content: { 'application/json': { schema: ProjectBody } } }, ...errors(400, 401, 403, 404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param');
+    assertProjectAccess(c.get('principal'), id);
+    return c.json(encodeProject(await getProject(c.get('db'), id)), 200);
+  },
+);
+
+// DESIGN.md "Shared contracts": POST /v1/projects/{project}/keys (the key is shown once)
+producerApi.openapi(
+  createRoute({
+    method: 'post',
+    path: '/projects/{project}/keys',
+    security,
+    request: { params: ProjectParam, body: json(CreateKeyBody) },
+    responses: { 201: { description: 'Created', content: { 'application/json': { schema: KeyBody } } }, ...errors(400, 401, 403, 404) },
+  }),
+  async (c) => {
+    const { project } = c.req.valid('param');
+    assertProjectAccess(c.get('principal'), project);
+    const db = c.get('db');
+    await getProject(db, project);
+    const key = await createApiKey(db, project, c.req.valid('json').name);
+    return c.json({ ...key, created_at: new Date(key.created_at).toISOString() }, 201);
+  },
+);
+
+// DESIGN.md "Shared contracts": POST /v1/projects/{project}/notifications (Idempotency-Key honoured for 24 h)
+producerApi.openapi(
+  createRoute({
+    method: 'post',
+    path: '/projects/{project}/notifications',
+    security,
+    request: { params: ProjectParam, headers: IdempotencyHeader, body: json(CreateNotificationsBody) },
+    responses: {
+      201: { description: 'Created, one per recipient', content: { 'application/json': { schema: CreatedNotifications } } },
+      ...errors(400, 401, 403, 404, 422),
+    },
+  }),
+  async (c) => {
+    const { project } = c.req.valid('param');
+    assertProjectAccess(c.get('principal'), project);
+    const db = c.get('db');
+    await getProject(db, project);
+    const input = c.req.valid('json');
+    const key = c.req.valid('header')['idempotency-key'];
+    const result = await createNotifications(
+      db,
+      project,
+      input.to.map((recipient) => ({
+        audience: toAudience(recipient),
+        title: input.title,
+        body: input.body,
+        category: input.category,
+        priority: input.priority,
+        icon: input.icon,
+        actionUrl: input.action_url,
+        serviceId: input.service_id,
+        originProject: input.origin_project,
+        customData: input.custom_data,
+        expiresAt: input.expires_at === undefined ? undefined : Date.parse(input.expires_at),
+      })),
+      (created) => ({ status: 201, body: { notifications: created.map(encodeNotification) } }),
+      key === undefined ? undefined : { key, requestHash: await sha256Hex(JSON.stringify(input)) },
+    );
+    if (result.replayed) c.header('Idempotent-Replayed', 'true');
+    return c.json(result.body as { notifications: never[] }, 201);
+  },
+);
+
+// DESIGN.md "Shared contracts": GET /v1/projects/{project}/notifications/{id}
+producerApi.openapi(
+  createRoute({
+    method: 'get',
+    path: '/projects/{project}/notifications/{id}',
+    security,
+    request: { params: NotificationParam },
+    responses: {
+      200: { description: 'The notification', content: { 'application/json': { schema: ProducerNotification } } },
+      ...errors(400, 401, 403, 404),
+    },
+  }),
+  async (c) => {
+    const { project, id } = c.req.valid('param');
+    assertProjectAccess(c.get('principal'), project);
+    return c.json(encodeNotification(await getNotification(c.get('db'), project, id)), 200);
+  },
+);
+
+// DESIGN.md "Shared contracts": DELETE /v1/projects/{project}/notifications/{id} (gone from every inbox)
+producerApi.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/projects/{project}/notifications/{id}',
+    security,
+    request: { params: NotificationParam },
+    responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 403, 404) },
+  }),
+  async (c) => {
+    const { project, id } = c.req.valid('param');
+    assertProjectAccess(c.get('principal'), project);
+    await destroyNotification(c.get('db'), project, id);
+    return c.body(null, 204);
+  },
+);

@@ -1,0 +1,24 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { clientApi } from './api/client/routes';
+import { producerApi } from './api/producer/routes';
+import type { AppEnv } from './env';
+import { internalError } from './http/errors';
+import { requestContext } from './http/middleware';
+
+export function buildApp() {
+  const app = new OpenAPIHono<AppEnv>();
+  app.use('*', requestContext);
+
+  app.route('/api/v1/client/notifications', clientApi);
+  app.route('/v1', producerApi);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Edge notification inbox', version: '0.1.0' },
+  });
+
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
+  app.onError((error, c) => internalError(c, error));
+  return app;
+}

@@ -1,0 +1,127 @@
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { unauthenticated, type AuthFailure } from './errors';
+import { DEFAULT_PROJECT, PROJECT_ID, type UserPrincipal } from './principal';
+
+export interface TokenConfig {
+  jwtSecret?: string;
+  /** A JSON JWK set (RS256/ES256 public keys). */
+  jwks?: string;
+  /** Where to fetch a JWK set from; jose caches it and refetches on an unknown kid. */
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+}
+
+const ASYMMETRIC = ['RS256', 'ES256'] as const;
+const MAX_ORGS = 50;
+const MAX_ID_LENGTH = 256;
+
+// Key sets live as long as the isolate, so a remote set is fetched once, not per request.
+const remoteSets = new Map<string, JWTVerifyGetKey>();
+const localSets = new Map<string, JWTVerifyGetKey>();
+
+/** Verifies a user token and returns the caller; every failure says which check failed. */
+export async function verifyUserToken(token: string | undefined, config: TokenConfig): Promise<UserPrincipal> {
+  if (!token) throw unauthenticated('missing', 'No token was sent');
+  if (token.split('.').length !== 3) throw unauthenticated('not_jwt', 'The token is not a JWT');
+
+  let alg: string | undefined;
+  try {
+    alg = decodeProtectedHeader(token).alg;
+    decodeJwt(token);
+  } catch {
+    throw unauthenticated('malformed', 'The token cannot be decoded');
+  }
+
+  const payload = await verifySignature(token, alg, config);
+  return principalFrom(payload);
+}
+
+async function verifySignature(token: string, alg: string | undefined, config: TokenConfig): Promise<JWTPayload> {
+  const options = {
+    issuer: config.issuer || undefined,
+    audience: config.audience || undefined,
+    requiredClaims: ['exp', 'sub'],
+  };
+  try {
+    if (alg === 'HS256' && config.jwtSecret) {
+      const secret = new TextEncoder().encode(config.jwtSecret);
+      return (await jwtVerify(token, secret, { ...options, algorithms: ['HS256'] })).payload;
+    }
+    const keySet = asymmetricKeys(config);
+    if (keySet && (ASYMMETRIC as readonly string[]).includes(alg ?? '')) {
+      return (await jwtVerify(token, keySet, { ...options, algorithms: [...ASYMMETRIC] })).payload;
+    }
+  } catch (error) {
+    throw unauthenticated(...describe(error));
+  }
+  throw unauthenticated('alg_not_allowed', `Tokens signed with ${alg ?? 'no algorithm'} are not accepted`);
+}
+
+function asymmetricKeys(config: TokenConfig): JWTVerifyGetKey | undefined {
+  if (config.jwks) {
+    let set = localSets.get(config.jwks);
+    if (!set) {
+      set = createLocalJWKSet(JSON.parse(config.jwks));
+      localSets.set(config.jwks, set);
+    }
+    return set;
+  }
+  if (config.jwksUrl) {
+    let set = remoteSets.get(config.jwksUrl);
+    if (!set) {
+      set = createRemoteJWKSet(new URL(config.jwksUrl));
+      remoteSets.set(config.jwksUrl, set);
+    }
+    return set;
+  }
+  return undefined;
+}
+
+function describe(error: unknown): [AuthFailure, string] {
+  if (error instanceof errors.JWTExpired) return ['expired', 'The token has expired'];
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return ['not_yet_valid', 'The token is not valid yet'];
+    return ['invalid_claim', `The token's ${error.claim} claim is not acceptable`];
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) return ['bad_signature', 'The token signature is invalid'];
+  if (error instanceof errors.JWKSNoMatchingKey) return ['unknown_kid', 'No key matches the token key id'];
+  if (error instanceof errors.JOSEAlgNotAllowed) return ['alg_not_allowed', 'The token algorithm is not accepted'];
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || error instanceof SyntaxError) {
+    return ['unverifiable', 'The signing keys could not be loaded'];
+  }
+  return ['malformed', 'The token cannot be decoded'];
+}
+
+function principalFrom(payload: JWTPayload): UserPrincipal {
+  const claim = (name: string) => unauthenticated('invalid_claim', `The token's ${name} claim is not acceptable`);
+  const { sub, project, orgs, permissions } = payload as JWTPayload & Record<string, unknown>;
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_ID_LENGTH) throw claim('sub');
+  if (project !== undefined && (typeof project !== 'string' || !PROJECT_ID.test(project))) throw claim('project');
+  if (orgs !== undefined && !isIdList(orgs, MAX_ORGS)) throw claim('orgs');
+  if (permissions !== undefined && !isIdList(permissions, 100)) throw claim('permissions');
+  return {
+    kind: 'user',
+    projectId: (project as string | undefined) ?? DEFAULT_PROJECT,
+    userId: sub,
+    orgs: [...new Set((orgs as string[] | undefined) ?? [])],
+    permissions: (permissions as string[] | undefined) ?? null,
+  };
+}
+
+function isIdList(value: unknown, max: number): value is string[] {
+  return (
+    Array.isArray(value) &&
+    value.length <= max &&
+    value.every((v) => typeof v === 'string' && v.length > 0 && v.length <= MAX_ID_LENGTH)
+  );
+}

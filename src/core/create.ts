@@ -1,0 +1,144 @@
+import { and, eq, lt, sql } from 'drizzle-orm';
+import { audienceKey, type Audience } from './audience';
+import type { Db } from './db';
+import { DomainError, invalidParameter } from './errors';
+import { fromRow, LIMITS, PRIORITIES, type Notification, type NotificationRow, type Priority } from './notifications';
+import { idempotencyRecords } from './schema';
+
+export interface NewNotification {
+  audience: Audience;
+  title: string;
+  body?: string;
+  category?: string | null;
+  priority?: Priority;
+  icon?: string | null;
+  actionUrl?: string | null;
+  serviceId?: string | null;
+  originProject?: string | null;
+  customData?: Record<string, unknown>;
+  expiresAt?: number | null;
+}
+
+/** What a caller answered the first time, replayed for a repeated Idempotency-Key. */
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface IdempotencyRequest {
+  key: string;
+  /** Fingerprint of the request; the same key with another request is refused, not replayed. */
+  requestHash: string;
+}
+
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+const INSERT_FROM_JSON = (json: string) => sql`
+  INSERT INTO notifications (id, project_id, audience, category, title, body, icon, action_url, priority,
+    service_id, origin_project, custom_data, created_at, expires_at)
+  SELECT json_extract(value, '$.id'), json_extract(value, '$.projectId'), json_extract(value, '$.audience'),
+    json_extract(value, '$.category'), json_extract(value, '$.title'), json_extract(value, '$.body'),
+    json_extract(value, '$.icon'), json_extract(value, '$.actionUrl'), json_extract(value, '$.priority'),
+    json_extract(value, '$.serviceId'), json_extract(value, '$.originProject'), json_extract(value, '$.customData'),
+    json_extract(value, '$.createdAt'), json_extract(value, '$.expiresAt')
+  FROM json_each(${json}) ORDER BY key
+  RETURNING seq, id`;
+
+/**
+ * Stores notifications atomically (one statement, whatever the count; the insert trigger moves each
+ * audience's inbox version in the same statement). With an idempotency key, the first response is
+ * recorded in the same batch, and a repeat within 24 hours gets it back without storing anything.
+ */
+export async function createNotifications(
+  db: Db,
+  projectId: string,
+  inputs: readonly NewNotification[],
+  respond: (created: Omit<Notification, 'seq'>[]) => StoredResponse,
+  idempotency?: IdempotencyRequest,
+): Promise<StoredResponse & { replayed: boolean; created: Notification[] }> {
+  if (inputs.length === 0 || inputs.length > LIMITS.perCreate) {
+    throw invalidParameter('to', `Between 1 and ${LIMITS.perCreate} recipients per request`);
+  }
+  const now = Date.now();
+  const rows = inputs.map((input) => toRow(projectId, input, now));
+  const drafts = rows.map((row) => fromRow({ ...row, seq: 0 }));
+  const response = respond(drafts);
+  const insert = db.all<{ seq: number; id: string }>(INSERT_FROM_JSON(JSON.stringify(rows)));
+
+  if (!idempotency) {
+    const inserted = await insert;
+    return { ...response, replayed: false, created: withSequence(drafts, inserted) };
+  }
+
+  const record = and(eq(idempotencyRecords.projectId, projectId), eq(idempotencyRecords.key, idempotency.key));
+  try {
+    const [, , inserted] = await db.batch([
+      db.delete(idempotencyRecords).where(and(record, lt(idempotencyRecords.createdAt, now - IDEMPOTENCY_WINDOW_MS))),
+      db.insert(idempotencyRecords).values({
+        projectId,
+        key: idempotency.key,
+        requestHash: idempotency.requestHash,
+        status: response.status,
+        response: JSON.stringify(response.body),
+        createdAt: now,
+      }),
+      insert,
+    ]);
+    return { ...response, replayed: false, created: withSequence(drafts, inserted) };
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    // The key was used within the window: the whole batch rolled back, so nothing was stored twice.
+    const first = await db.select().from(idempotencyRecords).where(record).get();
+    if (!first) throw error;
+    if (first.requestHash !== idempotency.requestHash) {
+      throw new DomainError('idempotency_mismatch', 'This Idempotency-Key was already used with a different request');
+    }
+    return { status: first.status, body: JSON.parse(first.response), replayed: true, created: [] };
+  }
+}
+
+function toRow(projectId: string, input: NewNotification, now: number): Omit<NotificationRow, 'seq'> {
+  const title = input.title;
+  const body = input.body ?? '';
+  const customData = JSON.stringify(input.customData ?? {});
+  const priority = input.priority ?? 'normal';
+  if (title.length === 0 || title.length > LIMITS.title) {
+    throw invalidParameter('title', `title must be 1 to ${LIMITS.title} characters`);
+  }
+  if (body.length > LIMITS.body) throw invalidParameter('body', `body must be at most ${LIMITS.body} characters`);
+  if (new TextEncoder().encode(customData).length > LIMITS.customDataBytes) {
+    throw invalidParameter('custom_data', `custom_data must be at most ${LIMITS.customDataBytes} bytes as JSON`);
+  }
+  if (!PRIORITIES.includes(priority)) throw invalidParameter('priority', `priority must be one of ${PRIORITIES.join(', ')}`);
+  if (input.expiresAt != null && input.expiresAt <= now) {
+    throw invalidParameter('expires_at', 'expires_at must be in the future');
+  }
+  return {
+    id: crypto.randomUUID(),
+    projectId,
+    audience: audienceKey(input.audience),
+    category: input.category ?? null,
+    title,
+    body,
+    icon: input.icon ?? null,
+    actionUrl: input.actionUrl ?? null,
+    priority,
+    serviceId: input.serviceId ?? null,
+    originProject: input.originProject ?? null,
+    customData,
+    createdAt: now,
+    expiresAt: input.expiresAt ?? null,
+  };
+}
+
+function withSequence(drafts: Omit<Notification, 'seq'>[], inserted: { seq: number; id: string }[]): Notification[] {
+  const seqById = new Map(inserted.map((r) => [r.id, r.seq]));
+  return drafts.map((d) => ({ ...d, seq: seqById.get(d.id) ?? 0 }));
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e.message.includes('UNIQUE constraint failed')) return true;
+  }
+  return false;
+}

@@ -1,0 +1,42 @@
+// One error model for every dialect: the core throws a DomainError with a code; http/status.ts maps
+// the code to a status; each dialect's wire.ts decides only how the body looks.
+
+export type AuthFailure =
+  | 'missing' // no credentials at all
+  | 'not_jwt' // not three base64url parts
+  | 'malformed' // header or payload cannot be decoded
+  | 'alg_not_allowed' // alg none, or an algorithm the configured keys do not allow
+  | 'unknown_kid' // no configured key matches the token's kid
+  | 'bad_signature'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'invalid_claim' // sub/project/orgs/permissions/iss/aud wrong
+  | 'unknown_key' // an API key we do not know, or one that was revoked
+  | 'unverifiable'; // the key set could not be fetched
+
+export type ErrorCode =
+  | 'invalid_parameter'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'access_denied'
+  | 'already_responded'
+  | 'conflict'
+  | 'idempotency_mismatch';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly detail: { parameter?: string; auth?: AuthFailure } = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const invalidParameter = (parameter: string, message: string) =>
+  new DomainError('invalid_parameter', message, { parameter });
+
+export const unauthenticated = (auth: AuthFailure, message: string) =>
+  new DomainError('unauthenticated', message, { auth });

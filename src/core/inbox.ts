@@ -1,0 +1,108 @@
+import { inboxAudiences } from './audience';
+import type { Db } from './db';
+import { DomainError } from './errors';
+import { fromRow, NOTIFICATION_COLUMNS, type InboxItem, type NotificationRow, type Receipt } from './notifications';
+import type { UserPrincipal } from './principal';
+
+export type Order = 'newest' | 'oldest';
+
+export interface InboxQuery {
+  /** pending: not acknowledged by the user; acknowledged: acknowledged by them; undefined: all. */
+  status?: 'pending' | 'acknowledged';
+  serviceId?: string;
+  originProject?: string;
+  order: Order;
+  limit: number;
+  /** Continue after this sequence (exclusive), in the query's order. */
+  after?: number;
+}
+
+export interface InboxPage {
+  items: InboxItem[];
+  hasMore: boolean;
+  totalCount: number;
+}
+
+type ItemRow = NotificationRow & {
+  r_seen_at: number | null;
+  r_read_at: number | null;
+  r_acknowledged_at: number | null;
+  r_archived_at: number | null;
+};
+
+const RECEIPT_COLUMNS =
+  'r.seen_at AS r_seen_at, r.read_at AS r_read_at, r.acknowledged_at AS r_acknowledged_at, r.archived_at AS r_archived_at';
+
+// Parameters are numbered so that each audience arm reuses them: ?1 project, ?2 user, ?3 sequence
+// bound, ?4 now, ?5 service_id, ?6 origin project, ?7… audiences. D1 allows 100 per statement.
+const FIXED_PARAMETERS = 6;
+
+/**
+ * One page of a user's inbox: their own notifications, their organisations' and everyone's.
+ * Each audience is one index range (project_id, audience, seq); SQLite merges the ranges in
+ * sequence order and stops at the limit, so a page reads about `limit` rows however big the inbox.
+ */
+export async function listInbox(db: Db, user: UserPrincipal, query: InboxQuery, now = Date.now()): Promise<InboxPage> {
+  const audiences = inboxAudiences(user.userId, user.orgs);
+  const newest = query.order === 'newest';
+  const bound = query.after ?? (newest ? Number.MAX_SAFE_INTEGER : 0);
+  const arm = (i: number, withBound: boolean) =>
+    `SELECT ${NOTIFICATION_COLUMNS}, ${RECEIPT_COLUMNS} FROM notifications n
+       LEFT JOIN receipts r ON r.project_id = n.project_id AND r.user_id = ?2 AND r.notification_id = n.id
+     WHERE n.project_id = ?1 AND n.audience = ?${FIXED_PARAMETERS + 1 + i}
+       ${withBound ? `AND n.seq ${newest ? '<' : '>'} ?3` : ''}
+       AND (n.expires_at IS NULL OR n.expires_at > ?4)
+       AND r.archived_at IS NULL
+       ${query.status === 'pending' ? 'AND r.acknowledged_at IS NULL' : ''}
+       ${query.status === 'acknowledged' ? 'AND r.acknowledged_at IS NOT NULL' : ''}
+       ${query.serviceId !== undefined ? 'AND n.service_id = ?5' : ''}
+       ${query.originProject !== undefined ? 'AND n.origin_project = ?6' : ''}`;
+  const arms = (withBound: boolean) => audiences.map((_, i) => arm(i, withBound)).join('\nUNION ALL\n');
+  const parameters = [user.projectId, user.userId, bound, now, query.serviceId ?? null, query.originProject ?? null, ...audiences];
+
+  const d1 = db.$client;
+  const [page, count] = await d1.batch([
+    d1.prepare(`${arms(true)}\nORDER BY seq ${newest ? 'DESC' : 'ASC'} LIMIT ${query.limit + 1}`).bind(...parameters),
+    d1.prepare(`SELECT count(*) AS total FROM (${arms(false)})`).bind(...parameters),
+  ]);
+  const rows = (page?.results ?? []) as ItemRow[];
+  const total = (count?.results?.[0] as { total: number } | undefined)?.total ?? 0;
+  return {
+    items: rows.slice(0, query.limit).map(toItem),
+    hasMore: rows.length > query.limit,
+    totalCount: total,
+  };
+}
+
+/**
+ * One notification as the user sees it. Not in the user's project, deleted or expired: not_found;
+ * in the project but addressed to someone else: access_denied.
+ */
+export async function getInboxItem(db: Db, user: UserPrincipal, id: string, now = Date.now()): Promise<InboxItem> {
+  const row = await db.$client
+    .prepare(
+      `SELECT ${NOTIFICATION_COLUMNS}, ${RECEIPT_COLUMNS} FROM notifications n
+         LEFT JOIN receipts r ON r.project_id = n.project_id AND r.user_id = ?2 AND r.notification_id = n.id
+       WHERE n.id = ?1 AND n.project_id = ?3`,
+    )
+    .bind(id, user.userId, user.projectId)
+    .first<ItemRow>();
+  if (!row || (row.expiresAt !== null && row.expiresAt <= now)) {
+    throw new DomainError('not_found', `Notification ${id} does not exist`);
+  }
+  if (!inboxAudiences(user.userId, user.orgs).includes(row.audience)) {
+    throw new DomainError('access_denied', `Notification ${id} is not addressed to this user`);
+  }
+  return toItem(row);
+}
+
+export function toItem(row: ItemRow): InboxItem {
+  const { r_seen_at, r_read_at, r_acknowledged_at, r_archived_at, ...notification } = row;
+  const receipt: Receipt = {
+    seenAt: r_seen_at,
+    readAt: r_read_at,
+    acknowledgedAt: r_acknowledged_at,
+    archivedAt: r_archived_at,
+  };
+  return { ...fromRow(notification), receipt };
+}

@@ -1,0 +1,76 @@
+import { and, eq } from 'drizzle-orm';
+import type { Audience } from './audience';
+import { parseAudienceKey } from './audience';
+import type { Db } from './db';
+import { DomainError } from './errors';
+import { notifications } from './schema';
+
+export const PRIORITIES = ['low', 'normal', 'high', 'critical'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const LIMITS = { title: 256, body: 4096, customDataBytes: 8 * 1024, perCreate: 100 } as const;
+
+export interface Notification {
+  seq: number;
+  id: string;
+  projectId: string;
+  audience: Audience;
+  category: string | null;
+  title: string;
+  body: string;
+  icon: string | null;
+  actionUrl: string | null;
+  priority: Priority;
+  serviceId: string | null;
+  originProject: string | null;
+  customData: Record<string, unknown>;
+  createdAt: number;
+  expiresAt: number | null;
+}
+
+/** A user's own state of a notification (all null until they touch it). */
+export interface Receipt {
+  seenAt: number | null;
+  readAt: number | null;
+  acknowledgedAt: number | null;
+  archivedAt: number | null;
+}
+
+export type InboxItem = Notification & { receipt: Receipt };
+
+/** One stored row; the raw inbox queries alias their columns to these names (NOTIFICATION_COLUMNS). */
+export type NotificationRow = typeof notifications.$inferSelect;
+
+export const NOTIFICATION_COLUMNS =
+  'n.seq, n.id, n.project_id AS projectId, n.audience, n.category, n.title, n.body, n.icon, ' +
+  'n.action_url AS actionUrl, n.priority, n.service_id AS serviceId, n.origin_project AS originProject, ' +
+  'n.custom_data AS customData, n.created_at AS createdAt, n.expires_at AS expiresAt';
+
+export function fromRow(row: NotificationRow): Notification {
+  return {
+    ...row,
+    audience: parseAudienceKey(row.audience),
+    priority: row.priority as Priority,
+    customData: JSON.parse(row.customData) as Record<string, unknown>,
+  };
+}
+
+export function isExpired(n: Pick<Notification, 'expiresAt'>, now: number): boolean {
+  return n.expiresAt !== null && n.expiresAt <= now;
+}
+
+/** A notification of this project by id, or a 404 (another project's id is as unknown as a missing one). */
+export async function getNotification(db: Db, projectId: string, id: string): Promise<Notification> {
+  const row = await db.select().from(notifications).where(and(eq(notifications.id, id), eq(notifications.projectId, projectId))).get();
+  if (!row) throw new DomainError('not_found', `Notification ${id} does not exist`);
+  return fromRow(row);
+}
+
+/** Deletes for good; the trigger removes its receipts and moves the audience's inbox version. */
+export async function destroyNotification(db: Db, projectId: string, id: string): Promise<void> {
+  const deleted = await db
+    .delete(notifications)
+    .where(and(eq(notifications.id, id), eq(notifications.projectId, projectId)))
+    .returning({ id: notifications.id });
+  if (deleted.length === 0) throw new DomainError('not_found', `Notification ${id} does not exist`);
+}

@@ -1,0 +1,72 @@
+import { inboxAudiences } from './audience';
+import type { Db } from './db';
+import { DomainError } from './errors';
+import { getInboxItem } from './inbox';
+import type { InboxItem } from './notifications';
+import type { UserPrincipal } from './principal';
+
+// Acknowledging is one conditional upsert: it writes only when the user has not acknowledged yet,
+// so two concurrent acknowledges produce exactly one success, and the receipt trigger moves the
+// user's inbox version only when the state really changed.
+const ACKNOWLEDGE = `
+  INSERT INTO receipts (project_id, user_id, notification_id, acknowledged_at)
+  SELECT ?1, ?2, value, ?3 FROM json_each(?4) WHERE true
+  ON CONFLICT (project_id, user_id, notification_id)
+    DO UPDATE SET acknowledged_at = excluded.acknowledged_at WHERE receipts.acknowledged_at IS NULL
+  RETURNING notification_id`;
+
+/** Acknowledges one notification for this user only (a broadcast stays pending for everyone else). */
+export async function acknowledge(db: Db, user: UserPrincipal, id: string, now = Date.now()): Promise<InboxItem> {
+  const item = await getInboxItem(db, user, id, now);
+  if (item.receipt.acknowledgedAt !== null) throw alreadyResponded(id);
+  const { results } = await db.$client
+    .prepare(ACKNOWLEDGE)
+    .bind(user.projectId, user.userId, now, JSON.stringify([id]))
+    .all();
+  if (results.length === 0) throw alreadyResponded(id);
+  return { ...item, receipt: { ...item.receipt, acknowledgedAt: now } };
+}
+
+export type BulkOutcome =
+  | { id: string; outcome: 'acknowledged'; acknowledgedAt: number }
+  | { id: string; outcome: 'already_responded' | 'not_found' | 'access_denied' };
+
+/** Acknowledges up to 100 notifications with one read and one write, reporting each id's outcome. */
+export async function acknowledgeMany(db: Db, user: UserPrincipal, ids: readonly string[], now = Date.now()): Promise<BulkOutcome[]> {
+  const unique = [...new Set(ids)];
+  const { results: found } = await db.$client
+    .prepare(
+      `SELECT n.id, n.audience, r.acknowledged_at AS acknowledgedAt FROM json_each(?1) j
+         JOIN notifications n ON n.id = j.value AND n.project_id = ?2
+         LEFT JOIN receipts r ON r.project_id = n.project_id AND r.user_id = ?3 AND r.notification_id = n.id
+       WHERE n.expires_at IS NULL OR n.expires_at > ?4`,
+    )
+    .bind(JSON.stringify(unique), user.projectId, user.userId, now)
+    .all<{ id: string; audience: string; acknowledgedAt: number | null }>();
+  const audiences = new Set(inboxAudiences(user.userId, user.orgs));
+  const byId = new Map(found.map((row) => [row.id, row]));
+
+  const eligible = unique.filter((id) => {
+    const row = byId.get(id);
+    return row && audiences.has(row.audience) && row.acknowledgedAt === null;
+  });
+  const written = new Set<string>();
+  if (eligible.length > 0) {
+    const { results } = await db.$client
+      .prepare(ACKNOWLEDGE)
+      .bind(user.projectId, user.userId, now, JSON.stringify(eligible))
+      .all<{ notification_id: string }>();
+    for (const r of results) written.add(r.notification_id);
+  }
+
+  return unique.map((id): BulkOutcome => {
+    const row = byId.get(id);
+    if (!row) return { id, outcome: 'not_found' };
+    if (!audiences.has(row.audience)) return { id, outcome: 'access_denied' };
+    return written.has(id) ? { id, outcome: 'acknowledged', acknowledgedAt: now } : { id, outcome: 'already_responded' };
+  });
+}
+
+function alreadyResponded(id: string): DomainError {
+  return new DomainError('already_responded', `Notification ${id} has already been acknowledged`);
+}

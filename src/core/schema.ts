@@ -1,0 +1,94 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+// Times are integer milliseconds since the epoch; each dialect formats them its own way.
+
+export const projects = sqliteTable('projects', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id').notNull().references(() => projects.id),
+    name: text('name').notNull(),
+    // SHA-256 of the key, hex. The key itself is shown once and never stored.
+    keyHash: text('key_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_hash').on(t.keyHash)],
+);
+
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    // The sequence: every order, cursor and resume point rides on it (AUTOINCREMENT never reuses a value).
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull(),
+    projectId: text('project_id').notNull(),
+    // One column for the audience so that an inbox is one index range per audience (see core/audience.ts).
+    audience: text('audience').notNull(),
+    category: text('category'),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    icon: text('icon'),
+    actionUrl: text('action_url'),
+    priority: text('priority').notNull(),
+    serviceId: text('service_id'),
+    originProject: text('origin_project'),
+    customData: text('custom_data').notNull().default('{}'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at'),
+  },
+  (t) => [
+    uniqueIndex('notifications_id').on(t.id),
+    index('notifications_inbox').on(t.projectId, t.audience, t.seq),
+  ],
+);
+
+// A user's own state of one notification. Written only when the user touches it, so a broadcast
+// to a million users is still one notification row.
+export const receipts = sqliteTable(
+  'receipts',
+  {
+    projectId: text('project_id').notNull(),
+    userId: text('user_id').notNull(),
+    notificationId: text('notification_id').notNull(),
+    seenAt: integer('seen_at'),
+    readAt: integer('read_at'),
+    acknowledgedAt: integer('acknowledged_at'),
+    archivedAt: integer('archived_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.userId, t.notificationId] }),
+    index('receipts_notification').on(t.notificationId),
+  ],
+);
+
+// Moves whenever anything someone in this audience would see changes; ETags derive from it.
+// Kept by triggers (migrations/0001_inbox_version_triggers.sql) so that no write path can forget it.
+export const inboxVersions = sqliteTable(
+  'inbox_versions',
+  {
+    projectId: text('project_id').notNull(),
+    audience: text('audience').notNull(),
+    version: integer('version').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.audience] })],
+);
+
+export const idempotencyRecords = sqliteTable(
+  'idempotency_records',
+  {
+    projectId: text('project_id').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    status: integer('status').notNull(),
+    response: text('response').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.key] })],
+);

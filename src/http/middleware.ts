@@ -1,0 +1,36 @@
+import { createMiddleware } from 'hono/factory';
+import { authenticateApiKey } from '../core/api-keys';
+import { verifyUserToken, type TokenConfig } from '../core/auth-token';
+import { openDb } from '../core/db';
+import type { AppEnv, Bindings } from '../env';
+import { bearer } from './credentials';
+
+export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
+  const requestId = c.req.header('x-request-id')?.slice(0, 64) || crypto.randomUUID();
+  c.set('requestId', requestId);
+  c.set('db', openDb(c.env.DB));
+  await next();
+  c.header('X-Request-Id', requestId);
+});
+
+export function tokenConfig(env: Bindings): TokenConfig {
+  return {
+    jwtSecret: env.JWT_SECRET,
+    jwks: env.JWT_JWKS,
+    jwksUrl: env.JWT_JWKS_URL,
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+  };
+}
+
+/** User JWT as `Authorization: Bearer <token>`. */
+export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
+  c.set('user', await verifyUserToken(bearer(c.req.header('authorization')), tokenConfig(c.env)));
+  await next();
+});
+
+/** Admin or project API key as `Authorization: Bearer <key>`. */
+export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {
+  c.set('principal', await authenticateApiKey(c.get('db'), bearer(c.req.header('authorization')), c.env.ADMIN_API_KEY));
+  await next();
+});

@@ -1,0 +1,14 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ErrorCode } from '../core/errors';
+
+/** The one table from domain error codes to HTTP statuses; dialects may override a row. */
+export const codeToStatus: Record<ErrorCode, ContentfulStatusCode> = {
+  invalid_parameter: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  access_denied: 403,
+  not_found: 404,
+  already_responded: 409,
+  conflict: 409,
+  idempotency_mismatch: 422,
+};

@@ -1,0 +1,58 @@
+import { env, exports } from 'cloudflare:workers';
+import { SignJWT } from 'jose';
+
+export const ADMIN = { authorization: `Bearer ${env.ADMIN_API_KEY}` };
+
+/** A request to the Worker exactly as a client would send it. */
+export function call(path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(new Request(`http://inbox.test${path}`, init));
+}
+
+export function postJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return call(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}
+
+export interface TokenClaims {
+  sub: string;
+  project?: string;
+  orgs?: string[];
+  permissions?: string[];
+  [claim: string]: unknown;
+}
+
+/** An HS256 user token signed with the test JWT_SECRET, valid for an hour unless told otherwise. */
+export async function userToken(claims: TokenClaims, options: { expiresIn?: string | number; secret?: string } = {}) {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt()
+    .setExpirationTime(options.expiresIn ?? '1h')
+    .sign(new TextEncoder().encode(options.secret ?? env.JWT_SECRET));
+}
+
+export async function asUser(claims: TokenClaims) {
+  return { authorization: `Bearer ${await userToken(claims)}` };
+}
+
+let projectCounter = 0;
+
+/** A fresh project and one of its keys, so tests in one file do not see each other's inboxes. */
+export async function freshProject(prefix = 'p') {
+  const id = `${prefix}-${Date.now().toString(36)}-${projectCounter++}`;
+  const created = await postJson('/v1/projects', { id, name: id }, ADMIN);
+  if (created.status !== 201) throw new Error(`project: ${created.status} ${await created.text()}`);
+  const key = await postJson(`/v1/projects/${id}/keys`, { name: 'backend' }, ADMIN);
+  const { key: secret } = (await key.json()) as { key: string };
+  return { id, key: { authorization: `Bearer ${secret}` } };
+}
+
+export interface Created {
+  id: string;
+  title: string;
+}
+
+/** Creates notifications through the producer API and returns them in the order of `to`. */
+export async function send(project: string, body: Record<string, unknown>, headers: Record<string, string> = ADMIN) {
+  const res = await postJson(`/v1/projects/${project}/notifications`, { title: 'Hello', ...body }, headers);
+  if (res.status !== 201) throw new Error(`send: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { notifications: Created[] }).notifications;
+}

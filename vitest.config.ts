@@ -1,0 +1,25 @@
+import path from 'node:path';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: './wrangler.toml' },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            ADMIN_API_KEY: 'test-admin-key',
+            JWT_SECRET: 'test-jwt-secret-that-is-long-enough-for-hs256',
+          },
+        },
+      }),
+    ],
+    test: {
+      setupFiles: ['./test/setup/apply-migrations.ts'],
+      testTimeout: 20_000,
+    },
+  };
+});
