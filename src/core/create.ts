@@ -1,4 +1,4 @@
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { audienceKey, type Audience } from './audience';
 import type { Db } from './db';
 import { DomainError, invalidParameter } from './errors';
@@ -33,7 +33,9 @@ export interface IdempotencyRequest {
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-const INSERT_FROM_JSON = (json: string) => sql`
+// One statement for the whole request, whatever the count (D1 allows 100 bound parameters, so the
+// rows travel as one JSON parameter); the insert trigger moves each audience's inbox version.
+const INSERT_FROM_JSON = `
   INSERT INTO notifications (id, project_id, audience, category, title, body, icon, action_url, priority,
     service_id, origin_project, custom_data, created_at, expires_at)
   SELECT json_extract(value, '$.id'), json_extract(value, '$.projectId'), json_extract(value, '$.audience'),
@@ -41,8 +43,12 @@ const INSERT_FROM_JSON = (json: string) => sql`
     json_extract(value, '$.icon'), json_extract(value, '$.actionUrl'), json_extract(value, '$.priority'),
     json_extract(value, '$.serviceId'), json_extract(value, '$.originProject'), json_extract(value, '$.customData'),
     json_extract(value, '$.createdAt'), json_extract(value, '$.expiresAt')
-  FROM json_each(${json}) ORDER BY key
+  FROM json_each(?1) ORDER BY key
   RETURNING seq, id`;
+
+const FORGET_EXPIRED_KEY = 'DELETE FROM idempotency_records WHERE project_id = ?1 AND key = ?2 AND created_at < ?3';
+const RECORD_KEY = `INSERT INTO idempotency_records (project_id, key, request_hash, status, response, created_at)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6)`;
 
 /**
  * Stores notifications atomically (one statement, whatever the count; the insert trigger moves each
@@ -63,34 +69,32 @@ export async function createNotifications(
   const rows = inputs.map((input) => toRow(projectId, input, now));
   const drafts = rows.map((row) => fromRow({ ...row, seq: 0 }));
   const response = respond(drafts);
-  const insert = db.all<{ seq: number; id: string }>(INSERT_FROM_JSON(JSON.stringify(rows)));
+  const d1 = db.$client;
+  const insert = d1.prepare(INSERT_FROM_JSON).bind(JSON.stringify(rows));
 
   if (!idempotency) {
-    const inserted = await insert;
-    return { ...response, replayed: false, created: withSequence(drafts, inserted) };
+    const { results } = await insert.all<{ seq: number; id: string }>();
+    return { ...response, replayed: false, created: withSequence(drafts, results) };
   }
 
-  const record = and(eq(idempotencyRecords.projectId, projectId), eq(idempotencyRecords.key, idempotency.key));
+  const { key, requestHash } = idempotency;
   try {
-    const [, , inserted] = await db.batch([
-      db.delete(idempotencyRecords).where(and(record, lt(idempotencyRecords.createdAt, now - IDEMPOTENCY_WINDOW_MS))),
-      db.insert(idempotencyRecords).values({
-        projectId,
-        key: idempotency.key,
-        requestHash: idempotency.requestHash,
-        status: response.status,
-        response: JSON.stringify(response.body),
-        createdAt: now,
-      }),
+    const [, , inserted] = await d1.batch<{ seq: number; id: string }>([
+      d1.prepare(FORGET_EXPIRED_KEY).bind(projectId, key, now - IDEMPOTENCY_WINDOW_MS),
+      // Fails on a key used within the window, which rolls back the whole batch.
+      d1.prepare(RECORD_KEY).bind(projectId, key, requestHash, response.status, JSON.stringify(response.body), now),
       insert,
     ]);
-    return { ...response, replayed: false, created: withSequence(drafts, inserted) };
+    return { ...response, replayed: false, created: withSequence(drafts, inserted?.results ?? []) };
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    // The key was used within the window: the whole batch rolled back, so nothing was stored twice.
-    const first = await db.select().from(idempotencyRecords).where(record).get();
+    const first = await db
+      .select()
+      .from(idempotencyRecords)
+      .where(and(eq(idempotencyRecords.projectId, projectId), eq(idempotencyRecords.key, key)))
+      .get();
     if (!first) throw error;
-    if (first.requestHash !== idempotency.requestHash) {
+    if (first.requestHash !== requestHash) {
       throw new DomainError('idempotency_mismatch', 'This Idempotency-Key was already used with a different request');
     }
     return { status: first.status, body: JSON.parse(first.response), replayed: true, created: [] };
