@@ -96,10 +96,11 @@ function describe(error: unknown): [AuthFailure, string] {
   if (error instanceof errors.JWSSignatureVerificationFailed) return ['bad_signature', 'The token signature is invalid'];
   if (error instanceof errors.JWKSNoMatchingKey) return ['unknown_kid', 'No key matches the token key id'];
   if (error instanceof errors.JOSEAlgNotAllowed) return ['alg_not_allowed', 'The token algorithm is not accepted'];
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || error instanceof SyntaxError) {
-    return ['unverifiable', 'The signing keys could not be loaded'];
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) {
+    return ['malformed', 'The token cannot be decoded'];
   }
-  return ['malformed', 'The token cannot be decoded'];
+  // The token decoded; what failed is fetching or reading the configured keys.
+  return ['unverifiable', 'The signing keys could not be loaded'];
 }
 
 function principalFrom(payload: JWTPayload): UserPrincipal {

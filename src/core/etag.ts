@@ -5,6 +5,10 @@ import { inboxVersions } from './schema';
 
 // An inbox ETag is derived from the versions of the audiences a user sees plus the query, so a
 // conditional poll reads only those version rows (one per audience), never the page.
+//
+// Expiry changes what a user sees without any write, so a tag may also carry the moment the
+// earliest visible notification expires ("<hash>.<ms in base 36>"): from then on it no longer
+// matches, and the client gets a fresh page without the 304 path reading anything more.
 
 export async function readVersions(db: Db, projectId: string, audiences: readonly string[]): Promise<Map<string, number>> {
   const rows = await db
@@ -14,12 +18,27 @@ export async function readVersions(db: Db, projectId: string, audiences: readonl
   return new Map(rows.map((r) => [r.audience, r.version]));
 }
 
-export async function inboxEtag(
+/** The part of the tag that depends on what is stored: versions of every audience, and the query. */
+export async function inboxStateHash(
   versions: ReadonlyMap<string, number>,
   audiences: readonly string[],
   query: readonly (string | number | null | undefined)[],
 ): Promise<string> {
   const text = JSON.stringify([audiences.map((a) => [a, versions.get(a) ?? 0]), query]);
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return `"${base64url(new Uint8Array(digest).slice(0, 16))}"`;
+  return base64url(new Uint8Array(digest).slice(0, 16));
+}
+
+/** The quoted ETag for a page whose content is valid until `validUntil` (null: until the next write). */
+export function formatInboxEtag(stateHash: string, validUntil: number | null): string {
+  return validUntil === null ? `"${stateHash}"` : `"${stateHash}.${validUntil.toString(36)}"`;
+}
+
+/** Whether a tag the client holds (quotes and W/ removed) still describes the current inbox. */
+export function inboxEtagIsCurrent(opaqueTag: string, stateHash: string, now: number): boolean {
+  const [hash, until, ...rest] = opaqueTag.split('.');
+  if (hash !== stateHash || rest.length > 0) return false;
+  if (until === undefined) return true;
+  const deadline = parseInt(until, 36);
+  return Number.isFinite(deadline) && now < deadline;
 }

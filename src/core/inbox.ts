@@ -21,6 +21,8 @@ export interface InboxPage {
   items: InboxItem[];
   hasMore: boolean;
   totalCount: number;
+  /** When the earliest visible notification expires (the page is stale from then), or null. */
+  validUntil: number | null;
 }
 
 type ItemRow = NotificationRow & {
@@ -60,10 +62,16 @@ export async function listInbox(db: Db, user: UserPrincipal, query: InboxQuery, 
   const arms = (withBound: boolean) => audiences.map((_, i) => arm(i, withBound)).join('\nUNION ALL\n');
   const parameters = [user.projectId, user.userId, bound, now, query.serviceId ?? null, query.originProject ?? null, ...audiences];
 
+  // Ignores the filters on purpose: an earlier deadline only costs a fresh page, never a stale one.
+  const nextExpiry = audiences
+    .map((_, i) => `SELECT min(expires_at) AS e FROM notifications WHERE project_id = ?1 AND audience = ?${FIXED_PARAMETERS + 1 + i} AND expires_at > ?4`)
+    .join('\nUNION ALL\n');
+
   const d1 = db.$client;
-  const [page, count] = await d1.batch([
+  const [page, count, expiry] = await d1.batch([
     d1.prepare(`${arms(true)}\nORDER BY seq ${newest ? 'DESC' : 'ASC'} LIMIT ${query.limit + 1}`).bind(...parameters),
     d1.prepare(`SELECT count(*) AS total FROM (${arms(false)})`).bind(...parameters),
+    d1.prepare(`SELECT min(e) AS until FROM (${nextExpiry})`).bind(...parameters),
   ]);
   const rows = (page?.results ?? []) as ItemRow[];
   const total = (count?.results?.[0] as { total: number } | undefined)?.total ?? 0;
@@ -71,6 +79,7 @@ export async function listInbox(db: Db, user: UserPrincipal, query: InboxQuery, 
     items: rows.slice(0, query.limit).map(toItem),
     hasMore: rows.length > query.limit,
     totalCount: total,
+    validUntil: (expiry?.results?.[0] as { until: number | null } | undefined)?.until ?? null,
   };
 }
 

@@ -46,6 +46,8 @@ export const notifications = sqliteTable(
   (t) => [
     uniqueIndex('notifications_id').on(t.id),
     index('notifications_inbox').on(t.projectId, t.audience, t.seq),
+    // The next expiry of an audience is one index seek (ETags carry it; retention purges by it).
+    index('notifications_expiry').on(t.projectId, t.audience, t.expiresAt),
   ],
 );
 

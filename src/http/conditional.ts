@@ -1,16 +1,12 @@
 /**
- * RFC 9110 weak comparison of an If-None-Match header against our ETag: accepts `*`, lists, and
- * the `W/` form Cloudflare's edge produces when it recompresses a response.
+ * The entity tags of an If-None-Match header, compared weakly (RFC 9110): `W/` and quotes are
+ * dropped, since Cloudflare's edge weakens strong tags when it recompresses. `*` stays `*`.
  */
-export function ifNoneMatchMatches(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  const ours = opaque(etag);
-  return header.split(',').some((candidate) => {
-    const tag = candidate.trim();
-    return tag === '*' || opaque(tag) === ours;
-  });
-}
-
-function opaque(tag: string): string {
-  return tag.startsWith('W/') ? tag.slice(2) : tag;
+export function ifNoneMatchTags(header: string | undefined): string[] {
+  if (!header) return [];
+  return header
+    .split(',')
+    .map((candidate) => candidate.trim().replace(/^W\//, ''))
+    .filter((tag) => tag.length > 0)
+    .map((tag) => (tag === '*' ? tag : tag.replace(/^"(.*)"$/, '$1')));
 }

@@ -1,12 +1,10 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { inboxAudiences } from '../../core/audience';
 import { decodeCursor, encodeCursor, type CursorScope } from '../../core/cursor';
-import { inboxEtag, readVersions } from '../../core/etag';
 import { listInbox, getInboxItem } from '../../core/inbox';
 import { acknowledge, acknowledgeMany } from '../../core/receipts';
 import type { AppEnv } from '../../env';
-import { ifNoneMatchMatches } from '../../http/conditional';
 import { dialectErrors } from '../../http/errors';
+import { inboxConditional } from '../../http/inbox-etag';
 import { requireUser } from '../../http/middleware';
 import { validationHook } from '../../http/validation';
 import {
@@ -53,12 +51,8 @@ clientApi.openapi(list, async (c) => {
   };
   const after = q.cursor === undefined ? undefined : decodeCursor(scope, q.cursor);
 
-  // Answer a conditional poll from the version rows alone, before touching the page.
-  const audiences = inboxAudiences(user.userId, user.orgs);
-  const versions = await readVersions(db, user.projectId, audiences);
-  const etag = await inboxEtag(versions, audiences, [...scope.parts, q.cursor, q.limit]);
-  c.header('ETag', etag);
-  if (ifNoneMatchMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304);
+  const conditional = await inboxConditional(c, user, [...scope.parts, q.cursor, q.limit]);
+  if (conditional.notModified) return conditional.notModified;
 
   const page = await listInbox(db, user, {
     status: q.status,
@@ -68,6 +62,7 @@ clientApi.openapi(list, async (c) => {
     limit: q.limit,
     after,
   });
+  conditional.tag(page.validUntil);
   const last = page.items.at(-1);
   return c.json(
     {

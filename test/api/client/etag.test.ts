@@ -101,4 +101,29 @@ describe('seeds/000 list ETag and If-None-Match', () => {
     expect(res.status).toBe(200);
     expect(((await res.json()) as { notifications: unknown[] }).notifications).toEqual([]);
   });
+
+  it('stops matching when a notification the user sees expires, with no write in between', async () => {
+    const { id: project } = await freshProject();
+    await send(project, { to: [{ everyone: true }], title: 'flash sale', expires_at: new Date(Date.now() + 1200).toISOString() });
+    await send(project, { to: [{ user: 'u' }], title: 'stays' });
+    const headers = await asUser({ sub: 'u', project });
+    const etag = await etagOf(headers);
+    expect((await poll(headers, etag)).status).toBe(304);
+    await new Promise((r) => setTimeout(r, 1300));
+    const res = await poll(headers, etag);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { notifications: { title: string }[] }).notifications.map((n) => n.title)).toEqual(['stays']);
+    const fresh = res.headers.get('etag')!;
+    expect(fresh).not.toBe(etag);
+    expect((await poll(headers, fresh)).status).toBe(304);
+  });
+
+  it('does not let a client extend a tag by editing its deadline', async () => {
+    const { id: project } = await freshProject();
+    await send(project, { to: [{ user: 'u' }], title: 'x', expires_at: new Date(Date.now() + 60_000).toISOString() });
+    const headers = await asUser({ sub: 'u', project });
+    const etag = await etagOf(headers);
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]+\.[0-9a-z]+"$/);
+    expect((await poll(headers, etag.replace(/\.[0-9a-z]+"$/, '.zzzzzzzzzz.1"'))).status).toBe(200);
+  });
 });

@@ -1,0 +1,1 @@
+CREATE INDEX `notifications_expiry` ON `notifications` (`project_id`,`audience`,`expires_at`);

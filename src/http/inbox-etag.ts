@@ -1,0 +1,33 @@
+import type { Context } from 'hono';
+import { inboxAudiences } from '../core/audience';
+import { formatInboxEtag, inboxEtagIsCurrent, inboxStateHash, readVersions } from '../core/etag';
+import type { UserPrincipal } from '../core/principal';
+import type { AppEnv } from '../env';
+import { ifNoneMatchTags } from './conditional';
+
+export type InboxConditional =
+  | { notModified: Response }
+  | { notModified: null; /** Sets the ETag of the page about to be sent. */ tag: (validUntil: number | null) => void };
+
+/**
+ * Answers If-None-Match for a user's inbox from the audience version rows alone, before any page
+ * is read. Versions are read before the page, so a tag never claims more than the page shows.
+ */
+export async function inboxConditional(
+  c: Context<AppEnv>,
+  user: UserPrincipal,
+  query: readonly (string | number | null | undefined)[],
+): Promise<InboxConditional> {
+  const audiences = inboxAudiences(user.userId, user.orgs);
+  const versions = await readVersions(c.get('db'), user.projectId, audiences);
+  const hash = await inboxStateHash(versions, audiences, query);
+  const now = Date.now();
+  const held = ifNoneMatchTags(c.req.header('if-none-match')).find(
+    (tag) => tag === '*' || inboxEtagIsCurrent(tag, hash, now),
+  );
+  if (held !== undefined) {
+    c.header('ETag', held === '*' ? formatInboxEtag(hash, null) : `"${held}"`);
+    return { notModified: c.body(null, 304) };
+  }
+  return { notModified: null, tag: (validUntil) => c.header('ETag', formatInboxEtag(hash, validUntil)) };
+}
