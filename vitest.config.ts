@@ -13,6 +13,10 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             ADMIN_API_KEY: 'test-admin-key',
             JWT_SECRET: 'test-jwt-secret-that-is-long-enough-for-hs256',
+            // Small enough that a test can reach it (production default: 10000, in wrangler.toml).
+            MAX_LISTENERS_PER_PROJECT: '6',
+            // Hang-ups are noticed at the next heartbeat: keep the tests quick.
+            LISTENER_HEARTBEAT_SECONDS: '1',
           },
         },
       }),

@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { clientApi } from './api/client/routes';
+import { playerApi } from './api/player/routes';
 import { producerApi } from './api/producer/routes';
 import type { AppEnv } from './env';
 import { internalError } from './http/errors';
@@ -10,6 +11,7 @@ export function buildApp() {
   app.use('*', requestContext);
 
   app.route('/api/v1/client/notifications', clientApi);
+  app.route('/notification/v1/player', playerApi);
   app.route('/v1', producerApi);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });

@@ -1,5 +1,8 @@
 import type { Db } from './core/db';
 import type { Principal, UserPrincipal } from './core/principal';
+import type { Publisher } from './core/realtime';
+import type { PlayerListeners } from './realtime/player-listeners';
+import type { ProjectListenerShard } from './realtime/project-listeners';
 
 /** Worker bindings and variables (wrangler.toml, `.dev.vars` locally, `wrangler secret put` when deployed). */
 export interface Bindings {
@@ -10,6 +13,11 @@ export interface Bindings {
   JWT_JWKS_URL?: string;
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
+  PLAYER_LISTENERS: DurableObjectNamespace<PlayerListeners>;
+  PROJECT_LISTENERS: DurableObjectNamespace<ProjectListenerShard>;
+  MAX_LISTENERS_PER_PLAYER?: string;
+  MAX_LISTENERS_PER_PROJECT?: string;
+  LISTENER_HEARTBEAT_SECONDS?: string;
 }
 
 /** Set once per request by middleware in src/http. */
@@ -18,6 +26,7 @@ export interface Variables {
   requestId: string;
   user: UserPrincipal;
   principal: Principal;
+  publisher: Publisher;
 }
 
 export interface AppEnv {

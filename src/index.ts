@@ -1,3 +1,6 @@
 import { buildApp } from './app';
 
+export { PlayerListeners } from './realtime/player-listeners';
+export { ProjectListenerShard } from './realtime/project-listeners';
+
 export default buildApp();

@@ -3,6 +3,7 @@ import { audienceKey, type Audience } from './audience';
 import type { Db } from './db';
 import { DomainError, invalidParameter } from './errors';
 import { fromRow, LIMITS, PRIORITIES, type Notification, type NotificationRow, type Priority } from './notifications';
+import type { Publisher } from './realtime';
 import { idempotencyRecords } from './schema';
 
 export interface NewNotification {
@@ -17,6 +18,8 @@ export interface NewNotification {
   originProject?: string | null;
   customData?: Record<string, unknown>;
   expiresAt?: number | null;
+  /** The player API's `etag`: of the resource at the action URL when the notification was made. */
+  resourceEtag?: string | null;
 }
 
 /** What a caller answered the first time, replayed for a repeated Idempotency-Key. */
@@ -31,18 +34,24 @@ export interface IdempotencyRequest {
   requestHash: string;
 }
 
+export interface CreateOptions {
+  idempotency?: IdempotencyRequest;
+  /** Wakes the recipients' listeners once the notifications are stored. */
+  publisher?: Publisher;
+}
+
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 // One statement for the whole request, whatever the count (D1 allows 100 bound parameters, so the
 // rows travel as one JSON parameter); the insert trigger moves each audience's inbox version.
 const INSERT_FROM_JSON = `
   INSERT INTO notifications (id, project_id, audience, category, title, body, icon, action_url, priority,
-    service_id, origin_project, custom_data, created_at, expires_at)
+    service_id, origin_project, custom_data, created_at, expires_at, resource_etag)
   SELECT json_extract(value, '$.id'), json_extract(value, '$.projectId'), json_extract(value, '$.audience'),
     json_extract(value, '$.category'), json_extract(value, '$.title'), json_extract(value, '$.body'),
     json_extract(value, '$.icon'), json_extract(value, '$.actionUrl'), json_extract(value, '$.priority'),
     json_extract(value, '$.serviceId'), json_extract(value, '$.originProject'), json_extract(value, '$.customData'),
-    json_extract(value, '$.createdAt'), json_extract(value, '$.expiresAt')
+    json_extract(value, '$.createdAt'), json_extract(value, '$.expiresAt'), json_extract(value, '$.resourceEtag')
   FROM json_each(?1) ORDER BY key
   RETURNING seq, id`;
 
@@ -60,7 +69,7 @@ export async function createNotifications(
   projectId: string,
   inputs: readonly NewNotification[],
   respond: (created: Omit<Notification, 'seq'>[]) => StoredResponse,
-  idempotency?: IdempotencyRequest,
+  { idempotency, publisher }: CreateOptions = {},
 ): Promise<StoredResponse & { replayed: boolean; created: Notification[] }> {
   if (inputs.length === 0 || inputs.length > LIMITS.perCreate) {
     throw invalidParameter('to', `Between 1 and ${LIMITS.perCreate} recipients per request`);
@@ -74,6 +83,7 @@ export async function createNotifications(
 
   if (!idempotency) {
     const { results } = await insert.all<{ seq: number; id: string }>();
+    await wake(publisher, projectId, drafts);
     return { ...response, replayed: false, created: withSequence(drafts, results) };
   }
 
@@ -85,6 +95,7 @@ export async function createNotifications(
       d1.prepare(RECORD_KEY).bind(projectId, key, requestHash, response.status, JSON.stringify(response.body), now),
       insert,
     ]);
+    await wake(publisher, projectId, drafts);
     return { ...response, replayed: false, created: withSequence(drafts, inserted?.results ?? []) };
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
@@ -101,14 +112,23 @@ export async function createNotifications(
   }
 }
 
+/** A failed wake-up must not fail a create that is stored: listeners re-check on their own. */
+async function wake(publisher: Publisher | undefined, projectId: string, created: Omit<Notification, 'seq'>[]) {
+  const users = created.flatMap((n) => (n.audience.kind === 'user' ? [n.audience.id] : []));
+  if (!publisher || users.length === 0) return;
+  try {
+    await publisher.notify(projectId, users);
+  } catch (error) {
+    console.error(JSON.stringify({ event: 'wake_failed', projectId, error: error instanceof Error ? error.message : 'unknown' }));
+  }
+}
+
 function toRow(projectId: string, input: NewNotification, now: number): Omit<NotificationRow, 'seq'> {
   const title = input.title;
   const body = input.body ?? '';
   const customData = JSON.stringify(input.customData ?? {});
   const priority = input.priority ?? 'normal';
-  if (title.length === 0 || title.length > LIMITS.title) {
-    throw invalidParameter('title', `title must be 1 to ${LIMITS.title} characters`);
-  }
+  if (title.length > LIMITS.title) throw invalidParameter('title', `title must be at most ${LIMITS.title} characters`);
   if (body.length > LIMITS.body) throw invalidParameter('body', `body must be at most ${LIMITS.body} characters`);
   if (new TextEncoder().encode(customData).length > LIMITS.customDataBytes) {
     throw invalidParameter('custom_data', `custom_data must be at most ${LIMITS.customDataBytes} bytes as JSON`);
@@ -132,6 +152,7 @@ function toRow(projectId: string, input: NewNotification, now: number): Omit<Not
     customData,
     createdAt: now,
     expiresAt: input.expiresAt ?? null,
+    resourceEtag: input.resourceEtag ?? null,
   };
 }
 

@@ -21,21 +21,33 @@ export function encodeCursor(scope: CursorScope, seq: number): string {
 }
 
 export function decodeCursor(scope: CursorScope, text: string): number {
-  const bad = () => invalidParameter(scope.parameter, `${scope.parameter} is not a cursor this request can continue from`);
-  if (text.length === 0 || text.length > MAX_LENGTH) throw bad();
+  const cursor = parse(text);
+  if (!cursor || cursor.s !== fingerprint(scope.parts)) {
+    throw invalidParameter(scope.parameter, `${scope.parameter} is not a cursor this request can continue from`);
+  }
+  return cursor.q;
+}
+
+/** A cursor we issued, for some query (a long poll treats another query's cursor as unknown, not as garbage). */
+export function isCursor(text: string): boolean {
+  return parse(text) !== null;
+}
+
+function parse(text: string): { s: string; q: number } | null {
+  if (text.length === 0 || text.length > MAX_LENGTH) return null;
   const bytes = fromBase64url(text);
-  if (!bytes) throw bad();
+  if (!bytes) return null;
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
   } catch {
-    throw bad();
+    return null;
   }
-  if (typeof value !== 'object' || value === null) throw bad();
+  if (typeof value !== 'object' || value === null) return null;
   const { v, s, q } = value as Record<string, unknown>;
-  if (v !== VERSION || s !== fingerprint(scope.parts)) throw bad();
-  if (typeof q !== 'number' || !Number.isSafeInteger(q) || q < 0) throw bad();
-  return q;
+  if (v !== VERSION || typeof s !== 'string') return null;
+  if (typeof q !== 'number' || !Number.isSafeInteger(q) || q < 0) return null;
+  return { s, q };
 }
 
 /** FNV-1a over the parts: detects a foreign cursor; not a secret (the query is checked anyway). */

@@ -22,13 +22,27 @@ export type ErrorCode =
   | 'access_denied'
   | 'already_responded'
   | 'conflict'
-  | 'idempotency_mismatch';
+  | 'idempotency_mismatch'
+  | 'too_many_listeners' // this player already has the most concurrent listeners allowed
+  | 'connection_limit'; // the project has the most concurrent listeners allowed
+
+/** One problem found by input validation, for dialects that list them all (the player API's 422). */
+export interface ValidationIssue {
+  /** Where the value came from: query, path, header or body. */
+  location: string;
+  path: (string | number)[];
+  message: string;
+  /** What was wrong: missing, too_big, too_small, invalid_type, invalid_format, invalid_value, … */
+  kind: string;
+  /** For too_big / too_small: whether the value was a number, a string or an array. */
+  origin?: string;
+}
 
 export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly detail: { parameter?: string; auth?: AuthFailure } = {},
+    readonly detail: { parameter?: string; auth?: AuthFailure; issues?: ValidationIssue[] } = {},
   ) {
     super(message);
     this.name = 'DomainError';

@@ -13,14 +13,18 @@ export interface InboxQuery {
   originProject?: string;
   order: Order;
   limit: number;
-  /** Continue after this sequence (exclusive), in the query's order. */
+  /** Only sequences above this one (exclusive). */
   after?: number;
+  /** Only sequences below this one (exclusive). */
+  before?: number;
+  /** Also count every match (costs a pass over the matches; only the client API reports it). */
+  count?: boolean;
 }
 
 export interface InboxPage {
   items: InboxItem[];
   hasMore: boolean;
-  totalCount: number;
+  totalCount: number | null;
   /** When the earliest visible notification expires (the page is stale from then), or null. */
   validUntil: number | null;
 }
@@ -35,9 +39,10 @@ type ItemRow = NotificationRow & {
 const RECEIPT_COLUMNS =
   'r.seen_at AS r_seen_at, r.read_at AS r_read_at, r.acknowledged_at AS r_acknowledged_at, r.archived_at AS r_archived_at';
 
-// Parameters are numbered so that each audience arm reuses them: ?1 project, ?2 user, ?3 sequence
-// bound, ?4 now, ?5 service_id, ?6 origin project, ?7… audiences. D1 allows 100 per statement.
-const FIXED_PARAMETERS = 6;
+// Parameters are numbered so that each audience arm reuses them: ?1 project, ?2 user, ?3 lower
+// sequence bound, ?4 now, ?5 service_id, ?6 origin project, ?7 upper sequence bound, ?8… audiences.
+// D1 allows 100 per statement; a token carries at most 50 organisations.
+const FIXED_PARAMETERS = 7;
 
 /**
  * One page of a user's inbox: their own notifications, their organisations' and everyone's.
@@ -47,20 +52,28 @@ const FIXED_PARAMETERS = 6;
 export async function listInbox(db: Db, user: UserPrincipal, query: InboxQuery, now = Date.now()): Promise<InboxPage> {
   const audiences = inboxAudiences(user.userId, user.orgs);
   const newest = query.order === 'newest';
-  const bound = query.after ?? (newest ? Number.MAX_SAFE_INTEGER : 0);
-  const arm = (i: number, withBound: boolean) =>
+  const arm = (i: number, withBounds: boolean) =>
     `SELECT ${NOTIFICATION_COLUMNS}, ${RECEIPT_COLUMNS} FROM notifications n
        LEFT JOIN receipts r ON r.project_id = n.project_id AND r.user_id = ?2 AND r.notification_id = n.id
      WHERE n.project_id = ?1 AND n.audience = ?${FIXED_PARAMETERS + 1 + i}
-       ${withBound ? `AND n.seq ${newest ? '<' : '>'} ?3` : ''}
+       ${withBounds ? 'AND n.seq > ?3 AND n.seq < ?7' : ''}
        AND (n.expires_at IS NULL OR n.expires_at > ?4)
        AND r.archived_at IS NULL
        ${query.status === 'pending' ? 'AND r.acknowledged_at IS NULL' : ''}
        ${query.status === 'acknowledged' ? 'AND r.acknowledged_at IS NOT NULL' : ''}
        ${query.serviceId !== undefined ? 'AND n.service_id = ?5' : ''}
        ${query.originProject !== undefined ? 'AND n.origin_project = ?6' : ''}`;
-  const arms = (withBound: boolean) => audiences.map((_, i) => arm(i, withBound)).join('\nUNION ALL\n');
-  const parameters = [user.projectId, user.userId, bound, now, query.serviceId ?? null, query.originProject ?? null, ...audiences];
+  const arms = (withBounds: boolean) => audiences.map((_, i) => arm(i, withBounds)).join('\nUNION ALL\n');
+  const parameters = [
+    user.projectId,
+    user.userId,
+    query.after ?? 0,
+    now,
+    query.serviceId ?? null,
+    query.originProject ?? null,
+    query.before ?? Number.MAX_SAFE_INTEGER,
+    ...audiences,
+  ];
 
   // Ignores the filters on purpose: an earlier deadline only costs a fresh page, never a stale one.
   const nextExpiry = audiences
@@ -68,19 +81,31 @@ export async function listInbox(db: Db, user: UserPrincipal, query: InboxQuery, 
     .join('\nUNION ALL\n');
 
   const d1 = db.$client;
-  const [page, count, expiry] = await d1.batch([
+  const statements = [
     d1.prepare(`${arms(true)}\nORDER BY seq ${newest ? 'DESC' : 'ASC'} LIMIT ${query.limit + 1}`).bind(...parameters),
-    d1.prepare(`SELECT count(*) AS total FROM (${arms(false)})`).bind(...parameters),
     d1.prepare(`SELECT min(e) AS until FROM (${nextExpiry})`).bind(...parameters),
-  ]);
+  ];
+  if (query.count) statements.push(d1.prepare(`SELECT count(*) AS total FROM (${arms(false)})`).bind(...parameters));
+  const [page, expiry, count] = await d1.batch(statements);
   const rows = (page?.results ?? []) as ItemRow[];
-  const total = (count?.results?.[0] as { total: number } | undefined)?.total ?? 0;
+  const total = query.count ? ((count?.results?.[0] as { total: number } | undefined)?.total ?? 0) : null;
   return {
     items: rows.slice(0, query.limit).map(toItem),
     hasMore: rows.length > query.limit,
     totalCount: total,
     validUntil: (expiry?.results?.[0] as { until: number | null } | undefined)?.until ?? null,
   };
+}
+
+/** The newest sequence the user could see (0 when none): where "from now on" begins. */
+export async function latestSequence(db: Db, user: UserPrincipal): Promise<number> {
+  const audiences = inboxAudiences(user.userId, user.orgs);
+  const arms = audiences.map((_, i) => `SELECT max(seq) AS m FROM notifications WHERE project_id = ?1 AND audience = ?${i + 2}`);
+  const row = await db.$client
+    .prepare(`SELECT max(m) AS latest FROM (${arms.join(' UNION ALL ')})`)
+    .bind(user.projectId, ...audiences)
+    .first<{ latest: number | null }>();
+  return row?.latest ?? 0;
 }
 
 /**

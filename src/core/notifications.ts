@@ -26,6 +26,7 @@ export interface Notification {
   customData: Record<string, unknown>;
   createdAt: number;
   expiresAt: number | null;
+  resourceEtag: string | null;
 }
 
 /** A user's own state of a notification (all null until they touch it). */
@@ -44,7 +45,7 @@ export type NotificationRow = typeof notifications.$inferSelect;
 export const NOTIFICATION_COLUMNS =
   'n.seq, n.id, n.project_id AS projectId, n.audience, n.category, n.title, n.body, n.icon, ' +
   'n.action_url AS actionUrl, n.priority, n.service_id AS serviceId, n.origin_project AS originProject, ' +
-  'n.custom_data AS customData, n.created_at AS createdAt, n.expires_at AS expiresAt';
+  'n.custom_data AS customData, n.created_at AS createdAt, n.expires_at AS expiresAt, n.resource_etag AS resourceEtag';
 
 export function fromRow(row: NotificationRow): Notification {
   return {

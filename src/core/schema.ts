@@ -42,6 +42,7 @@ export const notifications = sqliteTable(
     customData: text('custom_data').notNull().default('{}'),
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at'),
+    resourceEtag: text('resource_etag'),
   },
   (t) => [
     uniqueIndex('notifications_id').on(t.id),

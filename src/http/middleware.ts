@@ -3,12 +3,14 @@ import { authenticateApiKey } from '../core/api-keys';
 import { verifyUserToken, type TokenConfig } from '../core/auth-token';
 import { openDb } from '../core/db';
 import type { AppEnv, Bindings } from '../env';
+import { durableObjectPublisher } from '../realtime/room';
 import { bearer } from './credentials';
 
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const requestId = c.req.header('x-request-id')?.slice(0, 64) || crypto.randomUUID();
   c.set('requestId', requestId);
   c.set('db', openDb(c.env.DB));
+  c.set('publisher', durableObjectPublisher(c.env));
   await next();
   c.header('X-Request-Id', requestId);
 });

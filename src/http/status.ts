@@ -11,4 +11,6 @@ export const codeToStatus: Record<ErrorCode, ContentfulStatusCode> = {
   already_responded: 409,
   conflict: 409,
   idempotency_mismatch: 422,
+  too_many_listeners: 409,
+  connection_limit: 503,
 };

@@ -49,7 +49,7 @@ clientApi.openapi(list, async (c) => {
     parameter: 'cursor',
     parts: ['client', user.projectId, user.userId, q.status, q.service_id, q.project, q.sort],
   };
-  const after = q.cursor === undefined ? undefined : decodeCursor(scope, q.cursor);
+  const position = q.cursor === undefined ? undefined : decodeCursor(scope, q.cursor);
 
   const conditional = await inboxConditional(c, user, [...scope.parts, q.cursor, q.limit]);
   if (conditional.notModified) return conditional.notModified;
@@ -60,7 +60,8 @@ clientApi.openapi(list, async (c) => {
     originProject: q.project,
     order: q.sort,
     limit: q.limit,
-    after,
+    ...(q.sort === 'newest' ? { before: position } : { after: position }),
+    count: true,
   });
   conditional.tag(page.validUntil);
   const last = page.items.at(-1);
@@ -70,7 +71,7 @@ clientApi.openapi(list, async (c) => {
       pagination: {
         next_cursor: page.hasMore && last ? encodeCursor(scope, last.seq) : null,
         has_more: page.hasMore,
-        total_count: page.totalCount,
+        total_count: page.totalCount ?? 0,
       },
     },
     200,

@@ -125,6 +125,8 @@ const CLIENT_CODES: Record<DomainError['code'], string> = {
   already_responded: 'NOTIFICATION_ALREADY_RESPONDED',
   conflict: 'CONFLICT',
   idempotency_mismatch: 'INVALID_PARAMETER',
+  too_many_listeners: 'TOO_MANY_LISTENERS',
+  connection_limit: 'CONNECTION_LIMIT_REACHED',
 };
 
 export function renderClientError(c: Context<AppEnv>, error: DomainError): Response {

@@ -123,7 +123,10 @@ producerApi.openapi(
         expiresAt: input.expires_at === undefined ? undefined : Date.parse(input.expires_at),
       })),
       (created) => ({ status: 201, body: { notifications: created.map(encodeNotification) } }),
-      key === undefined ? undefined : { key, requestHash: await sha256Hex(JSON.stringify(input)) },
+      {
+        idempotency: key === undefined ? undefined : { key, requestHash: await sha256Hex(JSON.stringify(input)) },
+        publisher: c.get('publisher'),
+      },
     );
     if (result.replayed) c.header('Idempotent-Replayed', 'true');
     return c.json(result.body as { notifications: never[] }, 201);

@@ -1,0 +1,144 @@
+import { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AuthFailure, DomainError, ValidationIssue } from '../../core/errors';
+import { LIMITS, type InboxItem } from '../../core/notifications';
+import type { AppEnv } from '../../env';
+import { codeToStatus } from '../../http/status';
+
+// seeds/002 and reference/player-api.md: the player API's JSON shapes.
+
+const opaque = (description: string) => z.string().optional().openapi({ description });
+
+export const PlayerParam = z.object({
+  // `me` or a UUID; checked in the route so that a bad id is 400 bad_id, not a 422.
+  player_uuid: z.string().openapi({ param: { name: 'player_uuid', in: 'path' }, description: 'A player UUID, or `me`' }),
+});
+
+export const NotificationParam = PlayerParam.extend({
+  notification_id: z.string().openapi({ param: { name: 'notification_id', in: 'path' } }),
+});
+
+export const PageQuery = z.object({
+  page_size: z.coerce.number().int().min(1).max(100).default(10),
+  start_at: opaque('Return results starting at this index (inclusive); the `cursor` of the previous page.'),
+  exclude_before: opaque('Leave out this position and everything older; the `cursor` of a long poll.'),
+});
+
+export const LongPollQuery = z.object({
+  max_page_size: z.coerce.number().int().min(1).max(100).default(10),
+  exclude_before: opaque('Answer only with what came after this position: the previous answer’s `cursor`.'),
+  offset_reset_strategy: z.enum(['latest', 'earliest']).default('latest'),
+  deadline: z.coerce.number().int().min(0).max(900).default(30),
+});
+
+export const CreateBody = z.object({
+  notifications: z
+    .array(
+      z.object({
+        message: z.string().max(LIMITS.body),
+        rh_url: z.string().min(1).max(4096).optional(),
+        custom_data: z.record(z.string(), z.string().min(1).max(4096)).optional(),
+        etag: z.string().min(1).optional(),
+      }),
+    )
+    .min(1)
+    .max(LIMITS.perCreate),
+});
+
+export const PlayerNotification = z
+  .object({
+    message: z.string(),
+    rh_url: z.string().optional(),
+    custom_data: z.record(z.string(), z.string()),
+    etag: z.string().optional(),
+    notification_id: z.string(),
+    created: z.string().datetime(),
+  })
+  .openapi('PlayerNotification');
+
+export const PageBody = z.object({ notifications: z.array(PlayerNotification), cursor: z.string() });
+export const CreatedBody = z.object({ notification_id: z.string() });
+export const ErrorBody = z
+  .object({ auth_success: z.boolean(), error_code: z.string(), desc: z.string() })
+  .openapi('PlayerError');
+export const ValidationBody = z
+  .object({ detail: z.array(z.object({ loc: z.array(z.union([z.string(), z.number()])), msg: z.string(), type: z.string() })) })
+  .openapi('PlayerValidationError');
+
+/** The player API's custom_data is string → string; values set through other APIs are shown as JSON. */
+export function encodeNotification(item: InboxItem): z.infer<typeof PlayerNotification> {
+  const customData = Object.fromEntries(
+    Object.entries(item.customData).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+  );
+  return {
+    message: item.body,
+    ...(item.actionUrl !== null && { rh_url: item.actionUrl }),
+    custom_data: customData,
+    ...(item.resourceEtag !== null && { etag: item.resourceEtag }),
+    notification_id: item.id,
+    created: new Date(item.createdAt).toISOString(),
+  };
+}
+
+// reference/player-api.md "Auth error codes": which check failed, in the API's own words.
+const AUTH_CODES: Record<AuthFailure, [string, string]> = {
+  missing: ['auth_not_jwt', 'Invalid Authorization'],
+  not_jwt: ['auth_not_jwt', 'Invalid Authorization'],
+  malformed: ['auth_malformed_access', 'Invalid Authorization - malformed access token'],
+  alg_not_allowed: ['auth_token_format', 'Invalid Authorization - unsupported signing algorithm'],
+  unknown_kid: ['auth_invalid_key_id', 'Invalid Authorization - Invalid Key ID in Access Token'],
+  bad_signature: ['auth_token_sig_invalid', 'Token Signature is invalid'],
+  expired: ['auth_token_expired', 'Token is expired'],
+  not_yet_valid: ['auth_token_invalid_claim', 'Token contained invalid claim value: nbf'],
+  invalid_claim: ['auth_token_invalid_claim', 'Token contained invalid claim value'],
+  unverifiable: ['auth_token_unknown', 'Failed to parse token'],
+  unknown_key: ['auth_token_unknown', 'Failed to parse token'],
+};
+
+const CODES: Partial<Record<DomainError['code'], [number, string]>> = {
+  forbidden: [403, 'insufficient_permissions'],
+  not_found: [404, 'resource_not_found'],
+  access_denied: [404, 'resource_not_found'],
+  too_many_listeners: [409, 'too_many_listening_to_single_client'],
+  connection_limit: [503, 'connection_limit_reached'],
+};
+
+export function renderPlayerError(c: Context<AppEnv>, error: DomainError): Response {
+  if (error.code === 'unauthenticated') {
+    const [code, desc] = AUTH_CODES[error.detail.auth ?? 'malformed'];
+    return c.json({ auth_success: false, error_code: code, desc }, 403);
+  }
+  if (error.code === 'invalid_parameter' && error.detail.parameter === 'player_uuid') {
+    return c.json({ auth_success: true, error_code: 'bad_id', desc: 'Passed client id is not a valid id' }, 400);
+  }
+  if (error.code === 'invalid_parameter') {
+    const issues = error.detail.issues ?? [
+      { location: 'query', path: [error.detail.parameter ?? 'query'], message: error.message, kind: 'value_error' },
+    ];
+    return c.json({ detail: issues.map(toDetail) }, 422);
+  }
+  const [status, code] = CODES[error.code] ?? [codeToStatus[error.code], error.code];
+  return c.json({ auth_success: true, error_code: code, desc: error.message }, status as 400);
+}
+
+/** FastAPI's shape for one validation problem, which this API's clients parse. */
+function toDetail(issue: ValidationIssue) {
+  return { loc: [issue.location, ...issue.path], msg: issue.message, type: detailType(issue) };
+}
+
+function detailType(issue: ValidationIssue): string {
+  switch (issue.kind) {
+    case 'missing':
+      return 'missing';
+    case 'too_big':
+      return issue.origin === 'string' ? 'string_too_long' : issue.origin === 'array' ? 'too_long' : 'less_than_equal';
+    case 'too_small':
+      return issue.origin === 'string' ? 'string_too_short' : issue.origin === 'array' ? 'too_short' : 'greater_than_equal';
+    case 'invalid_type':
+      return /number|int/.test(issue.message) ? 'int_parsing' : 'type_error';
+    case 'invalid_value':
+      return 'enum';
+    default:
+      return 'value_error';
+  }
+}

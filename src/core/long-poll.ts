@@ -1,0 +1,60 @@
+import type { Db } from './db';
+import { listInbox } from './inbox';
+import type { InboxItem } from './notifications';
+import type { UserPrincipal } from './principal';
+import type { ListenerRoom, ListenerSlot, WakeToken } from './realtime';
+
+/**
+ * Notifications to an organisation or to everyone do not wake anyone (membership lives in tokens,
+ * not in the store), so a waiting listener also re-checks this often; a wake-up for the player
+ * itself arrives at once.
+ */
+export const RECHECK_MS = 3000;
+/** A slot outlives its deadline by this much at most if its listener never releases it. */
+export const LEASE_GRACE_MS = 30_000;
+
+export interface LongPollOptions {
+  /** Only notifications after this sequence; the answer's `position` is the next one to pass. */
+  after: number;
+  limit: number;
+  /** Epoch milliseconds at which to answer empty. */
+  deadline: number;
+  /** The client hung up: stop waiting and release the slot. */
+  signal?: AbortSignal;
+  recheckMs?: number;
+}
+
+export interface HeldSlot {
+  slot: ListenerSlot;
+  token: WakeToken;
+}
+
+/** Takes the listener slot first, so that a refusal (409/503) comes before any answer is started. */
+export function acquireListener(room: ListenerRoom, deadline: number): Promise<HeldSlot> {
+  return room.acquire(Math.max(0, deadline - Date.now()) + LEASE_GRACE_MS);
+}
+
+/**
+ * Answers, oldest first, as soon as anything after `after` exists, or empty at the deadline or
+ * when the client hangs up. The slot is released however this ends.
+ */
+export async function longPoll(
+  db: Db,
+  user: UserPrincipal,
+  { slot, token: first }: HeldSlot,
+  options: LongPollOptions,
+): Promise<{ items: InboxItem[]; position: number }> {
+  try {
+    let token = first;
+    for (;;) {
+      const page = await listInbox(db, user, { order: 'oldest', limit: options.limit, after: options.after });
+      const remaining = options.deadline - Date.now();
+      if (page.items.length > 0 || remaining <= 0 || options.signal?.aborted) {
+        return { items: page.items, position: page.items.at(-1)?.seq ?? options.after };
+      }
+      token = await slot.wait(token, Math.min(remaining, options.recheckMs ?? RECHECK_MS), options.signal);
+    }
+  } finally {
+    await slot.release();
+  }
+}

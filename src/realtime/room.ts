@@ -1,0 +1,73 @@
+import { DomainError } from '../core/errors';
+import type { ListenerRoom, Publisher, WakeToken } from '../core/realtime';
+import type { Bindings } from '../env';
+import { playerRoomName } from './limits';
+
+/** Resolves at once for a token of no instance: the object will answer with its own. */
+const RESTARTED: WakeToken = { epoch: '', generation: 0 };
+
+/** The player's Durable Object as the core's ListenerRoom. */
+export function playerRoom(env: Bindings, projectId: string, userId: string): ListenerRoom {
+  // A stub breaks for good when its object is reset (eviction, deploy); later calls need a new one.
+  const fresh = () => env.PLAYER_LISTENERS.getByName(playerRoomName(projectId, userId));
+  let stub = fresh();
+  const retried = async <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch {
+      stub = fresh();
+      return call();
+    }
+  };
+
+  return {
+    async acquire(ttlMs) {
+      const lease = crypto.randomUUID();
+      const result = await stub.acquire(projectId, userId, lease, Date.now() + ttlMs);
+      if (!result.ok) {
+        throw result.reason === 'player'
+          ? new DomainError('too_many_listeners', 'This player already has the most listeners allowed')
+          : new DomainError('connection_limit', 'The project has the most listeners allowed');
+      }
+      let released: Promise<void> | undefined;
+      return {
+        token: result.token,
+        slot: {
+          async wait(since, ms, signal) {
+            if (signal?.aborted) return since;
+            let onAbort = () => {};
+            const aborted = new Promise<WakeToken>((resolve) => {
+              onAbort = () => resolve(since);
+              signal?.addEventListener('abort', onAbort, { once: true });
+            });
+            // A reset object drops its pending waits: count that as a wake-up, so the caller re-checks.
+            const woken = (async () => stub.wait(since, ms))().catch(() => {
+              stub = fresh();
+              return RESTARTED;
+            });
+            try {
+              return await Promise.race([woken, aborted]);
+            } finally {
+              signal?.removeEventListener('abort', onAbort);
+            }
+          },
+          release() {
+            // The lease is in the object's storage, so a new instance can drop it.
+            released ??= retried(() => stub.release(projectId, userId, lease));
+            return released;
+          },
+        },
+      };
+    },
+  };
+}
+
+export function durableObjectPublisher(env: Bindings): Publisher {
+  return {
+    async notify(projectId, userIds) {
+      await Promise.all(
+        [...new Set(userIds)].map((userId) => env.PLAYER_LISTENERS.getByName(playerRoomName(projectId, userId)).notify()),
+      );
+    },
+  };
+}
