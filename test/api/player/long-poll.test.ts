@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { call, send } from '../../helpers';
+import { abortAllDurableObjects } from 'cloudflare:test';
+import { asUser, call, send } from '../../helpers';
 import { createFor, json, listenerCount, player, PLAYER, projectListenerCount, until, type Page } from './helpers';
 
 const lp = (query: string, headers: Record<string, string>, init: RequestInit = {}) =>
@@ -40,7 +41,6 @@ describe('reference/player-api.md long poll', () => {
     await send(p.project, { to: [{ user: p.id }], title: 't', body: 'from the producer' });
     expect((await json(await woke)).notifications.map((n) => n.message)).toEqual(['from the producer']);
 
-    const { asUser } = await import('../../helpers');
     const member = await asUser({ sub: p.id, project: p.project, orgs: ['guild-1'] });
     const start = await json(await lp('?deadline=0', member));
     const broadcast = lp(`?deadline=20&exclude_before=${start.cursor}`, member);
@@ -146,7 +146,6 @@ describe('listener slots, counted by the player’s Durable Object', () => {
 
   it('refuses a listener past the project limit with 503 connection_limit_reached', async () => {
     const a = await player();
-    const { asUser } = await import('../../helpers');
     const b = await asUser({ sub: crypto.randomUUID(), project: a.project });
     const c = await asUser({ sub: crypto.randomUUID(), project: a.project });
     const open = [...Array.from({ length: 4 }, () => lp('?deadline=3', a.headers)), lp('?deadline=3', b), lp('?deadline=3', b)];
@@ -176,7 +175,6 @@ describe('listener slots, counted by the player’s Durable Object', () => {
   it('keeps counting across a reset of the player’s object (eviction, deploy) and returns to zero', async () => {
     // evictDurableObject waits for in-flight requests, and a waiting listener always has one:
     // aborting every object is the harder case (in-memory state gone mid-wait, storage kept).
-    const { abortAllDurableObjects } = await import('cloudflare:test');
     const p = await player();
     const waiting = [lp('?deadline=6', p.headers), lp('?deadline=6', p.headers)];
     await until(async () => (await listenerCount(p.project, p.id)) === 2);

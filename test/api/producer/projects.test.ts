@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { ADMIN, call, freshProject, postJson } from '../../helpers';
 
@@ -39,7 +40,6 @@ describe('producer API: projects and keys', () => {
     expect(res.status).toBe(201);
     const key = (await res.json()) as { id: string; key: string; name: string; project_id: string };
     expect(key).toMatchObject({ name: 'ci', project_id: a.id, key: expect.stringMatching(/^ik_[A-Za-z0-9_-]{32}$/) });
-    const { env } = await import('cloudflare:workers');
     const stored = await env.DB.prepare('SELECT key_hash FROM api_keys WHERE id = ?').bind(key.id).first<{ key_hash: string }>();
     expect(stored!.key_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(stored!.key_hash).not.toContain(key.key);

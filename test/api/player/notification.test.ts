@@ -1,0 +1,108 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { asUser, call, postJson, send, userToken } from '../../helpers';
+import { createFor, json, player, PLAYER } from './helpers';
+
+describe('reference/player-api.md GET …/notification/{notification_id}', () => {
+  it('returns one notification, and 404 resource_not_found for unknown or someone else’s', async () => {
+    const p = await player();
+    const id = await createFor(p.project, p.id, 'hello', { rh_url: '/x', custom_data: { a: 'b' }, etag: 'e1' });
+    const res = await call(`${PLAYER}/me/notification/${id}`, { headers: p.headers });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ message: 'hello', rh_url: '/x', custom_data: { a: 'b' }, etag: 'e1', notification_id: id, created: expect.any(String) });
+    const other = await player();
+    const [theirs] = await send(p.project, { to: [{ user: other.id }], title: 't' });
+    for (const missing of [theirs!.id, crypto.randomUUID(), 'not-even-a-uuid']) {
+      const r = await call(`${PLAYER}/${p.id}/notification/${missing}`, { headers: p.headers });
+      expect(r.status).toBe(404);
+      expect(await r.json()).toEqual({ auth_success: true, error_code: 'resource_not_found', desc: expect.any(String) });
+    }
+  });
+});
+
+describe('reference/player-api.md POST …/notification', () => {
+  it('creates all atomically and answers with the last id', async () => {
+    const p = await player();
+    const server = await asUser({ sub: 'server', project: p.project, permissions: ['notification:player:*'] });
+    const res = await postJson(`${PLAYER}/${p.id}/notification`, { notifications: [{ message: 'one' }, { message: 'two', custom_data: { k: 'v' } }] }, server);
+    expect(res.status).toBe(200);
+    const { notification_id } = (await res.json()) as { notification_id: string };
+    const body = await json(await call(`${PLAYER}/me/notification`, { headers: p.headers }));
+    expect(body.notifications.map((n) => n.message)).toEqual(['two', 'one']);
+    expect(body.notifications[0]!.notification_id).toBe(notification_id);
+  });
+
+  it('stores nothing when any entry is invalid, answering 422 with every problem', async () => {
+    const p = await player();
+    const server = await asUser({ sub: 'server', project: p.project, permissions: ['notification:player:write'] });
+    const res = await postJson(`${PLAYER}/${p.id}/notification`, { notifications: [{ message: 'fine' }, { message: 'x'.repeat(4097) }, { rh_url: '' }] }, server);
+    expect(res.status).toBe(422);
+    const { detail } = (await res.json()) as { detail: { loc: unknown[]; type: string }[] };
+    expect(detail).toEqual(
+      expect.arrayContaining([
+        { loc: ['body', 'notifications', 1, 'message'], msg: expect.any(String), type: 'string_too_long' },
+        { loc: ['body', 'notifications', 2, 'message'], msg: 'Field required', type: 'missing' },
+        { loc: ['body', 'notifications', 2, 'rh_url'], msg: expect.any(String), type: 'string_too_short' },
+      ]),
+    );
+    const count = await env.DB.prepare('SELECT count(*) AS n FROM notifications WHERE project_id = ?').bind(p.project).first<{ n: number }>();
+    expect(count!.n).toBe(0);
+    const empty = await postJson(`${PLAYER}/${p.id}/notification`, {}, server);
+    expect(empty.status).toBe(422);
+    expect(((await empty.json()) as { detail: unknown[] }).detail[0]).toEqual({ loc: ['body', 'notifications'], msg: 'Field required', type: 'missing' });
+  });
+
+  it('needs notification:player:write or notification:player:*', async () => {
+    const p = await player();
+    for (const permissions of [undefined, ['notification:player:read'], ['notification:player:self:*']]) {
+      const token = await asUser({ sub: p.id, project: p.project, ...(permissions && { permissions }) });
+      const res = await postJson(`${PLAYER}/me/notification`, { notifications: [{ message: 'x' }] }, token);
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({ auth_success: true, error_code: 'insufficient_permissions', desc: 'Insufficient Permissions' });
+    }
+  });
+});
+
+describe('reference/player-api.md permissions and auth errors', () => {
+  it('lets a player read itself with no permissions claim or a self permission, and nobody else', async () => {
+    const p = await player();
+    const other = crypto.randomUUID();
+    const as = (permissions?: string[]) => asUser({ sub: p.id, project: p.project, ...(permissions && { permissions }) });
+    const cases: [string[] | undefined, string, number][] = [
+      [undefined, p.id, 200],
+      [undefined, 'me', 200],
+      [undefined, other, 403],
+      [['notification:player:self:read'], p.id, 200],
+      [['notification:player:self:*'], 'me', 200],
+      [['notification:player:self:read'], other, 403],
+      [['notification:player:read'], other, 200],
+      [['notification:player:*'], other, 200],
+      [['notification:player:write'], p.id, 403],
+      [[], p.id, 403],
+    ];
+    for (const [permissions, who, status] of cases) {
+      const res = await call(`${PLAYER}/${who}/notification`, { headers: await as(permissions) });
+      expect(res.status, `${JSON.stringify(permissions)} ${who === p.id ? 'self' : who}`).toBe(status);
+      if (status === 403) expect(((await res.json()) as { error_code: string }).error_code).toBe('insufficient_permissions');
+    }
+  });
+
+  it('answers token problems with 403 and the code of the check that failed', async () => {
+    const b64 = (v: unknown) => btoa(JSON.stringify(v)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const cases: [Record<string, string>, string][] = [
+      [{}, 'auth_not_jwt'],
+      [{ authorization: 'Bearer abc' }, 'auth_not_jwt'],
+      [{ authorization: 'Bearer a.b.c' }, 'auth_malformed_access'],
+      [{ authorization: `Bearer ${await userToken({ sub: 'u' }, { secret: 'another-secret-another-secret-1234' })}` }, 'auth_token_sig_invalid'],
+      [{ authorization: `Bearer ${await userToken({ sub: 'u' }, { expiresIn: Math.floor(Date.now() / 1000) - 5 })}` }, 'auth_token_expired'],
+      [{ authorization: `Bearer ${b64({ alg: 'none' })}.${b64({ sub: 'u', exp })}.` }, 'auth_token_format'],
+      [{ authorization: `Bearer ${await userToken({ sub: 'u', project: 'NOT VALID' })}` }, 'auth_token_invalid_claim'],
+    ];
+    for (const [headers, code] of cases) {
+      const res = await call(`${PLAYER}/me/notification`, { headers });
+      expect(res.status, code).toBe(403);
+      expect(await res.json(), code).toEqual({ auth_success: false, error_code: code, desc: expect.any(String) });
+    }
+  });
+});
