@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { audienceApi } from './api/audience/routes';
 import { clientApi } from './api/client/routes';
 import { playerApi } from './api/player/routes';
 import { producerApi } from './api/producer/routes';
@@ -12,9 +13,11 @@ export function buildApp() {
 
   app.route('/api/v1/client/notifications', clientApi);
   app.route('/notification/v1/player', playerApi);
+  app.route('/api', audienceApi);
   app.route('/v1', producerApi);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'token', { type: 'apiKey', in: 'header', name: 'Authorization' });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Edge notification inbox', version: '0.1.0' },

@@ -19,6 +19,8 @@ export interface InboxQuery {
   before?: number;
   /** Also count every match (costs a pass over the matches; only the client API reports it). */
   count?: boolean;
+  /** Only these of the user's audiences (default: all of them: own, organisations, everyone). */
+  audiences?: readonly string[];
 }
 
 export interface InboxPage {
@@ -50,7 +52,7 @@ const FIXED_PARAMETERS = 7;
  * sequence order and stops at the limit, so a page reads about `limit` rows however big the inbox.
  */
 export async function listInbox(db: Db, user: UserPrincipal, query: InboxQuery, now = Date.now()): Promise<InboxPage> {
-  const audiences = inboxAudiences(user.userId, user.orgs);
+  const audiences = query.audiences ?? inboxAudiences(user.userId, user.orgs);
   const newest = query.order === 'newest';
   const arm = (i: number, withBounds: boolean) =>
     `SELECT ${NOTIFICATION_COLUMNS}, ${RECEIPT_COLUMNS} FROM notifications n
@@ -110,9 +112,15 @@ export async function latestSequence(db: Db, user: UserPrincipal): Promise<numbe
 
 /**
  * One notification as the user sees it. Not in the user's project, deleted or expired: not_found;
- * in the project but addressed to someone else: access_denied.
+ * in the project but addressed to someone else: access_denied. With `audience`, anything outside
+ * that audience is not_found (a dialect whose paths name the audience).
  */
-export async function getInboxItem(db: Db, user: UserPrincipal, id: string, now = Date.now()): Promise<InboxItem> {
+export async function getInboxItem(
+  db: Db,
+  user: UserPrincipal,
+  id: string,
+  { audience, now = Date.now() }: { audience?: string; now?: number } = {},
+): Promise<InboxItem> {
   const row = await db.$client
     .prepare(
       `SELECT ${NOTIFICATION_COLUMNS}, ${RECEIPT_COLUMNS} FROM notifications n
@@ -121,7 +129,7 @@ export async function getInboxItem(db: Db, user: UserPrincipal, id: string, now 
     )
     .bind(id, user.userId, user.projectId)
     .first<ItemRow>();
-  if (!row || (row.expiresAt !== null && row.expiresAt <= now)) {
+  if (!row || (row.expiresAt !== null && row.expiresAt <= now) || (audience !== undefined && row.audience !== audience)) {
     throw new DomainError('not_found', `Notification ${id} does not exist`);
   }
   if (!inboxAudiences(user.userId, user.orgs).includes(row.audience)) {

@@ -17,7 +17,7 @@ const ACKNOWLEDGE = `
 
 /** Acknowledges one notification for this user only (a broadcast stays pending for everyone else). */
 export async function acknowledge(db: Db, user: UserPrincipal, id: string, now = Date.now()): Promise<InboxItem> {
-  const item = await getInboxItem(db, user, id, now);
+  const item = await getInboxItem(db, user, id, { now });
   if (item.receipt.acknowledgedAt !== null) throw alreadyResponded(id);
   const { results } = await db.$client
     .prepare(ACKNOWLEDGE)
@@ -25,6 +25,25 @@ export async function acknowledge(db: Db, user: UserPrincipal, id: string, now =
     .all();
   if (results.length === 0) throw alreadyResponded(id);
   return { ...item, receipt: { ...item.receipt, acknowledgedAt: now } };
+}
+
+/**
+ * Marks a notification read for this user only, once (a repeat writes nothing, so the user's inbox
+ * version moves only the first time). Returns the item as it is now.
+ */
+export async function markRead(db: Db, user: UserPrincipal, item: InboxItem, now = Date.now()): Promise<InboxItem> {
+  if (item.receipt.readAt !== null) return item;
+  const row = await db.$client
+    .prepare(
+      `INSERT INTO receipts (project_id, user_id, notification_id, read_at) VALUES (?1, ?2, ?3, ?4)
+       ON CONFLICT (project_id, user_id, notification_id)
+         DO UPDATE SET read_at = excluded.read_at WHERE receipts.read_at IS NULL
+       RETURNING read_at AS readAt`,
+    )
+    .bind(user.projectId, user.userId, item.id, now)
+    .first<{ readAt: number }>();
+  // No row: a concurrent fetch marked it first; either way it is read now.
+  return { ...item, receipt: { ...item.receipt, readAt: row?.readAt ?? now } };
 }
 
 export type BulkOutcome =

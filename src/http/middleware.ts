@@ -25,11 +25,15 @@ export function tokenConfig(env: Bindings): TokenConfig {
   };
 }
 
-/** User JWT as `Authorization: Bearer <token>`. */
-export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
-  c.set('user', await verifyUserToken(bearer(c.req.header('authorization')), tokenConfig(c.env)));
-  await next();
-});
+/** A user JWT from the Authorization header, read as `Bearer <token>` unless told otherwise. */
+export function userAuth(credential: (header: string | undefined) => string | undefined = bearer) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    c.set('user', await verifyUserToken(credential(c.req.header('authorization')), tokenConfig(c.env)));
+    await next();
+  });
+}
+
+export const requireUser = userAuth();
 
 /** Admin or project API key as `Authorization: Bearer <key>`. */
 export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {

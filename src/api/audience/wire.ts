@@ -1,0 +1,77 @@
+import { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { DomainError } from '../../core/errors';
+import type { InboxItem } from '../../core/notifications';
+import type { AppEnv } from '../../env';
+import { codeToStatus } from '../../http/status';
+
+// seeds/001: system / user / client (organisation) notifications. Every body keeps the envelope
+// `{ notifications, message }`; errors keep `{ message }` and add a stable `code`.
+
+export const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().optional(),
+});
+
+const path = (name: string) => z.string().min(1).max(256).openapi({ param: { name, in: 'path' } });
+export const SystemItemParam = z.object({ notificationId: path('notificationId') });
+export const UserParam = z.object({ userId: path('userId') });
+export const UserItemParam = UserParam.extend({ notificationId: path('notificationId') });
+export const ClientParam = z.object({ clientId: path('clientId') });
+export const ClientItemParam = ClientParam.extend({ notificationId: path('notificationId') });
+
+export const AudienceNotification = z
+  .object({
+    notificationId: z.string(),
+    type: z.string(),
+    title: z.string(),
+    message: z.string(),
+    read: z.boolean(),
+    createdAt: z.string(),
+    pKey: z.string(),
+    sKey: z.string(),
+  })
+  .openapi('AudienceNotification');
+
+export const Envelope = z
+  .object({ notifications: z.array(AudienceNotification), message: z.string(), nextCursor: z.string().optional() })
+  .openapi('AudienceNotifications');
+export const ErrorBody = z.object({ message: z.string(), code: z.string() }).openapi('AudienceError');
+
+/** What a notification shows as `type` when the producer gave it no category. */
+const DEFAULT_TYPE = { user: 'user', org: 'client', everyone: 'system' } as const;
+
+export function encodeNotification(item: InboxItem) {
+  const a = item.audience;
+  return {
+    notificationId: item.id,
+    type: item.category ?? DEFAULT_TYPE[a.kind],
+    title: item.title,
+    message: item.body,
+    read: item.receipt.readAt !== null,
+    createdAt: new Date(item.createdAt).toISOString(),
+    pKey: a.kind === 'everyone' ? 'SYSTEM_NOTIFICATION' : a.kind === 'user' ? 'USER' : a.id,
+    sKey: item.id,
+  };
+}
+
+export function envelope(items: InboxItem[], nextCursor?: string) {
+  return { notifications: items.map(encodeNotification), message: 'Success', ...(nextCursor && { nextCursor }) };
+}
+
+const CODES: Record<DomainError['code'], string> = {
+  invalid_parameter: 'INVALID_PARAMETER',
+  unauthenticated: 'UNAUTHORIZED',
+  forbidden: 'FORBIDDEN',
+  access_denied: 'FORBIDDEN',
+  not_found: 'NOT_FOUND',
+  already_responded: 'CONFLICT',
+  conflict: 'CONFLICT',
+  idempotency_mismatch: 'CONFLICT',
+  too_many_listeners: 'TOO_MANY_LISTENERS',
+  connection_limit: 'CONNECTION_LIMIT_REACHED',
+};
+
+export function renderAudienceError(c: Context<AppEnv>, error: DomainError): Response {
+  return c.json({ message: error.message, code: CODES[error.code] }, codeToStatus[error.code]);
+}
