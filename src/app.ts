@@ -3,6 +3,7 @@ import { audienceApi } from './api/audience/routes';
 import { clientApi } from './api/client/routes';
 import { playerApi } from './api/player/routes';
 import { producerApi } from './api/producer/routes';
+import { projectApi } from './api/project/routes';
 import type { AppEnv } from './env';
 import { internalError } from './http/errors';
 import { requestContext } from './http/middleware';
@@ -13,6 +14,7 @@ export function buildApp() {
 
   app.route('/api/v1/client/notifications', clientApi);
   app.route('/notification/v1/player', playerApi);
+  app.route('/api/v1/project', projectApi);
   app.route('/api', audienceApi);
   app.route('/v1', producerApi);
 

@@ -1,6 +1,6 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from './db';
-import { unauthenticated } from './errors';
+import { DomainError, unauthenticated } from './errors';
 import { base64url, sha256Hex } from './hash';
 import type { Principal } from './principal';
 import { apiKeys } from './schema';
@@ -19,6 +19,16 @@ export async function createApiKey(db: Db, projectId: string, name: string): Pro
   const row = { id: crypto.randomUUID(), projectId, name, keyHash: await sha256Hex(key), createdAt: Date.now() };
   await db.insert(apiKeys).values(row);
   return { id: row.id, project_id: projectId, name, key, created_at: row.createdAt };
+}
+
+/** Revokes a project key: from then on it is unknown (401). Revoking twice is fine; an unknown key is not_found. */
+export async function revokeApiKey(db: Db, projectId: string, keyId: string): Promise<void> {
+  const rows = await db
+    .update(apiKeys)
+    .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${Date.now()})` })
+    .where(and(eq(apiKeys.id, keyId), eq(apiKeys.projectId, projectId)))
+    .returning({ id: apiKeys.id });
+  if (rows.length === 0) throw new DomainError('not_found', `Key ${keyId} does not exist`);
 }
 
 /** The admin key reaches every project; a project key only its own. */

@@ -153,6 +153,7 @@ function toRow(projectId: string, input: NewNotification, now: number): Omit<Not
     createdAt: now,
     expiresAt: input.expiresAt ?? null,
     resourceEtag: input.resourceEtag ?? null,
+    archivedAt: null,
   };
 }
 

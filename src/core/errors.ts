@@ -42,7 +42,7 @@ export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly detail: { parameter?: string; auth?: AuthFailure; issues?: ValidationIssue[] } = {},
+    readonly detail: { parameter?: string; auth?: AuthFailure; issues?: ValidationIssue[]; resource?: 'project' } = {},
   ) {
     super(message);
     this.name = 'DomainError';

@@ -31,14 +31,7 @@ export interface InboxPage {
   validUntil: number | null;
 }
 
-type ItemRow = NotificationRow & {
-  r_seen_at: number | null;
-  r_read_at: number | null;
-  r_acknowledged_at: number | null;
-  r_archived_at: number | null;
-};
-
-const RECEIPT_COLUMNS =
+export const RECEIPT_COLUMNS =
   'r.seen_at AS r_seen_at, r.read_at AS r_read_at, r.acknowledged_at AS r_acknowledged_at, r.archived_at AS r_archived_at';
 
 // Parameters are numbered so that each audience arm reuses them: ?1 project, ?2 user, ?3 lower
@@ -60,7 +53,7 @@ export async function listInbox(db: Db, user: UserPrincipal, query: InboxQuery, 
      WHERE n.project_id = ?1 AND n.audience = ?${FIXED_PARAMETERS + 1 + i}
        ${withBounds ? 'AND n.seq > ?3 AND n.seq < ?7' : ''}
        AND (n.expires_at IS NULL OR n.expires_at > ?4)
-       AND r.archived_at IS NULL
+       AND n.archived_at IS NULL AND r.archived_at IS NULL
        ${query.status === 'pending' ? 'AND r.acknowledged_at IS NULL' : ''}
        ${query.status === 'acknowledged' ? 'AND r.acknowledged_at IS NOT NULL' : ''}
        ${query.serviceId !== undefined ? 'AND n.service_id = ?5' : ''}
@@ -129,7 +122,8 @@ export async function getInboxItem(
     )
     .bind(id, user.userId, user.projectId)
     .first<ItemRow>();
-  if (!row || (row.expiresAt !== null && row.expiresAt <= now) || (audience !== undefined && row.audience !== audience)) {
+  const gone = !row || row.archivedAt !== null || (row.expiresAt !== null && row.expiresAt <= now);
+  if (gone || (audience !== undefined && row.audience !== audience)) {
     throw new DomainError('not_found', `Notification ${id} does not exist`);
   }
   if (!inboxAudiences(user.userId, user.orgs).includes(row.audience)) {
@@ -137,6 +131,13 @@ export async function getInboxItem(
   }
   return toItem(row);
 }
+
+export type ItemRow = NotificationRow & {
+  r_seen_at: number | null;
+  r_read_at: number | null;
+  r_acknowledged_at: number | null;
+  r_archived_at: number | null;
+};
 
 export function toItem(row: ItemRow): InboxItem {
   const { r_seen_at, r_read_at, r_acknowledged_at, r_archived_at, ...notification } = row;

@@ -27,6 +27,8 @@ export interface Notification {
   createdAt: number;
   expiresAt: number | null;
   resourceEtag: string | null;
+  /** Set when the operator archived it: from then on it is in no inbox. */
+  archivedAt: number | null;
 }
 
 /** A user's own state of a notification (all null until they touch it). */
@@ -45,7 +47,7 @@ export type NotificationRow = typeof notifications.$inferSelect;
 export const NOTIFICATION_COLUMNS =
   'n.seq, n.id, n.project_id AS projectId, n.audience, n.category, n.title, n.body, n.icon, ' +
   'n.action_url AS actionUrl, n.priority, n.service_id AS serviceId, n.origin_project AS originProject, ' +
-  'n.custom_data AS customData, n.created_at AS createdAt, n.expires_at AS expiresAt, n.resource_etag AS resourceEtag';
+  'n.custom_data AS customData, n.created_at AS createdAt, n.expires_at AS expiresAt, n.resource_etag AS resourceEtag, n.archived_at AS archivedAt';
 
 export function fromRow(row: NotificationRow): Notification {
   return {
@@ -67,11 +69,20 @@ export async function getNotification(db: Db, projectId: string, id: string): Pr
   return fromRow(row);
 }
 
-/** Deletes for good; the trigger removes its receipts and moves the audience's inbox version. */
-export async function destroyNotification(db: Db, projectId: string, id: string): Promise<void> {
+/**
+ * Deletes for good (only if addressed to `audience`, when given); the trigger removes its receipts
+ * and moves the audience's inbox version.
+ */
+export async function destroyNotification(db: Db, projectId: string, id: string, audience?: string): Promise<void> {
   const deleted = await db
     .delete(notifications)
-    .where(and(eq(notifications.id, id), eq(notifications.projectId, projectId)))
+    .where(
+      and(
+        eq(notifications.id, id),
+        eq(notifications.projectId, projectId),
+        audience === undefined ? undefined : eq(notifications.audience, audience),
+      ),
+    )
     .returning({ id: notifications.id });
   if (deleted.length === 0) throw new DomainError('not_found', `Notification ${id} does not exist`);
 }

@@ -19,7 +19,7 @@ export async function createProject(db: Db, id: string, name: string): Promise<P
 
 export async function getProject(db: Db, id: string): Promise<Project> {
   const row = await db.select().from(projects).where(eq(projects.id, id)).get();
-  if (!row) throw new DomainError('not_found', `Project ${id} does not exist`);
+  if (!row) throw new DomainError('not_found', `Project ${id} does not exist`, { resource: 'project' });
   return row;
 }
 

@@ -5,14 +5,16 @@ import { getInboxItem } from './inbox';
 import type { InboxItem } from './notifications';
 import type { UserPrincipal } from './principal';
 
+// A receipt's seen_at is the user's first interaction of any kind (a read or an acknowledge).
 // Acknowledging is one conditional upsert: it writes only when the user has not acknowledged yet,
 // so two concurrent acknowledges produce exactly one success, and the receipt trigger moves the
 // user's inbox version only when the state really changed.
 const ACKNOWLEDGE = `
-  INSERT INTO receipts (project_id, user_id, notification_id, acknowledged_at)
-  SELECT ?1, ?2, value, ?3 FROM json_each(?4) WHERE true
+  INSERT INTO receipts (project_id, user_id, notification_id, seen_at, acknowledged_at)
+  SELECT ?1, ?2, value, ?3, ?3 FROM json_each(?4) WHERE true
   ON CONFLICT (project_id, user_id, notification_id)
-    DO UPDATE SET acknowledged_at = excluded.acknowledged_at WHERE receipts.acknowledged_at IS NULL
+    DO UPDATE SET acknowledged_at = excluded.acknowledged_at, seen_at = coalesce(receipts.seen_at, excluded.seen_at)
+    WHERE receipts.acknowledged_at IS NULL
   RETURNING notification_id`;
 
 /** Acknowledges one notification for this user only (a broadcast stays pending for everyone else). */
@@ -24,7 +26,7 @@ export async function acknowledge(db: Db, user: UserPrincipal, id: string, now =
     .bind(user.projectId, user.userId, now, JSON.stringify([id]))
     .all();
   if (results.length === 0) throw alreadyResponded(id);
-  return { ...item, receipt: { ...item.receipt, acknowledgedAt: now } };
+  return { ...item, receipt: { ...item.receipt, acknowledgedAt: now, seenAt: item.receipt.seenAt ?? now } };
 }
 
 /**
@@ -35,15 +37,16 @@ export async function markRead(db: Db, user: UserPrincipal, item: InboxItem, now
   if (item.receipt.readAt !== null) return item;
   const row = await db.$client
     .prepare(
-      `INSERT INTO receipts (project_id, user_id, notification_id, read_at) VALUES (?1, ?2, ?3, ?4)
+      `INSERT INTO receipts (project_id, user_id, notification_id, seen_at, read_at) VALUES (?1, ?2, ?3, ?4, ?4)
        ON CONFLICT (project_id, user_id, notification_id)
-         DO UPDATE SET read_at = excluded.read_at WHERE receipts.read_at IS NULL
+         DO UPDATE SET read_at = excluded.read_at, seen_at = coalesce(receipts.seen_at, excluded.seen_at)
+         WHERE receipts.read_at IS NULL
        RETURNING read_at AS readAt`,
     )
     .bind(user.projectId, user.userId, item.id, now)
     .first<{ readAt: number }>();
   // No row: a concurrent fetch marked it first; either way it is read now.
-  return { ...item, receipt: { ...item.receipt, readAt: row?.readAt ?? now } };
+  return { ...item, receipt: { ...item.receipt, readAt: row?.readAt ?? now, seenAt: item.receipt.seenAt ?? now } };
 }
 
 export type BulkOutcome =
@@ -58,7 +61,7 @@ export async function acknowledgeMany(db: Db, user: UserPrincipal, ids: readonly
       `SELECT n.id, n.audience, r.acknowledged_at AS acknowledgedAt FROM json_each(?1) j
          JOIN notifications n ON n.id = j.value AND n.project_id = ?2
          LEFT JOIN receipts r ON r.project_id = n.project_id AND r.user_id = ?3 AND r.notification_id = n.id
-       WHERE n.expires_at IS NULL OR n.expires_at > ?4`,
+       WHERE (n.expires_at IS NULL OR n.expires_at > ?4) AND n.archived_at IS NULL`,
     )
     .bind(JSON.stringify(unique), user.projectId, user.userId, now)
     .all<{ id: string; audience: string; acknowledgedAt: number | null }>();

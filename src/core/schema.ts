@@ -43,10 +43,14 @@ export const notifications = sqliteTable(
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at'),
     resourceEtag: text('resource_etag'),
+    // Archived by the operator (seeds/003): gone from every inbox, still listed for the operator.
+    archivedAt: integer('archived_at'),
   },
   (t) => [
     uniqueIndex('notifications_id').on(t.id),
     index('notifications_inbox').on(t.projectId, t.audience, t.seq),
+    // The operator's project-wide list (seeds/003), in sequence order.
+    index('notifications_project').on(t.projectId, t.seq),
     // The next expiry of an audience is one index seek (ETags carry it; retention purges by it).
     index('notifications_expiry').on(t.projectId, t.audience, t.expiresAt),
   ],

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { createApiKey } from '../../core/api-keys';
+import { createApiKey, revokeApiKey } from '../../core/api-keys';
 import { createNotifications } from '../../core/create';
 import { sha256Hex } from '../../core/hash';
 import { destroyNotification, getNotification } from '../../core/notifications';
@@ -18,6 +18,7 @@ import {
   ErrorBody,
   IdempotencyHeader,
   KeyBody,
+  KeyParam,
   NotificationParam,
   ProducerNotification,
   ProjectBody,
@@ -84,6 +85,23 @@ producerApi.openapi(
     await getProject(db, project);
     const key = await createApiKey(db, project, c.req.valid('json').name);
     return c.json({ ...key, created_at: new Date(key.created_at).toISOString() }, 201);
+  },
+);
+
+// Ours, beside "Shared contracts": DELETE /v1/projects/{project}/keys/{id} revokes a key
+producerApi.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/projects/{project}/keys/{id}',
+    security,
+    request: { params: KeyParam },
+    responses: { 204: { description: 'Revoked' }, ...errors(400, 401, 403, 404) },
+  }),
+  async (c) => {
+    const { project, id } = c.req.valid('param');
+    assertProjectAccess(c.get('principal'), project);
+    await revokeApiKey(c.get('db'), project, id);
+    return c.body(null, 204);
   },
 );
 

@@ -18,6 +18,9 @@ export const ProjectParam = z.object({
 export const ProjectIdParam = z.object({
   id: z.string().regex(PROJECT_ID).openapi({ param: { name: 'id', in: 'path' } }),
 });
+export const KeyParam = ProjectParam.extend({
+  id: z.string().uuid().openapi({ param: { name: 'id', in: 'path' } }),
+});
 export const NotificationParam = ProjectParam.extend({
   id: z.string().uuid().openapi({ param: { name: 'id', in: 'path' } }),
 });
