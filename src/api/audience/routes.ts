@@ -10,6 +10,7 @@ import { markRead } from '../../core/receipts';
 import type { AppEnv } from '../../env';
 import { rawOrBearer } from '../../http/credentials';
 import { dialectErrors } from '../../http/errors';
+import { errorResponses, jsonResponse } from '../../http/openapi';
 import { inboxConditional } from '../../http/inbox-etag';
 import { userAuth } from '../../http/middleware';
 import { validationHook } from '../../http/validation';
@@ -34,9 +35,8 @@ for (const path of ['/notifications/system', '/notifications/system/*', '/users/
 }
 
 const security = [{ token: [] }];
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { description: 'Error', content: { 'application/json': { schema: ErrorBody } } }]));
-const ok = { 200: { description: 'Success', content: { 'application/json': { schema: Envelope } } } };
+const errors = (...statuses: number[]) => errorResponses(ErrorBody, statuses);
+const ok = { 200: jsonResponse(Envelope, 'Success') };
 
 /** Whose inbox a path names, checked against the caller. */
 function forUser(c: Context<AppEnv>, userId: string): UserPrincipal {

@@ -4,6 +4,7 @@ import { listInbox, getInboxItem } from '../../core/inbox';
 import { acknowledge, acknowledgeMany } from '../../core/receipts';
 import type { AppEnv } from '../../env';
 import { dialectErrors } from '../../http/errors';
+import { bearerAuth, errorResponses, jsonRequest, jsonResponse } from '../../http/openapi';
 import { inboxConditional } from '../../http/inbox-etag';
 import { requireUser } from '../../http/middleware';
 import { validationHook } from '../../http/validation';
@@ -24,9 +25,8 @@ export const clientApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
 clientApi.onError(dialectErrors(renderClientError));
 clientApi.use('*', requireUser);
 
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { description: 'Error', content: { 'application/json': { schema: ErrorBody } } }]));
-const security = [{ bearer: [] }];
+const errors = (...statuses: number[]) => errorResponses(ErrorBody, statuses);
+const security = bearerAuth;
 
 // seeds/000 "Fetch Pending Notifications"
 const list = createRoute({
@@ -35,7 +35,7 @@ const list = createRoute({
   security,
   request: { query: ListQuery },
   responses: {
-    200: { description: 'A page of the inbox', content: { 'application/json': { schema: ListResponse } } },
+    200: jsonResponse(ListResponse, 'A page of the inbox'),
     304: { description: 'Not modified (If-None-Match matched)' },
     ...errors(400, 401, 429),
   },
@@ -83,9 +83,9 @@ const bulk = createRoute({
   method: 'post',
   path: '/acknowledge',
   security,
-  request: { body: { required: true, content: { 'application/json': { schema: BulkBody } } } },
+  request: { body: jsonRequest(BulkBody) },
   responses: {
-    200: { description: 'Outcome per id', content: { 'application/json': { schema: BulkResponse } } },
+    200: jsonResponse(BulkResponse, 'Outcome per id'),
     ...errors(400, 401, 429),
   },
 });
@@ -102,7 +102,7 @@ const one = createRoute({
   security,
   request: { params: IdParam },
   responses: {
-    200: { description: 'The notification', content: { 'application/json': { schema: ClientNotification } } },
+    200: jsonResponse(ClientNotification, 'The notification'),
     ...errors(400, 401, 403, 404, 429),
   },
 });
@@ -119,7 +119,7 @@ const ack = createRoute({
   security,
   request: { params: IdParam },
   responses: {
-    200: { description: 'The acknowledged notification', content: { 'application/json': { schema: ClientNotification } } },
+    200: jsonResponse(ClientNotification, 'The acknowledged notification'),
     ...errors(400, 401, 403, 404, 409, 429),
   },
 });

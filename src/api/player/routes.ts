@@ -9,6 +9,7 @@ import { assertPlayerWriter, playerReader } from '../../core/permissions';
 import type { UserPrincipal } from '../../core/principal';
 import type { AppEnv } from '../../env';
 import { dialectErrors } from '../../http/errors';
+import { bearerAuth, errorResponses, jsonRequest, jsonResponse } from '../../http/openapi';
 import { heldJson } from '../../http/held-response';
 import { inboxConditional } from '../../http/inbox-etag';
 import { requireUser } from '../../http/middleware';
@@ -35,14 +36,8 @@ playerApi.onError(dialectErrors(renderPlayerError));
 playerApi.use('*', requireUser);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const security = [{ bearer: [] }];
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((s) => [
-      s,
-      { description: 'Error', content: { 'application/json': { schema: s === 422 ? ValidationBody : ErrorBody } } },
-    ]),
-  );
+const security = bearerAuth;
+const errors = (...statuses: number[]) => errorResponses(ErrorBody, statuses, { 422: ValidationBody });
 
 /** `me`, or a player UUID (anything else is 400 bad_id). */
 function playerId(c: Context<AppEnv>, param: string): string {
@@ -67,7 +62,7 @@ playerApi.openapi(
     security,
     request: { params: PlayerParam, query: PageQuery },
     responses: {
-      200: { description: 'Newest first', content: { 'application/json': { schema: PageBody } } },
+      200: jsonResponse(PageBody, 'Newest first'),
       304: { description: 'Not Modified' },
       ...errors(400, 403, 409, 422, 503),
     },
@@ -102,7 +97,7 @@ playerApi.openapi(
     security,
     request: { params: NotificationParam },
     responses: {
-      200: { description: 'One notification', content: { 'application/json': { schema: PlayerNotification } } },
+      200: jsonResponse(PlayerNotification, 'One notification'),
       ...errors(400, 403, 404),
     },
   }),
@@ -119,9 +114,9 @@ playerApi.openapi(
     method: 'post',
     path: '/{player_uuid}/notification',
     security,
-    request: { params: PlayerParam, body: { required: true, content: { 'application/json': { schema: CreateBody } } } },
+    request: { params: PlayerParam, body: jsonRequest(CreateBody) },
     responses: {
-      200: { description: 'Created', content: { 'application/json': { schema: CreatedBody } } },
+      200: jsonResponse(CreatedBody, 'Created'),
       ...errors(400, 403, 422),
     },
   }),
@@ -155,7 +150,7 @@ playerApi.openapi(
     security,
     request: { params: PlayerParam, query: LongPollQuery },
     responses: {
-      200: { description: 'Oldest first; empty at the deadline', content: { 'application/json': { schema: PageBody } } },
+      200: jsonResponse(PageBody, 'Oldest first; empty at the deadline'),
       ...errors(400, 403, 409, 422, 503),
     },
   }),

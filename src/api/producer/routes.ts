@@ -6,6 +6,7 @@ import { destroyNotification, getNotification } from '../../core/notifications';
 import { assertAdmin, assertProjectAccess, createProject, getProject } from '../../core/projects';
 import type { AppEnv } from '../../env';
 import { dialectErrors } from '../../http/errors';
+import { bearerAuth, errorResponses, jsonRequest, jsonResponse } from '../../http/openapi';
 import { requireApiKey } from '../../http/middleware';
 import { validationHook } from '../../http/validation';
 import {
@@ -32,10 +33,8 @@ export const producerApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
 producerApi.onError(dialectErrors(renderProducerError));
 producerApi.use('*', requireApiKey);
 
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { description: 'Error', content: { 'application/json': { schema: ErrorBody } } }]));
-const security = [{ bearer: [] }];
-const json = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
+const errors = (...statuses: number[]) => errorResponses(ErrorBody, statuses);
+const security = bearerAuth;
 
 // DESIGN.md "Shared contracts": POST /v1/projects (admin key only)
 producerApi.openapi(
@@ -43,8 +42,8 @@ producerApi.openapi(
     method: 'post',
     path: '/projects',
     security,
-    request: { body: json(CreateProjectBody) },
-    responses: { 201: { description: 'Created', content: { 'application/json': { schema: ProjectBody } } }, ...errors(400, 401, 403, 409) },
+    request: { body: jsonRequest(CreateProjectBody) },
+    responses: { 201: jsonResponse(ProjectBody, 'Created'), ...errors(400, 401, 403, 409) },
   }),
   async (c) => {
     assertAdmin(c.get('principal'));
@@ -60,7 +59,7 @@ producerApi.openapi(
     path: '/projects/{id}',
     security,
     request: { params: ProjectIdParam },
-    responses: { 200: { description: 'The project', content: { 'application/json': { schema: ProjectBody } } }, ...errors(400, 401, 403, 404) },
+    responses: { 200: jsonResponse(ProjectBody, 'The project'), ...errors(400, 401, 403, 404) },
   }),
   async (c) => {
     const { id } = c.req.valid('param');
@@ -75,8 +74,8 @@ producerApi.openapi(
     method: 'post',
     path: '/projects/{project}/keys',
     security,
-    request: { params: ProjectParam, body: json(CreateKeyBody) },
-    responses: { 201: { description: 'Created', content: { 'application/json': { schema: KeyBody } } }, ...errors(400, 401, 403, 404) },
+    request: { params: ProjectParam, body: jsonRequest(CreateKeyBody) },
+    responses: { 201: jsonResponse(KeyBody, 'Created'), ...errors(400, 401, 403, 404) },
   }),
   async (c) => {
     const { project } = c.req.valid('param');
@@ -111,9 +110,9 @@ producerApi.openapi(
     method: 'post',
     path: '/projects/{project}/notifications',
     security,
-    request: { params: ProjectParam, headers: IdempotencyHeader, body: json(CreateNotificationsBody) },
+    request: { params: ProjectParam, headers: IdempotencyHeader, body: jsonRequest(CreateNotificationsBody) },
     responses: {
-      201: { description: 'Created, one per recipient', content: { 'application/json': { schema: CreatedNotifications } } },
+      201: jsonResponse(CreatedNotifications, 'Created, one per recipient'),
       ...errors(400, 401, 403, 404, 422),
     },
   }),
@@ -159,7 +158,7 @@ producerApi.openapi(
     security,
     request: { params: NotificationParam },
     responses: {
-      200: { description: 'The notification', content: { 'application/json': { schema: ProducerNotification } } },
+      200: jsonResponse(ProducerNotification, 'The notification'),
       ...errors(400, 401, 403, 404),
     },
   }),

@@ -8,6 +8,7 @@ import { archiveForOperator, listForOperator, showForOperator } from '../../core
 import { assertProjectAccess, getProject } from '../../core/projects';
 import type { AppEnv } from '../../env';
 import { dialectErrors } from '../../http/errors';
+import { bearerAuth, errorResponses, jsonRequest, jsonResponse } from '../../http/openapi';
 import { requireApiKey } from '../../http/middleware';
 import { validationHook } from '../../http/validation';
 import {
@@ -30,10 +31,8 @@ export const projectApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
 projectApi.onError(dialectErrors(renderProjectError));
 projectApi.use('*', requireApiKey);
 
-const security = [{ bearer: [] }];
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { description: 'Error', content: { 'application/json': { schema: ErrorBody } } }]));
-const body = <T>(schema: T, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
+const security = bearerAuth;
+const errors = (...statuses: number[]) => errorResponses(ErrorBody, statuses);
 
 /** The key may use this project (checked first: a project key never learns whether others exist), and it exists. */
 async function project(c: Context<AppEnv>, projectId: string): Promise<string> {
@@ -59,13 +58,13 @@ async function page(c: Context<AppEnv>, projectId: string, q: z.infer<typeof Lis
 
 // seeds/003 "List notifications paginated"
 projectApi.openapi(
-  createRoute({ method: 'get', path: '/{project_id}/notifications', security, request: { params: ProjectParam, query: ListQuery }, responses: { 200: body(Paginated), ...errors(401, 403, 404, 422) } }),
+  createRoute({ method: 'get', path: '/{project_id}/notifications', security, request: { params: ProjectParam, query: ListQuery }, responses: { 200: jsonResponse(Paginated), ...errors(401, 403, 404, 422) } }),
   async (c) => page(c, await project(c, c.req.valid('param').project_id), c.req.valid('query')),
 );
 
 // seeds/003 "Show notification"
 projectApi.openapi(
-  createRoute({ method: 'get', path: '/{project_id}/notification/{id}', security, request: { params: ItemParam }, responses: { 200: body(ProjectNotification), ...errors(401, 403, 404) } }),
+  createRoute({ method: 'get', path: '/{project_id}/notification/{id}', security, request: { params: ItemParam }, responses: { 200: jsonResponse(ProjectNotification), ...errors(401, 403, 404) } }),
   async (c) => {
     const { project_id, id } = c.req.valid('param');
     return c.json(encodeNotification(await showForOperator(c.get('db'), await project(c, project_id), id)), 200);
@@ -74,7 +73,7 @@ projectApi.openapi(
 
 // seeds/003 "Archive notification"
 projectApi.openapi(
-  createRoute({ method: 'put', path: '/{project_id}/notification/{id}/archive', security, request: { params: ItemParam }, responses: { 200: body(Archived), ...errors(401, 403, 404) } }),
+  createRoute({ method: 'put', path: '/{project_id}/notification/{id}/archive', security, request: { params: ItemParam }, responses: { 200: jsonResponse(Archived), ...errors(401, 403, 404) } }),
   async (c) => {
     const { project_id, id } = c.req.valid('param');
     const item = await archiveForOperator(c.get('db'), await project(c, project_id), id);
@@ -84,7 +83,7 @@ projectApi.openapi(
 
 // seeds/003 "Destroy notification"
 projectApi.openapi(
-  createRoute({ method: 'delete', path: '/{project_id}/notification/{id}', security, request: { params: ItemParam }, responses: { 200: body(Deleted), ...errors(401, 403, 404) } }),
+  createRoute({ method: 'delete', path: '/{project_id}/notification/{id}', security, request: { params: ItemParam }, responses: { 200: jsonResponse(Deleted), ...errors(401, 403, 404) } }),
   async (c) => {
     const { project_id, id } = c.req.valid('param');
     await destroyOne(c, await project(c, project_id), id);
@@ -94,7 +93,7 @@ projectApi.openapi(
 
 // reference/project-api.md User-wide: list one user's notifications
 projectApi.openapi(
-  createRoute({ method: 'get', path: '/{project_id}/user/{user_id}/notifications', security, request: { params: UserParam, query: ListQuery }, responses: { 200: body(Paginated), ...errors(401, 403, 404, 422) } }),
+  createRoute({ method: 'get', path: '/{project_id}/user/{user_id}/notifications', security, request: { params: UserParam, query: ListQuery }, responses: { 200: jsonResponse(Paginated), ...errors(401, 403, 404, 422) } }),
   async (c) => {
     const { project_id, user_id } = c.req.valid('param');
     return page(c, await project(c, project_id), c.req.valid('query'), user_id);
@@ -107,8 +106,8 @@ projectApi.openapi(
     method: 'post',
     path: '/{project_id}/user/{user_id}/notifications',
     security,
-    request: { params: UserParam, body: { required: true, content: { 'application/json': { schema: CreateBody } } } },
-    responses: { 201: body(ProjectNotification, 'Created'), ...errors(401, 403, 404, 422) },
+    request: { params: UserParam, body: jsonRequest(CreateBody) },
+    responses: { 201: jsonResponse(ProjectNotification, 'Created'), ...errors(401, 403, 404, 422) },
   }),
   async (c) => {
     const { project_id, user_id } = c.req.valid('param');
@@ -128,7 +127,7 @@ projectApi.openapi(
 
 // reference/project-api.md User-wide: show / archive / destroy one user's notification
 projectApi.openapi(
-  createRoute({ method: 'get', path: '/{project_id}/user/{user_id}/notification/{id}', security, request: { params: UserItemParam }, responses: { 200: body(ProjectNotification), ...errors(401, 403, 404) } }),
+  createRoute({ method: 'get', path: '/{project_id}/user/{user_id}/notification/{id}', security, request: { params: UserItemParam }, responses: { 200: jsonResponse(ProjectNotification), ...errors(401, 403, 404) } }),
   async (c) => {
     const { project_id, user_id, id } = c.req.valid('param');
     return c.json(encodeNotification(await showForOperator(c.get('db'), await project(c, project_id), id, user_id)), 200);
@@ -136,7 +135,7 @@ projectApi.openapi(
 );
 
 projectApi.openapi(
-  createRoute({ method: 'put', path: '/{project_id}/user/{user_id}/notification/{id}/archive', security, request: { params: UserItemParam }, responses: { 200: body(Archived), ...errors(401, 403, 404) } }),
+  createRoute({ method: 'put', path: '/{project_id}/user/{user_id}/notification/{id}/archive', security, request: { params: UserItemParam }, responses: { 200: jsonResponse(Archived), ...errors(401, 403, 404) } }),
   async (c) => {
     const { project_id, user_id, id } = c.req.valid('param');
     const item = await archiveForOperator(c.get('db'), await project(c, project_id), id, user_id);
@@ -145,7 +144,7 @@ projectApi.openapi(
 );
 
 projectApi.openapi(
-  createRoute({ method: 'delete', path: '/{project_id}/user/{user_id}/notification/{id}', security, request: { params: UserItemParam }, responses: { 200: body(Deleted), ...errors(401, 403, 404) } }),
+  createRoute({ method: 'delete', path: '/{project_id}/user/{user_id}/notification/{id}', security, request: { params: UserItemParam }, responses: { 200: jsonResponse(Deleted), ...errors(401, 403, 404) } }),
   async (c) => {
     const { project_id, user_id, id } = c.req.valid('param');
     await destroyOne(c, await project(c, project_id), id, user_id);
