@@ -14,11 +14,13 @@ export const ListQuery = z.object({
 });
 
 const path = (name: string) => z.string().min(1).max(256).openapi({ param: { name, in: 'path' } });
-export const SystemItemParam = z.object({ notificationId: path('notificationId') });
+// Any notification id that is not one of ours is simply not found.
+const notificationId = z.string().openapi({ param: { name: 'notificationId', in: 'path' } });
+export const SystemItemParam = z.object({ notificationId });
 export const UserParam = z.object({ userId: path('userId') });
-export const UserItemParam = UserParam.extend({ notificationId: path('notificationId') });
+export const UserItemParam = UserParam.extend({ notificationId });
 export const ClientParam = z.object({ clientId: path('clientId') });
-export const ClientItemParam = ClientParam.extend({ notificationId: path('notificationId') });
+export const ClientItemParam = ClientParam.extend({ notificationId });
 
 export const AudienceNotification = z
   .object({

@@ -8,10 +8,12 @@ import { codeToStatus } from '../../http/status';
 // seeds/003 and reference/project-api.md: the operator's project-wide and user-wide API.
 
 const param = (name: string) => z.string().min(1).max(256).openapi({ param: { name, in: 'path' } });
+// Any other id is simply not found (404), as the document says of unknown ids.
+const notificationId = z.string().openapi({ param: { name: 'id', in: 'path' } });
 export const ProjectParam = z.object({ project_id: param('project_id') });
-export const ItemParam = ProjectParam.extend({ id: param('id') });
+export const ItemParam = ProjectParam.extend({ id: notificationId });
 export const UserParam = ProjectParam.extend({ user_id: param('user_id') });
-export const UserItemParam = UserParam.extend({ id: param('id') });
+export const UserItemParam = UserParam.extend({ id: notificationId });
 
 export const ListQuery = z.object({
   per_page: z.coerce.number().int().min(1).max(100).default(10),

@@ -47,8 +47,16 @@ describe('reference/player-api.md long poll', () => {
     await until(async () => (await listenerCount(p.project, p.id)) === 1);
     const sent = Date.now();
     await send(p.project, { to: [{ org: 'guild-1' }], title: 't', body: 'guild news' });
-    expect((await json(await broadcast)).notifications.map((n) => n.message)).toEqual(['guild news']);
+    const guild = await json(await broadcast);
+    expect(guild.notifications.map((n) => n.message)).toEqual(['guild news']);
     expect(Date.now() - sent).toBeLessThan(5000);
+
+    const everyone = lp(`?deadline=20&exclude_before=${guild.cursor}`, member);
+    await until(async () => (await listenerCount(p.project, p.id)) === 1);
+    const announced = Date.now();
+    await send(p.project, { to: [{ everyone: true }], title: 't', body: 'for everyone' });
+    expect((await json(await everyone)).notifications.map((n) => n.message)).toEqual(['for everyone']);
+    expect(Date.now() - announced).toBeLessThan(5000);
   });
 
   it('answers empty at the deadline, with a cursor that still skips nothing', async () => {
