@@ -32,6 +32,8 @@ export interface IdempotencyRequest {
   key: string;
   /** Fingerprint of the request; the same key with another request is refused, not replayed. */
   requestHash: string;
+  /** The answer to record for replays, built before storing (it is recorded in the same batch). */
+  respond: (created: Omit<Notification, 'seq'>[]) => StoredResponse;
 }
 
 export interface CreateOptions {
@@ -62,32 +64,32 @@ const RECORD_KEY = `INSERT INTO idempotency_records (project_id, key, request_ha
 /**
  * Stores notifications atomically (one statement, whatever the count; the insert trigger moves each
  * audience's inbox version in the same statement). With an idempotency key, the first response is
- * recorded in the same batch, and a repeat within 24 hours gets it back without storing anything.
+ * recorded in the same batch, and a repeat within 24 hours gets it back (`replay`) without storing
+ * anything.
  */
 export async function createNotifications(
   db: Db,
   projectId: string,
   inputs: readonly NewNotification[],
-  respond: (created: Omit<Notification, 'seq'>[]) => StoredResponse,
   { idempotency, publisher }: CreateOptions = {},
-): Promise<StoredResponse & { replayed: boolean; created: Notification[] }> {
+): Promise<{ created: Notification[]; replay?: StoredResponse }> {
   if (inputs.length === 0 || inputs.length > LIMITS.perCreate) {
     throw invalidParameter('to', `Between 1 and ${LIMITS.perCreate} recipients per request`);
   }
   const now = Date.now();
   const rows = inputs.map((input) => toRow(projectId, input, now));
   const drafts = rows.map((row) => fromRow({ ...row, seq: 0 }));
-  const response = respond(drafts);
   const d1 = db.$client;
   const insert = d1.prepare(INSERT_FROM_JSON).bind(JSON.stringify(rows));
 
   if (!idempotency) {
     const { results } = await insert.all<{ seq: number; id: string }>();
     await wake(publisher, projectId, drafts);
-    return { ...response, replayed: false, created: withSequence(drafts, results) };
+    return { created: withSequence(drafts, results) };
   }
 
   const { key, requestHash } = idempotency;
+  const response = idempotency.respond(drafts);
   try {
     const [, , inserted] = await d1.batch<{ seq: number; id: string }>([
       d1.prepare(FORGET_EXPIRED_KEY).bind(projectId, key, now - IDEMPOTENCY_WINDOW_MS),
@@ -96,7 +98,7 @@ export async function createNotifications(
       insert,
     ]);
     await wake(publisher, projectId, drafts);
-    return { ...response, replayed: false, created: withSequence(drafts, inserted?.results ?? []) };
+    return { created: withSequence(drafts, inserted?.results ?? []) };
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     const first = await db
@@ -108,7 +110,7 @@ export async function createNotifications(
     if (first.requestHash !== requestHash) {
       throw new DomainError('idempotency_mismatch', 'This Idempotency-Key was already used with a different request');
     }
-    return { status: first.status, body: JSON.parse(first.response), replayed: true, created: [] };
+    return { created: [], replay: { status: first.status, body: JSON.parse(first.response) } };
   }
 }
 

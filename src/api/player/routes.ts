@@ -124,7 +124,7 @@ playerApi.openapi(
     const caller = c.get('user');
     const player = playerId(c, c.req.valid('param').player_uuid);
     assertPlayerWriter(caller);
-    const result = await createNotifications(
+    const { created } = await createNotifications(
       c.get('db'),
       caller.projectId,
       c.req.valid('json').notifications.map((n) => ({
@@ -135,10 +135,9 @@ playerApi.openapi(
         customData: n.custom_data,
         resourceEtag: n.etag,
       })),
-      (created) => ({ status: 200, body: { notification_id: created.at(-1)!.id } }),
       { publisher: c.get('publisher') },
     );
-    return c.json(result.body as { notification_id: string }, 200);
+    return c.json({ notification_id: created.at(-1)!.id }, 200);
   },
 );
 

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { createApiKey, revokeApiKey } from '../../core/api-keys';
 import { createNotifications } from '../../core/create';
 import { sha256Hex } from '../../core/hash';
-import { destroyNotification, getNotification } from '../../core/notifications';
+import { destroyNotification, getNotification, type Notification } from '../../core/notifications';
 import { assertAdmin, assertProjectAccess, createProject, getProject } from '../../core/projects';
 import type { AppEnv } from '../../env';
 import { dialectErrors } from '../../http/errors';
@@ -123,7 +123,8 @@ producerApi.openapi(
     await getProject(db, project);
     const input = c.req.valid('json');
     const key = c.req.valid('header')['idempotency-key'];
-    const result = await createNotifications(
+    const respond = (created: Omit<Notification, 'seq'>[]) => ({ status: 201, body: { notifications: created.map(encodeNotification) } });
+    const { created, replay } = await createNotifications(
       db,
       project,
       input.to.map((recipient) => ({
@@ -139,14 +140,14 @@ producerApi.openapi(
         customData: input.custom_data,
         expiresAt: input.expires_at === undefined ? undefined : Date.parse(input.expires_at),
       })),
-      (created) => ({ status: 201, body: { notifications: created.map(encodeNotification) } }),
       {
-        idempotency: key === undefined ? undefined : { key, requestHash: await sha256Hex(JSON.stringify(input)) },
+        idempotency: key === undefined ? undefined : { key, requestHash: await sha256Hex(JSON.stringify(input)), respond },
         publisher: c.get('publisher'),
       },
     );
-    if (result.replayed) c.header('Idempotent-Replayed', 'true');
-    return c.json(result.body as { notifications: never[] }, 201);
+    if (!replay) return c.json(respond(created).body, 201);
+    c.header('Idempotent-Replayed', 'true');
+    return c.json(replay.body as ReturnType<typeof respond>['body'], 201);
   },
 );
 

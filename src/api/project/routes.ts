@@ -118,7 +118,6 @@ projectApi.openapi(
       db,
       projectId,
       [{ audience: { kind: 'user', id: user_id }, title: input.title, body: input.body, icon: input.icon, category: input.category, actionUrl: input.action_url }],
-      () => ({ status: 201, body: null }),
       { publisher: c.get('publisher') },
     );
     return c.json(encodeNotification(await showForOperator(db, projectId, created[0]!.id)), 201);
