@@ -2,6 +2,16 @@ import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
+/** A throwaway ES256 key pair: the Worker trusts its public half (JWT_JWKS), tests sign with the private half. */
+async function testSigningKey() {
+  const { publicKey, privateKey } = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const pub = await crypto.subtle.exportKey('jwk', publicKey);
+  return {
+    JWT_JWKS: JSON.stringify({ keys: [{ ...pub, kid: 'test-es256', alg: 'ES256', use: 'sig' }] }),
+    TEST_PRIVATE_JWK: JSON.stringify(await crypto.subtle.exportKey('jwk', privateKey)),
+  };
+}
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
   return {
@@ -11,6 +21,7 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
+            ...(await testSigningKey()),
             ADMIN_API_KEY: 'test-admin-key',
             JWT_SECRET: 'test-jwt-secret-that-is-long-enough-for-hs256',
             // Small enough that a test can reach it (production default: 10000, in wrangler.toml).

@@ -10,6 +10,8 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       ADMIN_API_KEY: string;
       JWT_SECRET: string;
+      JWT_JWKS: string;
+      TEST_PRIVATE_JWK: string;
     }
   }
 }

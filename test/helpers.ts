@@ -1,5 +1,5 @@
 import { env, exports } from 'cloudflare:workers';
-import { SignJWT } from 'jose';
+import { importJWK, SignJWT } from 'jose';
 
 export const ADMIN = { authorization: `Bearer ${env.ADMIN_API_KEY}` };
 
@@ -27,6 +27,12 @@ export async function userToken(claims: TokenClaims, options: { expiresIn?: stri
     .setIssuedAt()
     .setExpirationTime(options.expiresIn ?? '1h')
     .sign(new TextEncoder().encode(options.secret ?? env.JWT_SECRET));
+}
+
+/** An ES256 user token signed with the key the test Worker trusts through JWT_JWKS. */
+export async function es256Token(claims: TokenClaims, kid = 'test-es256') {
+  const key = await importJWK(JSON.parse(env.TEST_PRIVATE_JWK), 'ES256');
+  return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid }).setIssuedAt().setExpirationTime('1h').sign(key);
 }
 
 export async function asUser(claims: TokenClaims) {

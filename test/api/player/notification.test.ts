@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { asUser, call, postJson, send, userToken } from '../../helpers';
+import { asUser, call, es256Token, postJson, send, userToken } from '../../helpers';
 import { createFor, json, player, PLAYER } from './helpers';
 
 describe('reference/player-api.md GET …/notification/{notification_id}', () => {
@@ -104,5 +104,26 @@ describe('reference/player-api.md permissions and auth errors', () => {
       expect(res.status, code).toBe(403);
       expect(await res.json(), code).toEqual({ auth_success: false, error_code: code, desc: expect.any(String) });
     }
+  });
+});
+
+describe('tokens signed with a configured JWK set (ES256)', () => {
+  it('are accepted by every user-facing API, and an unknown kid is named as such', async () => {
+    const p = await player();
+    await createFor(p.project, p.id, 'signed elsewhere');
+    const token = await es256Token({ sub: p.id, project: p.project });
+    expect((await call(`${PLAYER}/me/notification`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await call('/api/v1/client/notifications', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await call('/api/notifications/system', { headers: { authorization: token } })).status).toBe(200);
+
+    const unknown = await es256Token({ sub: p.id, project: p.project }, 'rotated-away');
+    const res = await call(`${PLAYER}/me/notification`, { headers: { authorization: `Bearer ${unknown}` } });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({
+      auth_success: false,
+      error_code: 'auth_invalid_key_id',
+      desc: 'Invalid Authorization - Invalid Key ID in Access Token',
+    });
+    expect((await call('/api/v1/client/notifications', { headers: { authorization: `Bearer ${unknown}` } })).status).toBe(401);
   });
 });
