@@ -25,7 +25,8 @@ describe('reference/player-api.md long poll', () => {
     const created = Date.now();
     const id = await createFor(p.project, p.id, 'wake up', { rh_url: '/quests/7', custom_data: { quest: '7' }, etag: 'v3' });
     const res = await pending;
-    expect(Date.now() - created).toBeLessThan(1000);
+    // Woken by the create itself: well before the 3 s re-check or the 20 s deadline could answer.
+    expect(Date.now() - created).toBeLessThan(2500);
     expect(res.status).toBe(200);
     const body = await json(res);
     expect(body.notifications).toEqual([
@@ -175,8 +176,8 @@ describe('listener slots, counted by the player’s Durable Object', () => {
     expect(res.status).toBe(200);
     await until(async () => (await listenerCount(p.project, p.id)) === 1);
     await res.body!.cancel();
-    const waited = await until(async () => (await listenerCount(p.project, p.id)) === 0, 5000);
-    expect(waited).toBeLessThan(3000);
+    // Noticed at the next heartbeat (1 s in tests), long before the 60 s deadline.
+    await until(async () => (await listenerCount(p.project, p.id)) === 0, 10_000);
     expect(await projectListenerCount(p.project)).toBe(0);
   });
 
