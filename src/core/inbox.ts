@@ -1,7 +1,7 @@
 import { inboxAudiences } from './audience';
 import type { Db } from './db';
 import { DomainError } from './errors';
-import { fromRow, NOTIFICATION_COLUMNS, type InboxItem, type NotificationRow, type Receipt } from './notifications';
+import { fromRow, isExpired, NOTIFICATION_COLUMNS, type InboxItem, type NotificationRow, type Receipt } from './notifications';
 import type { UserPrincipal } from './principal';
 
 export type Order = 'newest' | 'oldest';
@@ -21,13 +21,15 @@ export interface InboxQuery {
   count?: boolean;
   /** Only these of the user's audiences (default: all of them: own, organisations, everyone). */
   audiences?: readonly string[];
+  /** Also find when the earliest visible notification expires (pages that carry an ETag need it). */
+  expiry?: boolean;
 }
 
 export interface InboxPage {
   items: InboxItem[];
   hasMore: boolean;
   totalCount: number | null;
-  /** When the earliest visible notification expires (the page is stale from then), or null. */
+  /** When the earliest visible notification expires (the page is stale from then), or null (also when not asked). */
   validUntil: number | null;
 }
 
@@ -76,19 +78,17 @@ export async function listInbox(db: Db, user: UserPrincipal, query: InboxQuery, 
     .join('\nUNION ALL\n');
 
   const d1 = db.$client;
-  const statements = [
-    d1.prepare(`${arms(true)}\nORDER BY seq ${newest ? 'DESC' : 'ASC'} LIMIT ${query.limit + 1}`).bind(...parameters),
-    d1.prepare(`SELECT min(e) AS until FROM (${nextExpiry})`).bind(...parameters),
-  ];
-  if (query.count) statements.push(d1.prepare(`SELECT count(*) AS total FROM (${arms(false)})`).bind(...parameters));
-  const [page, expiry, count] = await d1.batch(statements);
-  const rows = (page?.results ?? []) as ItemRow[];
-  const total = query.count ? ((count?.results?.[0] as { total: number } | undefined)?.total ?? 0) : null;
+  const page = d1.prepare(`${arms(true)}\nORDER BY seq ${newest ? 'DESC' : 'ASC'} LIMIT ${query.limit + 1}`).bind(...parameters);
+  const expiry = d1.prepare(`SELECT min(e) AS until FROM (${nextExpiry})`).bind(...parameters);
+  const count = d1.prepare(`SELECT count(*) AS total FROM (${arms(false)})`).bind(...parameters);
+  const [pageResult, ...extras] = await d1.batch([page, ...(query.expiry ? [expiry] : []), ...(query.count ? [count] : [])]);
+  const first = <T>(result: D1Result | undefined) => result?.results?.[0] as T | undefined;
+  const rows = (pageResult?.results ?? []) as ItemRow[];
   return {
     items: rows.slice(0, query.limit).map(toItem),
     hasMore: rows.length > query.limit,
-    totalCount: total,
-    validUntil: (expiry?.results?.[0] as { until: number | null } | undefined)?.until ?? null,
+    validUntil: query.expiry ? (first<{ until: number | null }>(extras.shift())?.until ?? null) : null,
+    totalCount: query.count ? (first<{ total: number }>(extras.shift())?.total ?? 0) : null,
   };
 }
 
@@ -122,7 +122,7 @@ export async function getInboxItem(
     )
     .bind(id, user.userId, user.projectId)
     .first<ItemRow>();
-  const gone = !row || row.archivedAt !== null || (row.expiresAt !== null && row.expiresAt <= now);
+  const gone = !row || row.archivedAt !== null || isExpired(row, now);
   if (gone || (audience !== undefined && row.audience !== audience)) {
     throw new DomainError('not_found', `Notification ${id} does not exist`);
   }

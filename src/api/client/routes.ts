@@ -62,6 +62,7 @@ clientApi.openapi(list, async (c) => {
     limit: q.limit,
     ...(q.sort === 'newest' ? { before: position } : { after: position }),
     count: true,
+    expiry: true,
   });
   conditional.tag(page.validUntil);
   const last = page.items.at(-1);

@@ -81,6 +81,7 @@ playerApi.openapi(
       limit: q.page_size,
       before: start === undefined ? undefined : start + 1,
       after,
+      expiry: true,
     });
     conditional.tag(page.validUntil);
     // start_at is inclusive: the next page starts just below the last one shown.
