@@ -28,6 +28,7 @@ export default defineConfig(async () => {
             MAX_LISTENERS_PER_PROJECT: '6',
             // Hang-ups are noticed at the next heartbeat: keep the tests quick.
             LISTENER_HEARTBEAT_SECONDS: '1',
+            STREAM_HEARTBEAT_SECONDS: '1',
           },
         },
       }),

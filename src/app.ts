@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { audienceApi } from './api/audience/routes';
 import { clientApi } from './api/client/routes';
+import { clientStreamApi } from './api/client/stream-routes';
 import { playerApi } from './api/player/routes';
 import { producerApi } from './api/producer/routes';
 import { projectApi } from './api/project/routes';
@@ -12,6 +13,7 @@ export function buildApp() {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', requestContext);
 
+  app.route('/api/v1/client/notifications', clientStreamApi);
   app.route('/api/v1/client/notifications', clientApi);
   app.route('/notification/v1/player', playerApi);
   app.route('/api/v1/project', projectApi);
@@ -20,6 +22,7 @@ export function buildApp() {
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'token', { type: 'apiKey', in: 'header', name: 'Authorization' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'accessToken', { type: 'apiKey', in: 'query', name: 'access_token' });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Edge notification inbox', version: '0.1.0' },

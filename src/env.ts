@@ -18,6 +18,7 @@ export interface Bindings {
   MAX_LISTENERS_PER_PLAYER?: string;
   MAX_LISTENERS_PER_PROJECT?: string;
   LISTENER_HEARTBEAT_SECONDS?: string;
+  STREAM_HEARTBEAT_SECONDS?: string;
 }
 
 /** Set once per request by middleware in src/http. */

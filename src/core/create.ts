@@ -3,7 +3,7 @@ import { audienceKey, type Audience } from './audience';
 import type { Db } from './db';
 import { DomainError, invalidParameter } from './errors';
 import { fromRow, LIMITS, PRIORITIES, type Notification, type NotificationRow, type Priority } from './notifications';
-import type { Publisher } from './realtime';
+import { announce, type Publisher } from './realtime';
 import { idempotencyRecords } from './schema';
 
 export interface NewNotification {
@@ -84,7 +84,7 @@ export async function createNotifications(
 
   if (!idempotency) {
     const { results } = await insert.all<{ seq: number; id: string }>();
-    await wake(publisher, projectId, drafts);
+    await announce(publisher, projectId, rows.map((row) => row.audience));
     return { created: withSequence(drafts, results) };
   }
 
@@ -97,7 +97,7 @@ export async function createNotifications(
       d1.prepare(RECORD_KEY).bind(projectId, key, requestHash, response.status, JSON.stringify(response.body), now),
       insert,
     ]);
-    await wake(publisher, projectId, drafts);
+    await announce(publisher, projectId, rows.map((row) => row.audience));
     return { created: withSequence(drafts, inserted?.results ?? []) };
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
@@ -111,17 +111,6 @@ export async function createNotifications(
       throw new DomainError('idempotency_mismatch', 'This Idempotency-Key was already used with a different request');
     }
     return { created: [], replay: { status: first.status, body: JSON.parse(first.response) } };
-  }
-}
-
-/** A failed wake-up must not fail a create that is stored: listeners re-check on their own. */
-async function wake(publisher: Publisher | undefined, projectId: string, created: Omit<Notification, 'seq'>[]) {
-  const users = created.flatMap((n) => (n.audience.kind === 'user' ? [n.audience.id] : []));
-  if (!publisher || users.length === 0) return;
-  try {
-    await publisher.notify(projectId, users);
-  } catch (error) {
-    console.error(JSON.stringify({ event: 'wake_failed', projectId, error: error instanceof Error ? error.message : 'unknown' }));
   }
 }
 

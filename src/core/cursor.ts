@@ -1,9 +1,10 @@
 import { base64url, fromBase64url } from './hash';
 import { invalidParameter } from './errors';
 
-// A cursor is opaque to clients: base64url of {v, s, q}. `s` fingerprints the query the cursor
+// A cursor is opaque to clients: base64url of {v, s, q[, c]}. `s` fingerprints the query the cursor
 // belongs to (dialect, tenant, user, filters, order), so a cursor from another query, user or
-// dialect is rejected instead of silently paging something else. `q` is the sequence to continue from.
+// dialect is rejected instead of silently paging something else. `q` is the sequence to continue from;
+// a stream's cursor also carries `c`, its place in the change feed (core/changes.ts).
 
 const VERSION = 1;
 const MAX_LENGTH = 512;
@@ -21,11 +22,34 @@ export function encodeCursor(scope: CursorScope, seq: number): string {
 }
 
 export function decodeCursor(scope: CursorScope, text: string): number {
+  return decode(scope, text).q;
+}
+
+/** A place in a stream: the last notification sequence and the last change delivered. */
+export interface StreamPosition {
+  notifications: number;
+  changes: number;
+}
+
+export function encodeStreamCursor(scope: CursorScope, position: StreamPosition): string {
+  const body = JSON.stringify({ v: VERSION, s: fingerprint(scope.parts), q: position.notifications, c: position.changes });
+  return base64url(new TextEncoder().encode(body));
+}
+
+export function decodeStreamCursor(scope: CursorScope, text: string): StreamPosition {
+  const cursor = decode(scope, text);
+  if (cursor.c === undefined) throw notACursor(scope);
+  return { notifications: cursor.q, changes: cursor.c };
+}
+
+function decode(scope: CursorScope, text: string) {
   const cursor = parse(text);
-  if (!cursor || cursor.s !== fingerprint(scope.parts)) {
-    throw invalidParameter(scope.parameter, `${scope.parameter} is not a cursor this request can continue from`);
-  }
-  return cursor.q;
+  if (!cursor || cursor.s !== fingerprint(scope.parts)) throw notACursor(scope);
+  return cursor;
+}
+
+function notACursor(scope: CursorScope) {
+  return invalidParameter(scope.parameter, `${scope.parameter} is not a cursor this request can continue from`);
 }
 
 /** A cursor we issued, for some query (a long poll treats another query's cursor as unknown, not as garbage). */
@@ -33,7 +57,7 @@ export function isCursor(text: string): boolean {
   return parse(text) !== null;
 }
 
-function parse(text: string): { s: string; q: number } | null {
+function parse(text: string): { s: string; q: number; c?: number } | null {
   if (text.length === 0 || text.length > MAX_LENGTH) return null;
   const bytes = fromBase64url(text);
   if (!bytes) return null;
@@ -44,10 +68,14 @@ function parse(text: string): { s: string; q: number } | null {
     return null;
   }
   if (typeof value !== 'object' || value === null) return null;
-  const { v, s, q } = value as Record<string, unknown>;
-  if (v !== VERSION || typeof s !== 'string') return null;
-  if (typeof q !== 'number' || !Number.isSafeInteger(q) || q < 0) return null;
-  return { s, q };
+  const { v, s, q, c } = value as Record<string, unknown>;
+  if (v !== VERSION || typeof s !== 'string' || !isSequence(q)) return null;
+  if (c === undefined) return { s, q };
+  return isSequence(c) ? { s, q, c } : null;
+}
+
+function isSequence(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 }
 
 /** FNV-1a over the parts: detects a foreign cursor; not a secret (the query is checked anyway). */

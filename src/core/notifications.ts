@@ -3,6 +3,7 @@ import type { Audience } from './audience';
 import { parseAudienceKey } from './audience';
 import type { Db } from './db';
 import { DomainError } from './errors';
+import { announce, type WriteOptions } from './realtime';
 import { notifications } from './schema';
 
 export const PRIORITIES = ['low', 'normal', 'high', 'critical'] as const;
@@ -73,7 +74,13 @@ export async function getNotification(db: Db, projectId: string, id: string): Pr
  * Deletes for good (only if addressed to `audience`, when given); the trigger removes its receipts
  * and moves the audience's inbox version.
  */
-export async function destroyNotification(db: Db, projectId: string, id: string, audience?: string): Promise<void> {
+export async function destroyNotification(
+  db: Db,
+  projectId: string,
+  id: string,
+  audience?: string,
+  { publisher }: WriteOptions = {},
+): Promise<void> {
   const deleted = await db
     .delete(notifications)
     .where(
@@ -83,6 +90,7 @@ export async function destroyNotification(db: Db, projectId: string, id: string,
         audience === undefined ? undefined : eq(notifications.audience, audience),
       ),
     )
-    .returning({ id: notifications.id });
+    .returning({ audience: notifications.audience });
   if (deleted.length === 0) throw new DomainError('not_found', `Notification ${id} does not exist`);
+  await announce(publisher, projectId, [deleted[0]!.audience]);
 }

@@ -3,6 +3,7 @@ import type { Db } from './db';
 import { DomainError } from './errors';
 import { RECEIPT_COLUMNS, toItem, type ItemRow } from './inbox';
 import { NOTIFICATION_COLUMNS, type InboxItem } from './notifications';
+import { announce, type WriteOptions } from './realtime';
 
 // The operator's view of a project's notifications (seeds/003): every notification, archived ones
 // included, each with the state of the user it was addressed to (none for organisations and
@@ -52,14 +53,20 @@ export async function showForOperator(db: Db, projectId: string, id: string, use
 }
 
 /** Archives once: archiving again keeps the first time (and moves no inbox version). */
-export async function archiveForOperator(db: Db, projectId: string, id: string, userId?: string): Promise<InboxItem> {
+export async function archiveForOperator(
+  db: Db,
+  projectId: string,
+  id: string,
+  userId?: string,
+  { publisher, now = Date.now() }: WriteOptions = {},
+): Promise<InboxItem> {
   const item = await showForOperator(db, projectId, id, userId);
   if (item.archivedAt !== null) return item;
-  const now = Date.now();
   const row = await db.$client
     .prepare('UPDATE notifications SET archived_at = ?1 WHERE id = ?2 AND archived_at IS NULL RETURNING archived_at AS archivedAt')
     .bind(now, id)
     .first<{ archivedAt: number }>();
-  // No row: a concurrent archive won; show its time.
-  return row ? { ...item, archivedAt: row.archivedAt } : showForOperator(db, projectId, id, userId);
+  if (!row) return showForOperator(db, projectId, id, userId); // a concurrent archive won; show its time
+  await announce(publisher, projectId, [audienceKey(item.audience)]);
+  return { ...item, archivedAt: row.archivedAt };
 }

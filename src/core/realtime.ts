@@ -1,9 +1,29 @@
 // What the core needs from the real-time layer (src/realtime implements it with Durable Objects).
 // The core stays free of Cloudflare APIs; tests may pass their own implementations.
 
-/** Told after a create commits, so that the named users' waiting listeners wake up. */
+/**
+ * Told after a write commits, so that the listeners of these audiences ('u:<user>', 'o:<org>', '*',
+ * see audience.ts) wake up and read what changed.
+ */
 export interface Publisher {
-  notify(projectId: string, userIds: readonly string[]): Promise<void>;
+  notify(projectId: string, audiences: readonly string[]): Promise<void>;
+}
+
+/** What a write that others may be listening for takes besides its arguments. */
+export interface WriteOptions {
+  /** Told after the write commits (none: nobody is woken; listeners find it at their next re-check). */
+  publisher?: Publisher;
+  now?: number;
+}
+
+/** A failed wake-up must not fail a write that is stored: listeners also re-check on their own. */
+export async function announce(publisher: Publisher | undefined, projectId: string, audiences: readonly string[]): Promise<void> {
+  if (!publisher || audiences.length === 0) return;
+  try {
+    await publisher.notify(projectId, [...new Set(audiences)]);
+  } catch (error) {
+    console.error(JSON.stringify({ event: 'wake_failed', projectId, error: error instanceof Error ? error.message : 'unknown' }));
+  }
 }
 
 /** Where a waiter resumes: a wake after this token wakes it (opaque to the core). */
@@ -16,6 +36,8 @@ export interface WakeToken {
 export interface ListenerSlot {
   /** Resolves with the next token when woken after `since`, after `ms`, or when `signal` aborts. */
   wait(since: WakeToken, ms: number, signal?: AbortSignal): Promise<WakeToken>;
+  /** Keeps the slot for `ttlMs` more (a stream holds it for as long as it stays open). */
+  renew(ttlMs: number): Promise<void>;
   release(): Promise<void>;
 }
 

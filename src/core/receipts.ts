@@ -1,9 +1,10 @@
-import { inboxAudiences } from './audience';
+import { audienceKey, inboxAudiences } from './audience';
 import type { Db } from './db';
 import { DomainError } from './errors';
 import { getInboxItem } from './inbox';
 import type { InboxItem } from './notifications';
 import type { UserPrincipal } from './principal';
+import { announce, type WriteOptions } from './realtime';
 
 // A receipt's seen_at is the user's first interaction of any kind (a read or an acknowledge).
 // Acknowledging is one conditional upsert: it writes only when the user has not acknowledged yet,
@@ -18,7 +19,7 @@ const ACKNOWLEDGE = `
   RETURNING notification_id`;
 
 /** Acknowledges one notification for this user only (a broadcast stays pending for everyone else). */
-export async function acknowledge(db: Db, user: UserPrincipal, id: string, now = Date.now()): Promise<InboxItem> {
+export async function acknowledge(db: Db, user: UserPrincipal, id: string, { publisher, now = Date.now() }: WriteOptions = {}): Promise<InboxItem> {
   const item = await getInboxItem(db, user, id, { now });
   if (item.receipt.acknowledgedAt !== null) throw alreadyResponded(id);
   const { results } = await db.$client
@@ -26,6 +27,7 @@ export async function acknowledge(db: Db, user: UserPrincipal, id: string, now =
     .bind(user.projectId, user.userId, now, JSON.stringify([id]))
     .all();
   if (results.length === 0) throw alreadyResponded(id);
+  await announce(publisher, user.projectId, [ownAudience(user)]);
   return { ...item, receipt: { ...item.receipt, acknowledgedAt: now, seenAt: item.receipt.seenAt ?? now } };
 }
 
@@ -33,7 +35,12 @@ export async function acknowledge(db: Db, user: UserPrincipal, id: string, now =
  * Marks a notification read for this user only, once (a repeat writes nothing, so the user's inbox
  * version moves only the first time). Returns the item as it is now.
  */
-export async function markRead(db: Db, user: UserPrincipal, item: InboxItem, now = Date.now()): Promise<InboxItem> {
+export async function markRead(
+  db: Db,
+  user: UserPrincipal,
+  item: InboxItem,
+  { publisher, now = Date.now() }: WriteOptions = {},
+): Promise<InboxItem> {
   if (item.receipt.readAt !== null) return item;
   const row = await db.$client
     .prepare(
@@ -45,7 +52,8 @@ export async function markRead(db: Db, user: UserPrincipal, item: InboxItem, now
     )
     .bind(user.projectId, user.userId, item.id, now)
     .first<{ readAt: number }>();
-  // No row: a concurrent fetch marked it first; either way it is read now.
+  // No row: a concurrent fetch marked it first (and told the listeners); either way it is read now.
+  if (row) await announce(publisher, user.projectId, [ownAudience(user)]);
   return { ...item, receipt: { ...item.receipt, readAt: row?.readAt ?? now, seenAt: item.receipt.seenAt ?? now } };
 }
 
@@ -54,7 +62,12 @@ export type BulkOutcome =
   | { id: string; outcome: 'already_responded' | 'not_found' | 'access_denied' };
 
 /** Acknowledges up to 100 notifications with one read and one write, reporting each id's outcome. */
-export async function acknowledgeMany(db: Db, user: UserPrincipal, ids: readonly string[], now = Date.now()): Promise<BulkOutcome[]> {
+export async function acknowledgeMany(
+  db: Db,
+  user: UserPrincipal,
+  ids: readonly string[],
+  { publisher, now = Date.now() }: WriteOptions = {},
+): Promise<BulkOutcome[]> {
   const unique = [...new Set(ids)];
   const { results: found } = await db.$client
     .prepare(
@@ -80,6 +93,7 @@ export async function acknowledgeMany(db: Db, user: UserPrincipal, ids: readonly
       .all<{ notification_id: string }>();
     for (const r of results) written.add(r.notification_id);
   }
+  if (written.size > 0) await announce(publisher, user.projectId, [ownAudience(user)]);
 
   return unique.map((id): BulkOutcome => {
     const row = byId.get(id);
@@ -87,6 +101,11 @@ export async function acknowledgeMany(db: Db, user: UserPrincipal, ids: readonly
     if (!audiences.has(row.audience)) return { id, outcome: 'access_denied' };
     return written.has(id) ? { id, outcome: 'acknowledged', acknowledgedAt: now } : { id, outcome: 'already_responded' };
   });
+}
+
+/** A user's state changes are theirs alone: only their own listeners (other devices) hear of them. */
+function ownAudience(user: UserPrincipal): string {
+  return audienceKey({ kind: 'user', id: user.userId });
 }
 
 function alreadyResponded(id: string): DomainError {

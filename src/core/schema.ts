@@ -99,3 +99,26 @@ export const idempotencyRecords = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.projectId, t.key] })],
 );
+
+// What happened to notifications after they were stored, for streams that resume from a cursor:
+// a user's own state changes ('state', audience 'u:<user>') and removals ('deleted', the
+// notification's audience). New notifications need no entry: their own `seq` is their place.
+// Written by triggers (migrations/0005_inbox_changes.sql) next to the inbox versions.
+export const inboxChanges = sqliteTable(
+  'inbox_changes',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    projectId: text('project_id').notNull(),
+    audience: text('audience').notNull(),
+    kind: text('kind', { enum: ['state', 'deleted'] }).notNull(),
+    notificationId: text('notification_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('inbox_changes_feed').on(t.projectId, t.audience, t.seq), index('inbox_changes_age').on(t.createdAt)],
+);
+
+// The newest change purged per project: a stream cursor at or before it has lost history (`reset`).
+export const changeHorizons = sqliteTable('change_horizons', {
+  projectId: text('project_id').primaryKey(),
+  purgedThrough: integer('purged_through').notNull(),
+});

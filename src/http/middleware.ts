@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { authenticateApiKey } from '../core/api-keys';
 import { verifyUserToken, type TokenConfig } from '../core/auth-token';
@@ -12,7 +13,8 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   c.set('db', openDb(c.env.DB));
   c.set('publisher', durableObjectPublisher(c.env));
   await next();
-  c.header('X-Request-Id', requestId);
+  // A 101 (WebSocket) response cannot be rebuilt with another header.
+  if (c.res.status !== 101) c.header('X-Request-Id', requestId);
 });
 
 export function tokenConfig(env: Bindings): TokenConfig {
@@ -27,13 +29,23 @@ export function tokenConfig(env: Bindings): TokenConfig {
 
 /** A user JWT from the Authorization header, read as `Bearer <token>` unless told otherwise. */
 export function userAuth(credential: (header: string | undefined) => string | undefined = bearer) {
+  return userAuthFrom((c) => credential(c.req.header('authorization')));
+}
+
+function userAuthFrom(credential: (c: Context<AppEnv>) => string | undefined) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    c.set('user', await verifyUserToken(credential(c.req.header('authorization')), tokenConfig(c.env)));
+    c.set('user', await verifyUserToken(credential(c), tokenConfig(c.env)));
     await next();
   });
 }
 
 export const requireUser = userAuth();
+
+/**
+ * Browsers cannot set headers on EventSource or WebSocket, so the stream routes (only they) also
+ * take the token as `access_token` in the query. Nothing here logs URLs, so it is never written down.
+ */
+export const requireStreamUser = userAuthFrom((c) => bearer(c.req.header('authorization')) ?? c.req.query('access_token'));
 
 /** Admin or project API key as `Authorization: Bearer <key>`. */
 export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {

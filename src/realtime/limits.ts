@@ -25,10 +25,28 @@ export function heartbeatMs(env: { LISTENER_HEARTBEAT_SECONDS?: string }): numbe
   return positive(env.LISTENER_HEARTBEAT_SECONDS, 10) * 1000;
 }
 
+/** How often an open stream (SSE comment, lease renewal) proves it is alive (STREAM_HEARTBEAT_SECONDS, default 25). */
+export function streamHeartbeatMs(env: { STREAM_HEARTBEAT_SECONDS?: string }): number {
+  return positive(env.STREAM_HEARTBEAT_SECONDS, 25) * 1000;
+}
+
 export function projectShard(projectId: string, userId: string, perProject: number): { name: string; limit: number } {
-  const shards = Math.max(1, Math.ceil(perProject / LISTENERS_PER_SHARD));
+  const shards = shardCount(perProject);
   const index = hash(userId) % shards;
-  return { name: JSON.stringify([projectId, index]), limit: Math.ceil(perProject / shards) };
+  return { name: shardName(projectId, index), limit: Math.ceil(perProject / shards) };
+}
+
+/** Every shard of a project (a broadcast asks each who is listening). */
+export function projectShards(projectId: string, perProject: number): string[] {
+  return Array.from({ length: shardCount(perProject) }, (_, index) => shardName(projectId, index));
+}
+
+function shardCount(perProject: number): number {
+  return Math.max(1, Math.ceil(perProject / LISTENERS_PER_SHARD));
+}
+
+function shardName(projectId: string, index: number): string {
+  return JSON.stringify([projectId, index]);
 }
 
 export function playerRoomName(projectId: string, userId: string): string {

@@ -1,41 +1,60 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { WakeToken } from '../core/realtime';
 import type { Bindings } from '../env';
-import { Leases } from './leases';
+import { Leases, UNTIL_CLOSED, type Holder } from './leases';
 import { listenerLimits, projectShard } from './limits';
+import { SocketHub, type SocketAttachment } from './socket-hub';
 
 export type AcquireResult = { ok: true; token: WakeToken } | { ok: false; reason: 'player' | 'project' };
 
+/** What the Worker tells the object when it hands over a WebSocket upgrade (it checked the token). */
+export interface SocketRequest {
+  projectId: string;
+  holder: Holder;
+  position: { notifications: number; changes: number };
+  /** The first message, already encoded (ready or reset). */
+  greeting: string;
+}
+
+export const SOCKET_REQUEST_HEADER = 'x-inbox-socket';
+
+/** A socket's share of the project count lasts this long unless the object renews it (it does, every half). */
+const SOCKET_SHARD_LEASE_MS = 60 * 60 * 1000;
+
 /**
- * One per player (named [project, user]): counts that player's listeners and wakes them.
- * Wake-ups are in memory; a token names this instance (epoch) and how many wake-ups it had seen, so
- * a wake between a listener's check of D1 and its wait is never lost, and after an eviction every
- * waiter wakes once and re-checks.
+ * One per player (named [project, user]): counts that player's listeners, wakes them, and holds
+ * their WebSockets. Wake-ups are in memory; a token names this instance (epoch) and how many
+ * wake-ups it had seen, so a wake between a listener's check of D1 and its wait is never lost, and
+ * after an eviction every waiter wakes once and re-checks.
  */
 export class PlayerListeners extends DurableObject<Bindings> {
   private readonly leases = new Leases(this.ctx.storage.sql);
+  private readonly hub = new SocketHub(this.ctx, this.env, this.leases);
   private readonly epoch = crypto.randomUUID();
   private generation = 0;
   private readonly waiters = new Set<() => void>();
+  /** Socket leases taken but not yet attached to an accepted socket. */
+  private readonly opening = new Set<string>();
 
-  async acquire(projectId: string, userId: string, lease: string, expiresAt: number): Promise<AcquireResult> {
-    const limits = listenerLimits(this.env);
-    // Reserve here first (synchronously), then ask the shard: two acquires cannot both slip in.
-    if (!this.leases.take(lease, expiresAt, limits.perPlayer)) return { ok: false, reason: 'player' };
-    const shard = projectShard(projectId, userId, limits.perProject);
-    let admitted = false;
-    try {
-      admitted = await this.env.PROJECT_LISTENERS.getByName(shard.name).take(lease, expiresAt, shard.limit);
-    } finally {
-      if (!admitted) this.leases.drop(lease);
-    }
-    return admitted ? { ok: true, token: this.token() } : { ok: false, reason: 'project' };
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    // Answered by the runtime without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+  }
+
+  async acquire(projectId: string, holder: Holder, lease: string, expiresAt: number): Promise<AcquireResult> {
+    const reason = await this.take(projectId, holder, lease, expiresAt, expiresAt);
+    return reason === null ? { ok: true, token: this.token() } : { ok: false, reason };
+  }
+
+  async renew(projectId: string, userId: string, lease: string, expiresAt: number): Promise<void> {
+    this.leases.renew(lease, expiresAt);
+    await this.shard(projectId, userId).renew(lease, expiresAt);
   }
 
   async release(projectId: string, userId: string, lease: string): Promise<void> {
     this.leases.drop(lease);
-    const shard = projectShard(projectId, userId, listenerLimits(this.env).perProject);
-    await this.env.PROJECT_LISTENERS.getByName(shard.name).drop(lease);
+    await this.shard(projectId, userId).drop(lease);
   }
 
   async wait(since: WakeToken, ms: number): Promise<WakeToken> {
@@ -55,10 +74,101 @@ export class PlayerListeners extends DurableObject<Bindings> {
   async notify(): Promise<void> {
     this.generation++;
     for (const wake of [...this.waiters]) wake();
+    if (this.hub.sockets().length > 0) this.hub.deliver();
   }
 
   async count(): Promise<number> {
     return this.leases.count();
+  }
+
+  /** A WebSocket upgrade handed over by the Worker: 101 with the socket, or 409/503 with the reason. */
+  override async fetch(request: Request): Promise<Response> {
+    const socket = JSON.parse(request.headers.get(SOCKET_REQUEST_HEADER) ?? 'null') as SocketRequest | null;
+    if (!socket || request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response(null, { status: 400 });
+    const lease = crypto.randomUUID();
+    await this.forgetClosedSockets(socket.projectId);
+    this.opening.add(lease);
+    const { 0: client, 1: server } = new WebSocketPair();
+    try {
+      const refused = await this.take(socket.projectId, socket.holder, lease, UNTIL_CLOSED, Date.now() + SOCKET_SHARD_LEASE_MS);
+      if (refused) return Response.json({ reason: refused }, { status: refused === 'player' ? 409 : 503 });
+      this.ctx.acceptWebSocket(server);
+      server.serializeAttachment({ lease, projectId: socket.projectId, ...socket.position } satisfies SocketAttachment);
+    } finally {
+      this.opening.delete(lease);
+    }
+    server.send(socket.greeting);
+    this.hub.deliver();
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + SOCKET_SHARD_LEASE_MS / 2);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(): Promise<void> {
+    // Clients have nothing to say but `ping`, which the runtime answers itself.
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    // 1005 and 1006 only describe a close; they cannot be sent.
+    await this.closeSocket(ws, code === 1005 || code === 1006 ? 1000 : code);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.closeSocket(ws, 1011);
+  }
+
+  /** Keeps the open sockets' share of the project count alive, and drops what closed unseen. */
+  override async alarm(): Promise<void> {
+    const sockets = this.hub.sockets();
+    const projectId = sockets.map((ws) => (ws.deserializeAttachment() as SocketAttachment | null)?.projectId).find(Boolean);
+    if (!projectId) {
+      this.leases.untilClosed().forEach((lease) => this.leases.drop(lease));
+      return;
+    }
+    await this.forgetClosedSockets(projectId);
+    const until = Date.now() + SOCKET_SHARD_LEASE_MS;
+    for (const lease of this.leases.untilClosed()) {
+      const holder = this.leases.holder(lease);
+      if (holder) await this.shard(projectId, holder.userId).renew(lease, until);
+    }
+    await this.ctx.storage.setAlarm(Date.now() + SOCKET_SHARD_LEASE_MS / 2);
+  }
+
+  private async closeSocket(ws: WebSocket, code: number): Promise<void> {
+    const attachment = ws.deserializeAttachment() as SocketAttachment | null;
+    try {
+      ws.close(code);
+    } catch {
+      // Already closed.
+    }
+    const holder = attachment && this.leases.holder(attachment.lease);
+    if (attachment && holder) await this.release(attachment.projectId, holder.userId, attachment.lease);
+  }
+
+  /** A socket lost without a close event (a restart) would hold its slot forever: its lease goes. */
+  private async forgetClosedSockets(projectId: string): Promise<void> {
+    const open = new Set([...this.opening, ...this.hub.sockets().map((ws) => this.hub.leaseOf(ws))]);
+    for (const lease of this.leases.untilClosed()) {
+      const holder = this.leases.holder(lease);
+      if (!open.has(lease) && holder) await this.release(projectId, holder.userId, lease);
+    }
+  }
+
+  /** Reserves here first (synchronously), then asks the shard: two acquires cannot both slip in. */
+  private async take(projectId: string, holder: Holder, lease: string, expiresAt: number, shardExpiresAt: number) {
+    const limits = listenerLimits(this.env);
+    if (!this.leases.take(lease, expiresAt, limits.perPlayer, holder)) return 'player' as const;
+    const shard = projectShard(projectId, holder.userId, limits.perProject);
+    let admitted = false;
+    try {
+      admitted = await this.env.PROJECT_LISTENERS.getByName(shard.name).take(lease, shardExpiresAt, shard.limit, holder);
+    } finally {
+      if (!admitted) this.leases.drop(lease);
+    }
+    return admitted ? null : ('project' as const);
+  }
+
+  private shard(projectId: string, userId: string) {
+    return this.env.PROJECT_LISTENERS.getByName(projectShard(projectId, userId, listenerLimits(this.env).perProject).name);
   }
 
   private token(): WakeToken {

@@ -1,13 +1,22 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Bindings } from '../env';
-import { Leases } from './leases';
+import { Leases, type Holder } from './leases';
+import { playerRoomName } from './limits';
 
-/** One shard of a project's listener count (see limits.ts for the sharding). */
+/**
+ * One shard of a project's listeners (see limits.ts for the sharding): counts them against the
+ * project's limit, and knows who they are, so a notification to an organisation or to everyone
+ * wakes exactly the players listening in that audience, at once.
+ */
 export class ProjectListenerShard extends DurableObject<Bindings> {
   private readonly leases = new Leases(this.ctx.storage.sql);
 
-  async take(lease: string, expiresAt: number, limit: number): Promise<boolean> {
-    return this.leases.take(lease, expiresAt, limit);
+  async take(lease: string, expiresAt: number, limit: number, holder: Holder): Promise<boolean> {
+    return this.leases.take(lease, expiresAt, limit, holder);
+  }
+
+  async renew(lease: string, expiresAt: number): Promise<void> {
+    this.leases.renew(lease, expiresAt);
   }
 
   async drop(lease: string): Promise<void> {
@@ -16,5 +25,14 @@ export class ProjectListenerShard extends DurableObject<Bindings> {
 
   async count(): Promise<number> {
     return this.leases.count();
+  }
+
+  /** Wakes the listening players in these organisations (or all, with `everyone`); does not wait for them. */
+  async wake(projectId: string, orgs: readonly string[], everyone: boolean): Promise<number> {
+    const users = this.leases.usersIn(orgs, everyone);
+    this.ctx.waitUntil(
+      Promise.allSettled(users.map((userId) => this.env.PLAYER_LISTENERS.getByName(playerRoomName(projectId, userId)).notify())),
+    );
+    return users.length;
   }
 }

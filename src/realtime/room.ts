@@ -1,13 +1,20 @@
+import { parseAudienceKey } from '../core/audience';
 import { DomainError } from '../core/errors';
 import type { ListenerRoom, Publisher, WakeToken } from '../core/realtime';
 import type { Bindings } from '../env';
-import { playerRoomName } from './limits';
+import { listenerLimits, playerRoomName, projectShards } from './limits';
 
 /** Resolves at once for a token of no instance: the object will answer with its own. */
 const RESTARTED: WakeToken = { epoch: '', generation: 0 };
 
-/** The player's Durable Object as the core's ListenerRoom. */
-export function playerRoom(env: Bindings, projectId: string, userId: string): ListenerRoom {
+export function refusal(reason: 'player' | 'project'): DomainError {
+  return reason === 'player'
+    ? new DomainError('too_many_listeners', 'This player already has the most listeners allowed')
+    : new DomainError('connection_limit', 'The project has the most listeners allowed');
+}
+
+/** The player's Durable Object as the core's ListenerRoom; `orgs` are the organisations it listens in. */
+export function playerRoom(env: Bindings, projectId: string, userId: string, orgs: readonly string[] = []): ListenerRoom {
   // A stub breaks for good when its object is reset (eviction, deploy); later calls need a new one.
   const fresh = () => env.PLAYER_LISTENERS.getByName(playerRoomName(projectId, userId));
   let stub = fresh();
@@ -23,12 +30,8 @@ export function playerRoom(env: Bindings, projectId: string, userId: string): Li
   return {
     async acquire(ttlMs) {
       const lease = crypto.randomUUID();
-      const result = await stub.acquire(projectId, userId, lease, Date.now() + ttlMs);
-      if (!result.ok) {
-        throw result.reason === 'player'
-          ? new DomainError('too_many_listeners', 'This player already has the most listeners allowed')
-          : new DomainError('connection_limit', 'The project has the most listeners allowed');
-      }
+      const result = await stub.acquire(projectId, { userId, orgs }, lease, Date.now() + ttlMs);
+      if (!result.ok) throw refusal(result.reason);
       let released: Promise<void> | undefined;
       return {
         token: result.token,
@@ -51,6 +54,9 @@ export function playerRoom(env: Bindings, projectId: string, userId: string): Li
               signal?.removeEventListener('abort', onAbort);
             }
           },
+          renew(ttlMs) {
+            return retried(() => stub.renew(projectId, userId, lease, Date.now() + ttlMs));
+          },
           release() {
             // The lease is in the object's storage, so a new instance can drop it.
             released ??= retried(() => stub.release(projectId, userId, lease));
@@ -62,12 +68,23 @@ export function playerRoom(env: Bindings, projectId: string, userId: string): Li
   };
 }
 
+/**
+ * Wakes a user's own object directly. Organisations and everyone are not in the store (membership
+ * lives in tokens), so their notifications go to every shard of the project, and each shard wakes
+ * the players listening in that audience (its leases say who they are).
+ */
 export function durableObjectPublisher(env: Bindings): Publisher {
   return {
-    async notify(projectId, userIds) {
-      await Promise.all(
-        [...new Set(userIds)].map((userId) => env.PLAYER_LISTENERS.getByName(playerRoomName(projectId, userId)).notify()),
-      );
+    async notify(projectId, audiences) {
+      const parsed = audiences.map(parseAudienceKey);
+      const users = parsed.flatMap((a) => (a.kind === 'user' ? [a.id] : []));
+      const orgs = parsed.flatMap((a) => (a.kind === 'org' ? [a.id] : []));
+      const everyone = parsed.some((a) => a.kind === 'everyone');
+      const shards = orgs.length > 0 || everyone ? projectShards(projectId, listenerLimits(env).perProject) : [];
+      await Promise.all([
+        ...users.map((userId) => env.PLAYER_LISTENERS.getByName(playerRoomName(projectId, userId)).notify()),
+        ...shards.map((name) => env.PROJECT_LISTENERS.getByName(name).wake(projectId, orgs, everyone)),
+      ]);
     },
   };
 }

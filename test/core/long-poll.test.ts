@@ -22,6 +22,9 @@ function recordingRoom() {
             await new Promise((r) => setTimeout(r, Math.min(ms, 20)));
             return since;
           },
+          async renew() {
+            events.push('renew');
+          },
           async release() {
             events.push('release');
           },

@@ -71,7 +71,7 @@ async function fetchOne(c: Context<AppEnv>, reader: UserPrincipal, audience: str
   const db = c.get('db');
   const item = await getInboxItem(db, reader, id, { audience });
   const self = reader.userId === c.get('user').userId;
-  return c.json(envelope([self ? await markRead(db, reader, item) : item]), 200);
+  return c.json(envelope([self ? await markRead(db, reader, item, { publisher: c.get('publisher') }) : item]), 200);
 }
 
 // seeds/001 "List System Notifications"

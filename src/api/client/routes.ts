@@ -92,7 +92,7 @@ const bulk = createRoute({
 });
 
 clientApi.openapi(bulk, async (c) => {
-  const outcomes = await acknowledgeMany(c.get('db'), c.get('user'), c.req.valid('json').ids);
+  const outcomes = await acknowledgeMany(c.get('db'), c.get('user'), c.req.valid('json').ids, { publisher: c.get('publisher') });
   return c.json({ results: outcomes.map(encodeBulkOutcome) }, 200);
 });
 
@@ -126,6 +126,6 @@ const ack = createRoute({
 });
 
 clientApi.openapi(ack, async (c) => {
-  const item = await acknowledge(c.get('db'), c.get('user'), c.req.valid('param').id);
+  const item = await acknowledge(c.get('db'), c.get('user'), c.req.valid('param').id, { publisher: c.get('publisher') });
   return c.json(encodeNotification(item), 200);
 });

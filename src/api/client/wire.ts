@@ -71,7 +71,7 @@ export const BulkResponse = z.object({
 
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi('ClientError');
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function encodeNotification(item: InboxItem): ClientNotification {
   const audience =

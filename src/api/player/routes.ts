@@ -171,7 +171,7 @@ playerApi.openapi(
     after ??= q.offset_reset_strategy === 'earliest' ? 0 : await latestSequence(db, reader);
 
     const deadline = Date.now() + q.deadline * 1000;
-    const held = await acquireListener(playerRoom(c.env, reader.projectId, reader.userId), deadline);
+    const held = await acquireListener(playerRoom(c.env, reader.projectId, reader.userId, reader.orgs), deadline);
     const start = after;
     // A streamed response: its body is the documented JSON, but not a TypedResponse.
     return heldJson(

@@ -182,7 +182,7 @@ producerApi.openapi(
   async (c) => {
     const { project, id } = c.req.valid('param');
     assertProjectAccess(c.get('principal'), project);
-    await destroyNotification(c.get('db'), project, id);
+    await destroyNotification(c.get('db'), project, id, undefined, { publisher: c.get('publisher') });
     return c.body(null, 204);
   },
 );

@@ -76,7 +76,7 @@ projectApi.openapi(
   createRoute({ method: 'put', path: '/{project_id}/notification/{id}/archive', security, request: { params: ItemParam }, responses: { 200: jsonResponse(Archived), ...errors(401, 403, 404) } }),
   async (c) => {
     const { project_id, id } = c.req.valid('param');
-    const item = await archiveForOperator(c.get('db'), await project(c, project_id), id);
+    const item = await archiveForOperator(c.get('db'), await project(c, project_id), id, undefined, { publisher: c.get('publisher') });
     return c.json({ message: 'Notification archived.', data: encodeNotification(item) }, 200);
   },
 );
@@ -137,7 +137,7 @@ projectApi.openapi(
   createRoute({ method: 'put', path: '/{project_id}/user/{user_id}/notification/{id}/archive', security, request: { params: UserItemParam }, responses: { 200: jsonResponse(Archived), ...errors(401, 403, 404) } }),
   async (c) => {
     const { project_id, user_id, id } = c.req.valid('param');
-    const item = await archiveForOperator(c.get('db'), await project(c, project_id), id, user_id);
+    const item = await archiveForOperator(c.get('db'), await project(c, project_id), id, user_id, { publisher: c.get('publisher') });
     return c.json({ message: 'Notification archived.', data: encodeNotification(item) }, 200);
   },
 );
@@ -152,5 +152,6 @@ projectApi.openapi(
 );
 
 function destroyOne(c: Context<AppEnv>, projectId: string, id: string, userId?: string) {
-  return destroyNotification(c.get('db'), projectId, id, userId === undefined ? undefined : audienceKey({ kind: 'user', id: userId }));
+  const audience = userId === undefined ? undefined : audienceKey({ kind: 'user', id: userId });
+  return destroyNotification(c.get('db'), projectId, id, audience, { publisher: c.get('publisher') });
 }

@@ -1,0 +1,109 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { decodeStreamCursor } from '../../core/cursor';
+import { invalidParameter } from '../../core/errors';
+import { acquireListener } from '../../core/long-poll';
+import type { UserPrincipal } from '../../core/principal';
+import { follow, openStream, streamLeaseMs, streamScope } from '../../core/stream';
+import type { AppEnv } from '../../env';
+import { dialectErrors } from '../../http/errors';
+import { eventStream } from '../../http/event-stream';
+import { errorResponses } from '../../http/openapi';
+import { requireStreamUser } from '../../http/middleware';
+import { validationHook } from '../../http/validation';
+import { playerRoomName, streamHeartbeatMs } from '../../realtime/limits';
+import { SOCKET_REQUEST_HEADER, type SocketRequest } from '../../realtime/player-listeners';
+import { playerRoom, refusal } from '../../realtime/room';
+import { sseFrame, streamMessage, streamStart } from './stream-wire';
+import { ErrorBody, renderClientError } from './wire';
+
+// The client API's push channels (seeds/000 "Best Practices": "Use WebSockets when possible"),
+// README "Real-time: SSE and WebSocket". Mounted before the polling routes, which would read
+// `stream` and `ws` as notification ids.
+
+export const clientStreamApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+clientStreamApi.onError(dialectErrors(renderClientError));
+clientStreamApi.use('/stream', requireStreamUser);
+clientStreamApi.use('/ws', requireStreamUser);
+
+const StreamQuery = z.object({
+  since: z.string().max(512).optional().openapi({ description: 'Resume after this event cursor (an event’s `id` / `cursor`).' }),
+  access_token: z.string().optional().openapi({ description: 'The user token, for clients that cannot set headers.' }),
+});
+
+const security: Record<string, string[]>[] = [{ bearer: [] }, { accessToken: [] }];
+const errors = (...statuses: number[]) => errorResponses(ErrorBody, statuses);
+
+/** Where the stream starts: after Last-Event-ID (EventSource's reconnect, newer than the URL), else `since`, else now. */
+async function start(c: Context<AppEnv>, user: UserPrincipal, since: string | undefined) {
+  const lastEventId = c.req.header('last-event-id');
+  const [parameter, text] = lastEventId !== undefined ? ['Last-Event-ID', lastEventId] : ['since', since];
+  const from = text === undefined ? undefined : decodeStreamCursor(streamScope(user, parameter), text);
+  return openStream(c.get('db'), user, from);
+}
+
+// Server-Sent Events: `notification`, `state`, `deleted`, after a first `ready` or `reset`.
+clientStreamApi.openapi(
+  createRoute({
+    method: 'get',
+    path: '/stream',
+    security,
+    request: { query: StreamQuery },
+    responses: {
+      200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
+      ...errors(400, 401, 409, 503),
+    },
+  }),
+  async (c) => {
+    const user = c.get('user');
+    const db = c.get('db');
+    const opened = await start(c, user, c.req.valid('query').since);
+    const heartbeatMs = streamHeartbeatMs(c.env);
+    // The slot first, so that a refusal (409/503) is a plain error response.
+    const held = await acquireListener(playerRoom(c.env, user.projectId, user.userId, user.orgs), Date.now() + streamLeaseMs(heartbeatMs));
+    return eventStream(c, async (write, gone) => {
+      await write(sseFrame(streamStart(user, opened.position, opened.reset)));
+      await follow(db, user, held, opened.position, {
+        heartbeatMs,
+        signal: gone,
+        send: (events) => write(events.map((event) => sseFrame(streamMessage(user, event))).join('')),
+        heartbeat: () => write(': heartbeat\n\n'),
+      });
+    }) as never;
+  },
+);
+
+// WebSocket: the same messages as JSON text; `ping` is answered `pong`. Held by the player's object.
+clientStreamApi.openapi(
+  createRoute({
+    method: 'get',
+    path: '/ws',
+    security,
+    request: { query: StreamQuery },
+    responses: {
+      101: { description: 'Switching to a WebSocket' },
+      ...errors(400, 401, 409, 503),
+    },
+  }),
+  async (c) => {
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+      throw invalidParameter('Upgrade', 'This endpoint needs a WebSocket upgrade (Upgrade: websocket)');
+    }
+    const user = c.get('user');
+    const opened = await start(c, user, c.req.valid('query').since);
+    const handover: SocketRequest = {
+      projectId: user.projectId,
+      holder: { userId: user.userId, orgs: user.orgs },
+      position: opened.position,
+      greeting: JSON.stringify(streamStart(user, opened.position, opened.reset)),
+    };
+    const room = c.env.PLAYER_LISTENERS.getByName(playerRoomName(user.projectId, user.userId));
+    const response = await room.fetch('https://player-listeners/ws', {
+      headers: { upgrade: 'websocket', [SOCKET_REQUEST_HEADER]: JSON.stringify(handover) },
+    });
+    if (response.status === 409 || response.status === 503) {
+      throw refusal(((await response.json()) as { reason: 'player' | 'project' }).reason);
+    }
+    return response as never;
+  },
+);

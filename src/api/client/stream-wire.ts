@@ -1,0 +1,56 @@
+import { encodeStreamCursor, type StreamPosition } from '../../core/cursor';
+import type { UserPrincipal } from '../../core/principal';
+import { streamScope, type StreamEvent } from '../../core/stream';
+import { encodeNotification, iso, type ClientNotification } from './wire';
+
+// The client API's real-time events (README, "Real-time: SSE and WebSocket"). One message shape for
+// both transports: a WebSocket sends it as JSON text; SSE sends its `type` as `event:`, its
+// `cursor` as `id:` and the whole message as `data:`.
+
+export type StreamMessage =
+  | { type: 'ready' | 'reset'; cursor: string }
+  | { type: 'notification'; cursor: string; notification: ClientNotification }
+  | { type: 'state'; cursor: string; state: ClientState }
+  | { type: 'deleted'; cursor: string; id: string };
+
+/** The caller's own state of one notification, as another of their devices changed it. */
+export interface ClientState {
+  id: string;
+  status: 'pending' | 'acknowledged';
+  read_at: string | null;
+  acknowledged_at: string | null;
+  archived_at: string | null;
+}
+
+/** The first message of every stream: `ready` (resumes or starts there) or `reset` (refetch, then go on from there). */
+export function streamStart(user: UserPrincipal, position: StreamPosition, reset: boolean): StreamMessage {
+  return { type: reset ? 'reset' : 'ready', cursor: cursorOf(user, position) };
+}
+
+export function streamMessage(user: UserPrincipal, event: StreamEvent): StreamMessage {
+  const cursor = cursorOf(user, event.position);
+  switch (event.kind) {
+    case 'notification':
+      return { type: 'notification', cursor, notification: encodeNotification(event.item) };
+    case 'deleted':
+      return { type: 'deleted', cursor, id: event.id };
+    case 'state': {
+      const { readAt, acknowledgedAt, archivedAt } = event.receipt;
+      const status = acknowledgedAt === null ? 'pending' : 'acknowledged';
+      return {
+        type: 'state',
+        cursor,
+        state: { id: event.id, status, read_at: iso(readAt), acknowledged_at: iso(acknowledgedAt), archived_at: iso(archivedAt) },
+      };
+    }
+  }
+}
+
+/** Server-Sent Events framing: `id:` is the resume cursor (EventSource sends it back as Last-Event-ID). */
+export function sseFrame(message: StreamMessage): string {
+  return `id: ${message.cursor}\nevent: ${message.type}\ndata: ${JSON.stringify(message)}\n\n`;
+}
+
+function cursorOf(user: UserPrincipal, position: StreamPosition): string {
+  return encodeStreamCursor(streamScope(user, 'since'), position);
+}

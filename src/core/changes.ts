@@ -1,0 +1,100 @@
+import { inboxAudiences } from './audience';
+import type { Db } from './db';
+import type { Receipt } from './notifications';
+import type { UserPrincipal } from './principal';
+
+// The change feed (table inbox_changes, written by triggers): a user's own state changes and the
+// removals of notifications they could see, in one sequence. Streams replay it from a cursor.
+
+export type Change =
+  | { seq: number; kind: 'state'; notificationId: string; receipt: Receipt }
+  | { seq: number; kind: 'deleted'; notificationId: string };
+
+interface ChangeRow {
+  seq: number;
+  kind: 'state' | 'deleted';
+  notificationId: string;
+  seenAt: number | null;
+  readAt: number | null;
+  acknowledgedAt: number | null;
+  archivedAt: number | null;
+}
+
+/**
+ * Up to `limit` changes after `after`, oldest first. Like an inbox page, one index range per
+ * audience merged by sequence, so the cost is about `limit` rows however long the feed is.
+ * A state change carries the receipt as it is now; `last` is the position after what was read
+ * (also past a state change whose notification has gone since: a `deleted` follows it).
+ */
+export async function listChanges(
+  db: Db,
+  user: UserPrincipal,
+  after: number,
+  limit: number,
+): Promise<{ changes: Change[]; last: number; hasMore: boolean }> {
+  const audiences = inboxAudiences(user.userId, user.orgs);
+  const arms = audiences.map(
+    (_, i) => `SELECT c.seq, c.kind, c.notification_id AS notificationId,
+         r.seen_at AS seenAt, r.read_at AS readAt, r.acknowledged_at AS acknowledgedAt, r.archived_at AS archivedAt
+       FROM inbox_changes c
+         LEFT JOIN receipts r ON c.kind = 'state' AND r.project_id = c.project_id AND r.user_id = ?2 AND r.notification_id = c.notification_id
+       WHERE c.project_id = ?1 AND c.audience = ?${i + 4} AND c.seq > ?3`,
+  );
+  const { results } = await db.$client
+    .prepare(`${arms.join('\nUNION ALL\n')}\nORDER BY seq ASC LIMIT ${limit + 1}`)
+    .bind(user.projectId, user.userId, after, ...audiences)
+    .all<ChangeRow>();
+  const rows = results.slice(0, limit);
+  const changes = rows.flatMap((row): Change[] => {
+    if (row.kind === 'deleted') return [{ seq: row.seq, kind: 'deleted', notificationId: row.notificationId }];
+    if (row.seenAt === null) return []; // the receipt went with its notification
+    const { seenAt, readAt, acknowledgedAt, archivedAt } = row;
+    return [{ seq: row.seq, kind: 'state', notificationId: row.notificationId, receipt: { seenAt, readAt, acknowledgedAt, archivedAt } }];
+  });
+  return { changes, last: rows.at(-1)?.seq ?? after, hasMore: results.length > limit };
+}
+
+export interface FeedHead {
+  /** The newest notification sequence and change stored (anywhere: a place to start "from now"). */
+  notifications: number;
+  changes: number;
+  /** The newest change of this project that retention purged (0 when none). */
+  purgedThrough: number;
+}
+
+export async function feedHead(db: Db, projectId: string): Promise<FeedHead> {
+  const row = await db.$client
+    .prepare(
+      `SELECT (SELECT max(seq) FROM notifications) AS notifications, (SELECT max(seq) FROM inbox_changes) AS changes,
+         (SELECT purged_through FROM change_horizons WHERE project_id = ?1) AS purgedThrough`,
+    )
+    .bind(projectId)
+    .first<{ notifications: number | null; changes: number | null; purgedThrough: number | null }>();
+  return {
+    notifications: row?.notifications ?? 0,
+    changes: row?.changes ?? 0,
+    purgedThrough: row?.purgedThrough ?? 0,
+  };
+}
+
+/**
+ * Forgets changes older than `before` (epoch ms), at most `batch` of them, and remembers per
+ * project how far it went, so that a cursor from before that gets a `reset` instead of a gap.
+ * Returns how many were purged (call again while it returns `batch`).
+ */
+export async function purgeChanges(db: Db, before: number, batch = 1000): Promise<number> {
+  const d1 = db.$client;
+  // The same oldest-first slice in both statements of one atomic batch: no gap without its horizon.
+  const oldest = 'SELECT project_id, seq FROM inbox_changes WHERE created_at < ?1 ORDER BY created_at, seq LIMIT ?2';
+  const [, deleted] = await d1.batch([
+    d1
+      .prepare(
+        `INSERT INTO change_horizons (project_id, purged_through)
+           SELECT project_id, max(seq) FROM (${oldest}) GROUP BY project_id
+         ON CONFLICT (project_id) DO UPDATE SET purged_through = max(purged_through, excluded.purged_through)`,
+      )
+      .bind(before, batch),
+    d1.prepare(`DELETE FROM inbox_changes WHERE seq IN (SELECT seq FROM (${oldest}))`).bind(before, batch),
+  ]);
+  return deleted?.meta.changes ?? 0;
+}

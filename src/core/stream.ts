@@ -1,0 +1,113 @@
+import { feedHead, listChanges } from './changes';
+import type { CursorScope, StreamPosition } from './cursor';
+import type { Db } from './db';
+import { listInbox } from './inbox';
+import type { InboxItem, Receipt } from './notifications';
+import type { HeldSlot } from './long-poll';
+import type { UserPrincipal } from './principal';
+
+// A stream (SSE or WebSocket) is a cursor over two sequences: the notifications the user can see
+// and the change feed. Replay after a reconnect and live delivery are the same read from the same
+// position, so nothing created while a client reconnects can fall between the two.
+
+export type StreamEvent =
+  | { kind: 'notification'; position: StreamPosition; item: InboxItem }
+  | { kind: 'state'; position: StreamPosition; id: string; receipt: Receipt }
+  | { kind: 'deleted'; position: StreamPosition; id: string };
+
+/** One user's stream cursors, whichever transport (SSE and WebSocket resume from each other's). */
+export function streamScope(user: UserPrincipal, parameter: string): CursorScope {
+  return { parameter, parts: ['stream', user.projectId, user.userId] };
+}
+
+/** Events read per round: a reconnect far behind is replayed in rounds of this size. */
+export const STREAM_BATCH = 100;
+
+/**
+ * Where a stream starts. Without a cursor: now. With one: there, unless the change feed was purged
+ * past it or it is ahead of the store (another database): then `reset`, and the client refetches.
+ */
+export async function openStream(
+  db: Db,
+  user: UserPrincipal,
+  since: StreamPosition | undefined,
+): Promise<{ position: StreamPosition; reset: boolean }> {
+  const head = await feedHead(db, user.projectId);
+  const now = { notifications: head.notifications, changes: head.changes };
+  if (since === undefined) return { position: now, reset: false };
+  const lost = since.changes < head.purgedThrough;
+  const ahead = since.notifications > head.notifications || since.changes > head.changes;
+  return lost || ahead ? { position: now, reset: true } : { position: since, reset: false };
+}
+
+/**
+ * The next events after `from`: new notifications oldest first, then changes in feed order.
+ * Each event carries the position just after it, which is what a client resumes from.
+ */
+export async function readStream(
+  db: Db,
+  user: UserPrincipal,
+  from: StreamPosition,
+  limit = STREAM_BATCH,
+): Promise<{ events: StreamEvent[]; position: StreamPosition; more: boolean }> {
+  const [page, feed] = await Promise.all([
+    listInbox(db, user, { order: 'oldest', limit, after: from.notifications }),
+    listChanges(db, user, from.changes, limit),
+  ]);
+  const events: StreamEvent[] = [];
+  let notifications = from.notifications;
+  for (const item of page.items) {
+    notifications = item.seq;
+    events.push({ kind: 'notification', position: { notifications, changes: from.changes }, item });
+  }
+  for (const change of feed.changes) {
+    const position = { notifications, changes: change.seq };
+    events.push(
+      change.kind === 'state'
+        ? { kind: 'state', position, id: change.notificationId, receipt: change.receipt }
+        : { kind: 'deleted', position, id: change.notificationId },
+    );
+  }
+  return { events, position: { notifications, changes: feed.last }, more: page.hasMore || feed.hasMore };
+}
+
+/** How long a stream's slot lasts without renewal: two missed heartbeats and a margin. */
+export function streamLeaseMs(heartbeatMs: number): number {
+  return 2 * heartbeatMs + 5000;
+}
+
+export interface FollowOptions {
+  heartbeatMs: number;
+  /** The client is gone. */
+  signal: AbortSignal;
+  send(events: StreamEvent[]): Promise<void>;
+  /** Proves the connection is alive; throws when it is not. */
+  heartbeat(): Promise<void>;
+}
+
+/**
+ * Delivers everything after `from`, then whatever arrives, until the client goes away. It reads
+ * when woken (a wake-up for this user, their organisations or everyone) and at every heartbeat, in
+ * case a wake-up was lost; the slot is renewed at each heartbeat and released however this ends.
+ */
+export async function follow(db: Db, user: UserPrincipal, { slot, token: first }: HeldSlot, from: StreamPosition, options: FollowOptions) {
+  try {
+    let position = from;
+    let token = first;
+    let nextBeat = Date.now() + options.heartbeatMs;
+    while (!options.signal.aborted) {
+      const batch = await readStream(db, user, position);
+      if (batch.events.length > 0) await options.send(batch.events);
+      position = batch.position;
+      if (batch.more) continue;
+      token = await slot.wait(token, Math.max(0, nextBeat - Date.now()), options.signal);
+      if (Date.now() >= nextBeat && !options.signal.aborted) {
+        await options.heartbeat();
+        await slot.renew(streamLeaseMs(options.heartbeatMs));
+        nextBeat = Date.now() + options.heartbeatMs;
+      }
+    }
+  } finally {
+    await slot.release();
+  }
+}

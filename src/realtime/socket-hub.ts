@@ -1,0 +1,79 @@
+import { streamMessage } from '../api/client/stream-wire';
+import { openDb } from '../core/db';
+import type { UserPrincipal } from '../core/principal';
+import { readStream } from '../core/stream';
+import type { Bindings } from '../env';
+import type { Leases } from './leases';
+
+// The client API's WebSockets, held by the player's object with the hibernation API: an idle socket
+// costs nothing, and the runtime keeps the list of sockets (ctx.getWebSockets) across hibernation.
+// Each socket's place in the stream lives in its attachment; who it listens as lives in its lease.
+//
+// This is the one place realtime/ speaks a dialect (the client API's stream messages): the socket
+// is answered from inside the object, so the encoder must be here.
+
+export interface SocketAttachment {
+  lease: string;
+  projectId: string;
+  notifications: number;
+  changes: number;
+}
+
+export class SocketHub {
+  private draining: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly env: Bindings,
+    private readonly leases: Leases,
+  ) {}
+
+  /** Sends whatever each socket has not had yet. Runs one pass at a time; a call during a pass asks for another. */
+  deliver(): void {
+    this.again = true;
+    if (this.draining) return;
+    this.draining = this.drain();
+    this.ctx.waitUntil(this.draining);
+  }
+
+  sockets(): WebSocket[] {
+    return this.ctx.getWebSockets();
+  }
+
+  leaseOf(ws: WebSocket): string | undefined {
+    return (ws.deserializeAttachment() as SocketAttachment | null)?.lease;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.again) {
+        this.again = false;
+        for (const ws of this.sockets()) await this.catchUp(ws);
+      }
+    } finally {
+      this.draining = null;
+    }
+  }
+
+  private async catchUp(ws: WebSocket): Promise<void> {
+    const attachment = ws.deserializeAttachment() as SocketAttachment | null;
+    const holder = attachment && this.leases.holder(attachment.lease);
+    if (!attachment || !holder) return;
+    const user: UserPrincipal = { kind: 'user', projectId: attachment.projectId, userId: holder.userId, orgs: [...holder.orgs], permissions: null };
+    const db = openDb(this.env.DB);
+    let position = { notifications: attachment.notifications, changes: attachment.changes };
+    try {
+      for (;;) {
+        const batch = await readStream(db, user, position);
+        for (const event of batch.events) ws.send(JSON.stringify(streamMessage(user, event)));
+        position = batch.position;
+        ws.serializeAttachment({ ...attachment, ...position } satisfies SocketAttachment);
+        if (!batch.more) return;
+      }
+    } catch (error) {
+      // The position stays where delivery stopped: the next wake-up (or a reconnect) goes on from there.
+      console.error(JSON.stringify({ event: 'socket_delivery_failed', error: error instanceof Error ? error.message : 'unknown' }));
+    }
+  }
+}
