@@ -33,10 +33,11 @@ export async function openStream(
   since: StreamPosition | undefined,
 ): Promise<{ position: StreamPosition; reset: boolean }> {
   const head = await feedHead(db, user.projectId);
-  const now = { notifications: head.notifications, changes: head.changes };
+  // The feed may be empty after a purge: "now" is then the purged end, not 0 (which would look lost).
+  const now = { notifications: head.notifications, changes: Math.max(head.changes, head.purgedThrough) };
   if (since === undefined) return { position: now, reset: false };
   const lost = since.changes < head.purgedThrough;
-  const ahead = since.notifications > head.notifications || since.changes > head.changes;
+  const ahead = since.notifications > now.notifications || since.changes > now.changes;
   return lost || ahead ? { position: now, reset: true } : { position: since, reset: false };
 }
 

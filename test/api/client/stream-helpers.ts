@@ -1,0 +1,151 @@
+import { expect } from 'vitest';
+import { call } from '../../helpers';
+
+export const STREAM = '/api/v1/client/notifications/stream';
+export const WS = '/api/v1/client/notifications/ws';
+
+export interface Message {
+  type: 'ready' | 'reset' | 'notification' | 'state' | 'deleted';
+  cursor: string;
+  notification?: { id: string; title: string; status: string; [field: string]: unknown };
+  state?: { id: string; status: string; read_at: string | null; acknowledged_at: string | null; archived_at: string | null };
+  id?: string;
+}
+
+/** What a client of either transport sees: messages in order, and a way to wait for the next one. */
+class Inbox {
+  readonly received: Message[] = [];
+  private waiting: (() => void) | null = null;
+  private read = 0;
+
+  push(message: Message) {
+    this.received.push(message);
+    this.waiting?.();
+  }
+
+  async next(timeoutMs = 5000): Promise<Message> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.read >= this.received.length) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no message within ${timeoutMs} ms (had ${this.received.map((m) => m.type).join(', ')})`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiting = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.waiting = null;
+    }
+    return this.received[this.read++]!;
+  }
+
+  /** Waits for messages until one of this type arrives (skipping others), or throws. */
+  async nextOf(type: Message['type'], timeoutMs = 5000): Promise<Message> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const message = await this.next(Math.max(1, deadline - Date.now()));
+      if (message.type === type) return message;
+    }
+  }
+}
+
+export interface SseFrame {
+  id?: string;
+  event?: string;
+  data?: string;
+  comment?: string;
+}
+
+/** An open event stream: parsed frames (heartbeat comments included) and its messages. */
+export class SseClient extends Inbox {
+  readonly frames: SseFrame[] = [];
+  private constructor(
+    readonly response: Response,
+    private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
+  ) {
+    super();
+    void this.pump();
+  }
+
+  static async open(query: string, headers: Record<string, string>): Promise<SseClient> {
+    const response = await call(`${STREAM}${query}`, { headers });
+    expect(response.status, await peekError(response)).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    return new SseClient(response, response.body!.getReader());
+  }
+
+  /** The client goes away (as a closed tab or a dropped connection). */
+  close(): Promise<void> {
+    return this.reader.cancel().catch(() => {});
+  }
+
+  private async pump() {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await this.reader.read().catch(() => ({ value: undefined, done: true as const }));
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const frame = parseFrame(buffer.slice(0, end));
+        buffer = buffer.slice(end + 2);
+        this.frames.push(frame);
+        if (frame.data !== undefined) {
+          const message = JSON.parse(frame.data) as Message;
+          // SSE framing carries the message's own type and cursor.
+          expect(frame.event).toBe(message.type);
+          expect(frame.id).toBe(message.cursor);
+          this.push(message);
+        }
+      }
+    }
+  }
+}
+
+function parseFrame(text: string): SseFrame {
+  const frame: SseFrame = {};
+  for (const line of text.split('\n')) {
+    if (line.startsWith(':')) frame.comment = line.slice(1).trim();
+    else {
+      const colon = line.indexOf(':');
+      const field = line.slice(0, colon) as 'id' | 'event' | 'data';
+      frame[field] = line.slice(colon + 1).replace(/^ /, '');
+    }
+  }
+  return frame;
+}
+
+/** An accepted WebSocket and the messages it received. */
+export class WsClient extends Inbox {
+  readonly texts: string[] = [];
+  closed = false;
+  private constructor(readonly socket: WebSocket) {
+    super();
+    socket.addEventListener('message', (event) => {
+      const text = event.data as string;
+      this.texts.push(text);
+      if (text !== 'pong') this.push(JSON.parse(text) as Message);
+    });
+    socket.addEventListener('close', () => {
+      this.closed = true;
+    });
+  }
+
+  static async open(query: string, headers: Record<string, string>): Promise<WsClient> {
+    const response = await call(`${WS}${query}`, { headers: { upgrade: 'websocket', ...headers } });
+    expect(response.status, await peekError(response)).toBe(101);
+    const socket = response.webSocket!;
+    socket.accept();
+    return new WsClient(socket);
+  }
+
+  close() {
+    this.socket.close(1000, 'bye');
+  }
+}
+
+async function peekError(response: Response): Promise<string> {
+  return response.status >= 400 ? await response.clone().text() : '';
+}
