@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { purgeChanges } from '../../../src/core/changes';
 import { openDb } from '../../../src/core/db';
 import { asUser, call, freshProject, postJson, send, userToken } from '../../helpers';
@@ -230,6 +230,10 @@ describe('client API event stream (SSE)', () => {
     expect((await browser.next()).type).toBe('ready');
     await browser.close();
 
+    // Only the two stream routes read it.
+    const list = await call(`/api/v1/client/notifications?access_token=${token}`);
+    expect(list.status).toBe(401);
+
     const none = await call(STREAM);
     expect(none.status).toBe(401);
     expect(((await none.json()) as { error: { code: string } }).error.code).toBe('AUTH_INVALID_TOKEN');
@@ -245,5 +249,29 @@ describe('client API event stream (SSE)', () => {
     const foreign = await call(STREAM, { headers: { ...m.headers, 'last-event-id': theirs } });
     expect(foreign.status).toBe(400);
     expect(await foreign.json()).toEqual({ error: { code: 'INVALID_PARAMETER', message: 'Last-Event-ID is not a cursor this request can continue from' } });
+  });
+
+  it('never writes the access token to the logs, also when the request fails', async () => {
+    const m = await member();
+    const token = await userToken({ sub: m.user, project: m.project });
+    const expired = await userToken({ sub: m.user, project: m.project }, { expiresIn: -60 });
+    const lines: string[] = [];
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))),
+    );
+    try {
+      const ok = await SseClient.open(`?access_token=${token}`, {});
+      await ok.next();
+      await ok.close();
+      expect((await call(`${STREAM}?access_token=${expired}`)).status).toBe(401);
+      expect((await call(`${STREAM}?access_token=${token}&since=garbage`)).status).toBe(400);
+      const ws = await call(`/api/v1/client/notifications/ws?access_token=${token}`, { headers: { upgrade: 'websocket' } });
+      expect(ws.status).toBe(101);
+      ws.webSocket!.accept();
+      ws.webSocket!.close(1000);
+    } finally {
+      spies.forEach((spy) => spy.mockRestore());
+    }
+    expect(lines.filter((line) => line.includes(token) || line.includes(expired))).toEqual([]);
   });
 });
