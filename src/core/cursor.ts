@@ -4,7 +4,8 @@ import { invalidParameter } from './errors';
 // A cursor is opaque to clients: base64url of {v, s, q[, c]}. `s` fingerprints the query the cursor
 // belongs to (dialect, tenant, user, filters, order), so a cursor from another query, user or
 // dialect is rejected instead of silently paging something else. `q` is the sequence to continue from;
-// a stream's cursor also carries `c`, its place in the change feed (core/changes.ts).
+// `c` is a second number some cursors carry: a stream's place in the change feed (core/changes.ts),
+// or a filtered list's total.
 
 const VERSION = 1;
 const MAX_LENGTH = 512;
@@ -16,13 +17,19 @@ export interface CursorScope {
   parts: readonly (string | number | null | undefined)[];
 }
 
-export function encodeCursor(scope: CursorScope, seq: number): string {
-  const body = JSON.stringify({ v: VERSION, s: fingerprint(scope.parts), q: seq });
+/** `carried`: a number the next request needs again (a list's total, counted once on its first page). */
+export function encodeCursor(scope: CursorScope, seq: number, carried?: number): string {
+  const body = JSON.stringify({ v: VERSION, s: fingerprint(scope.parts), q: seq, ...(carried !== undefined && { c: carried }) });
   return base64url(new TextEncoder().encode(body));
 }
 
 export function decodeCursor(scope: CursorScope, text: string): number {
   return decode(scope, text).q;
+}
+
+export function decodeCarryingCursor(scope: CursorScope, text: string): { seq: number; carried?: number } {
+  const { q, c } = decode(scope, text);
+  return { seq: q, ...(c !== undefined && { carried: c }) };
 }
 
 /** A place in a stream: the last notification sequence and the last change delivered. */
@@ -32,8 +39,7 @@ export interface StreamPosition {
 }
 
 export function encodeStreamCursor(scope: CursorScope, position: StreamPosition): string {
-  const body = JSON.stringify({ v: VERSION, s: fingerprint(scope.parts), q: position.notifications, c: position.changes });
-  return base64url(new TextEncoder().encode(body));
+  return encodeCursor(scope, position.notifications, position.changes);
 }
 
 export function decodeStreamCursor(scope: CursorScope, text: string): StreamPosition {

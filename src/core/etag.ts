@@ -1,30 +1,20 @@
-import { and, eq, inArray } from 'drizzle-orm';
-import type { Db } from './db';
 import { base64url } from './hash';
-import { inboxVersions } from './schema';
+import type { InboxState } from './inbox-state';
 
 // An inbox ETag is derived from the versions of the audiences a user sees plus the query, so a
-// conditional poll reads only those version rows (one per audience), never the page.
+// conditional poll reads only those rows (one per audience, core/inbox-state.ts), never the page.
 //
 // Expiry changes what a user sees without any write, so a tag may also carry the moment the
 // earliest visible notification expires ("<hash>.<ms in base 36>"): from then on it no longer
 // matches, and the client gets a fresh page without the 304 path reading anything more.
 
-export async function readVersions(db: Db, projectId: string, audiences: readonly string[]): Promise<Map<string, number>> {
-  const rows = await db
-    .select({ audience: inboxVersions.audience, version: inboxVersions.version })
-    .from(inboxVersions)
-    .where(and(eq(inboxVersions.projectId, projectId), inArray(inboxVersions.audience, [...audiences])));
-  return new Map(rows.map((r) => [r.audience, r.version]));
-}
-
 /** The part of the tag that depends on what is stored: versions of every audience, and the query. */
 export async function inboxStateHash(
-  versions: ReadonlyMap<string, number>,
+  state: InboxState,
   audiences: readonly string[],
   query: readonly (string | number | null | undefined)[],
 ): Promise<string> {
-  const text = JSON.stringify([audiences.map((a) => [a, versions.get(a) ?? 0]), query]);
+  const text = JSON.stringify([audiences.map((a) => [a, state.get(a)?.version ?? 0]), query]);
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return base64url(new Uint8Array(digest).slice(0, 16));
 }

@@ -75,16 +75,34 @@ export const receipts = sqliteTable(
   ],
 );
 
-// Moves whenever anything someone in this audience would see changes; ETags derive from it.
-// Kept by triggers (migrations/0001_inbox_version_triggers.sql) so that no write path can forget it.
+// One row per audience, read by every poll (one row each: the table is WITHOUT ROWID, see
+// migrations/0006): `version` moves whenever anything someone in this audience would see changes
+// (ETags derive from it); `live` counts its stored, unarchived notifications and `next_expiry` is the
+// earliest `expires_at` among them (possibly past), so totals and ETag lifetimes need no scan.
+// Kept by triggers (migrations 0001, 0004, 0006) so that no write path can forget them.
 export const inboxVersions = sqliteTable(
   'inbox_versions',
   {
     projectId: text('project_id').notNull(),
     audience: text('audience').notNull(),
     version: integer('version').notNull(),
+    live: integer('live').notNull().default(0),
+    nextExpiry: integer('next_expiry'),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.audience] })],
+);
+
+// How many of an audience's stored, unarchived notifications a user acknowledged (WITHOUT ROWID;
+// kept by triggers in migrations/0006): with `live`, the pending and acknowledged totals.
+export const userCounts = sqliteTable(
+  'user_counts',
+  {
+    projectId: text('project_id').notNull(),
+    userId: text('user_id').notNull(),
+    audience: text('audience').notNull(),
+    acknowledged: integer('acknowledged').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.userId, t.audience] })],
 );
 
 export const idempotencyRecords = sqliteTable(

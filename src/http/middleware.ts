@@ -6,15 +6,20 @@ import { openDb } from '../core/db';
 import type { AppEnv, Bindings } from '../env';
 import { durableObjectPublisher } from '../realtime/room';
 import { bearer } from './credentials';
+import { D1Meter } from './d1-meter';
 
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const requestId = c.req.header('x-request-id')?.slice(0, 64) || crypto.randomUUID();
+  const meter = new D1Meter();
   c.set('requestId', requestId);
-  c.set('db', openDb(c.env.DB));
+  c.set('db', openDb(meter.wrap(c.env.DB)));
   c.set('publisher', durableObjectPublisher(c.env));
   await next();
   // A 101 (WebSocket) response cannot be rebuilt with another header.
-  if (c.res.status !== 101) c.header('X-Request-Id', requestId);
+  if (c.res.status === 101) return;
+  c.header('X-Request-Id', requestId);
+  // What D1 did for this request (a held or streamed response: until its headers went out).
+  c.header('Server-Timing', meter.serverTiming());
 });
 
 export function tokenConfig(env: Bindings): TokenConfig {

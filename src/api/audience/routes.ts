@@ -60,8 +60,8 @@ async function list(c: Context<AppEnv>, reader: UserPrincipal, audience: string,
   const before = q.cursor === undefined ? undefined : decodeCursor(scope, q.cursor);
   const conditional = await inboxConditional(c, reader, [...scope.parts, q.cursor, q.limit], [audience]);
   if (conditional.notModified) return conditional.notModified;
-  const page = await listInbox(c.get('db'), reader, { order: 'newest', limit: q.limit, before, audiences: [audience], expiry: true });
-  conditional.tag(page.validUntil);
+  const page = await listInbox(c.get('db'), reader, { order: 'newest', limit: q.limit, before, audiences: [audience] });
+  await conditional.settle();
   const last = page.items.at(-1);
   return c.json(envelope(page.items, page.hasMore && last ? encodeCursor(scope, last.seq) : undefined), 200);
 }

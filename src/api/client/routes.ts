@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { decodeCursor, encodeCursor, type CursorScope } from '../../core/cursor';
+import { decodeCarryingCursor, encodeCursor, type CursorScope } from '../../core/cursor';
+import { countVisible } from '../../core/inbox-state';
 import { listInbox, getInboxItem } from '../../core/inbox';
 import { acknowledge, acknowledgeMany } from '../../core/receipts';
 import type { AppEnv } from '../../env';
@@ -49,8 +50,9 @@ clientApi.openapi(list, async (c) => {
     parameter: 'cursor',
     parts: ['client', user.projectId, user.userId, q.status, q.service_id, q.project, q.sort],
   };
-  const position = q.cursor === undefined ? undefined : decodeCursor(scope, q.cursor);
+  const { seq: position, carried } = q.cursor === undefined ? { seq: undefined, carried: undefined } : decodeCarryingCursor(scope, q.cursor);
 
+  const filtered = q.service_id !== undefined || q.project !== undefined;
   const conditional = await inboxConditional(c, user, [...scope.parts, q.cursor, q.limit]);
   if (conditional.notModified) return conditional.notModified;
 
@@ -61,18 +63,20 @@ clientApi.openapi(list, async (c) => {
     order: q.sort,
     limit: q.limit,
     ...(q.sort === 'newest' ? { before: position } : { after: position }),
-    count: true,
-    expiry: true,
+    // The counters do not know these filters: such a list is counted on its first page, and its
+    // cursor carries the total on (README, "Cost of a request").
+    count: filtered && carried === undefined,
   });
-  conditional.tag(page.validUntil);
+  const freshness = await conditional.settle();
+  const total = filtered ? (page.totalCount ?? carried ?? 0) : await countVisible(db, user, conditional.state, freshness, q.status);
   const last = page.items.at(-1);
   return c.json(
     {
       notifications: page.items.map(encodeNotification),
       pagination: {
-        next_cursor: page.hasMore && last ? encodeCursor(scope, last.seq) : null,
+        next_cursor: page.hasMore && last ? encodeCursor(scope, last.seq, filtered ? total : undefined) : null,
         has_more: page.hasMore,
-        total_count: page.totalCount ?? 0,
+        total_count: total,
       },
     },
     200,

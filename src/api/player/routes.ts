@@ -81,9 +81,8 @@ playerApi.openapi(
       limit: q.page_size,
       before: start === undefined ? undefined : start + 1,
       after,
-      expiry: true,
     });
-    conditional.tag(page.validUntil);
+    await conditional.settle();
     // start_at is inclusive: the next page starts just below the last one shown.
     const next = page.items.length > 0 ? page.items.at(-1)!.seq - 1 : (start ?? 0);
     return c.json({ notifications: page.items.map(encodeNotification), cursor: encodeCursor(startAt(reader), next) }, 200);

@@ -1,0 +1,106 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Db } from './db';
+import type { UserPrincipal } from './principal';
+import { inboxVersions, userCounts } from './schema';
+
+// What a poll needs besides the page, from counters the write triggers keep (migrations/0006):
+// one row per audience for the ETag, the totals and the ETag's lifetime, whatever the inbox size.
+// The counters include notifications that expired but are not purged yet; an audience whose
+// recorded earliest expiry has passed is looked at once more (its expired rows only, which the
+// retention purge keeps few), so totals stay exact.
+
+export interface AudienceState {
+  version: number;
+  /** Stored, unarchived notifications (expired ones included until purged). */
+  live: number;
+  /** The earliest `expires_at` stored in the audience; may be past. */
+  nextExpiry: number | null;
+}
+
+export type InboxState = ReadonlyMap<string, AudienceState>;
+
+/** One primary-key row per audience (absent: nothing was ever stored for it). */
+export async function readInboxState(db: Db, projectId: string, audiences: readonly string[]): Promise<InboxState> {
+  const rows = await db
+    .select({ audience: inboxVersions.audience, version: inboxVersions.version, live: inboxVersions.live, nextExpiry: inboxVersions.nextExpiry })
+    .from(inboxVersions)
+    .where(and(eq(inboxVersions.projectId, projectId), inArray(inboxVersions.audience, [...audiences])));
+  return new Map(rows.map(({ audience, ...state }) => [audience, state]));
+}
+
+export interface Freshness {
+  /** When the earliest visible notification expires (a page is stale from then), or null. */
+  validUntil: number | null;
+  /** Expired but still stored (and unarchived), per the totals: all of them, and those this user acknowledged. */
+  expired: number;
+  expiredAcknowledged: number;
+}
+
+/**
+ * The page lifetime and the expired-but-stored counts. Reads nothing unless an audience's recorded
+ * earliest expiry has passed; then one statement over those audiences' expired rows.
+ */
+export async function inboxFreshness(db: Db, user: UserPrincipal, state: InboxState, now = Date.now()): Promise<Freshness> {
+  let validUntil: number | null = null;
+  const stale: string[] = [];
+  for (const [audience, { nextExpiry }] of state) {
+    if (nextExpiry === null) continue;
+    if (nextExpiry > now) validUntil = Math.min(validUntil ?? nextExpiry, nextExpiry);
+    else stale.push(audience);
+  }
+  if (stale.length === 0) return { validUntil, expired: 0, expiredAcknowledged: 0 };
+
+  const arms = stale.map(
+    (_, i) => `SELECT
+        (SELECT min(expires_at) FROM notifications WHERE project_id = ?1 AND audience = ?${i + 4} AND expires_at > ?3) AS next,
+        (SELECT count(*) FROM notifications n WHERE n.project_id = ?1 AND n.audience = ?${i + 4} AND n.expires_at <= ?3 AND n.archived_at IS NULL) AS expired,
+        (SELECT count(*) FROM notifications n JOIN receipts r ON r.project_id = n.project_id AND r.user_id = ?2 AND r.notification_id = n.id
+           WHERE n.project_id = ?1 AND n.audience = ?${i + 4} AND n.expires_at <= ?3 AND n.archived_at IS NULL AND r.acknowledged_at IS NOT NULL) AS acknowledged`,
+  );
+  const { results } = await db.$client
+    .prepare(arms.join('\nUNION ALL\n'))
+    .bind(user.projectId, user.userId, now, ...stale)
+    .all<{ next: number | null; expired: number; acknowledged: number }>();
+  let expired = 0;
+  let expiredAcknowledged = 0;
+  for (const row of results) {
+    if (row.next !== null) validUntil = Math.min(validUntil ?? row.next, row.next);
+    expired += row.expired;
+    expiredAcknowledged += row.acknowledged;
+  }
+  return { validUntil, expired, expiredAcknowledged };
+}
+
+/** How many of these audiences' stored, unarchived notifications the user acknowledged (one row per audience). */
+export async function acknowledgedCount(db: Db, user: UserPrincipal, audiences: readonly string[]): Promise<number> {
+  const rows = await db
+    .select({ acknowledged: userCounts.acknowledged })
+    .from(userCounts)
+    .where(and(eq(userCounts.projectId, user.projectId), eq(userCounts.userId, user.userId), inArray(userCounts.audience, [...audiences])));
+  return rows.reduce((sum, row) => sum + row.acknowledged, 0);
+}
+
+/** The exact number of visible notifications in the state's audiences, optionally by the user's status. */
+export async function countVisible(
+  db: Db,
+  user: UserPrincipal,
+  state: InboxState,
+  freshness: Freshness,
+  status: 'pending' | 'acknowledged' | undefined,
+): Promise<number> {
+  const acknowledged = status === undefined ? 0 : await acknowledgedCount(db, user, [...state.keys()]);
+  return visibleTotal(state, freshness, status, acknowledged);
+}
+
+function visibleTotal(
+  state: InboxState,
+  freshness: Freshness,
+  status: 'pending' | 'acknowledged' | undefined,
+  acknowledged: number,
+): number {
+  let live = 0;
+  for (const { live: n } of state.values()) live += n;
+  const all = live - freshness.expired;
+  const done = acknowledged - freshness.expiredAcknowledged;
+  return status === undefined ? all : status === 'acknowledged' ? done : all - done;
+}
