@@ -1,7 +1,5 @@
-import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from './db';
 import type { UserPrincipal } from './principal';
-import { inboxVersions, userCounts } from './schema';
 
 // What a poll needs besides the page, from counters the write triggers keep (migrations/0006):
 // one row per audience for the ETag, the totals and the ETag's lifetime, whatever the inbox size.
@@ -19,13 +17,19 @@ export interface AudienceState {
 
 export type InboxState = ReadonlyMap<string, AudienceState>;
 
+// Both tables are read as one primary-key lookup per audience, joined by UNION ALL: D1 counts one
+// row per lookup that finds something. (`audience IN (…)` reads two rows per key.)
+const lookups = (count: number, select: string, firstParameter: number) =>
+  Array.from({ length: count }, (_, i) => `${select} AND audience = ?${firstParameter + i}`).join('\nUNION ALL\n');
+
 /** One primary-key row per audience (absent: nothing was ever stored for it). */
 export async function readInboxState(db: Db, projectId: string, audiences: readonly string[]): Promise<InboxState> {
-  const rows = await db
-    .select({ audience: inboxVersions.audience, version: inboxVersions.version, live: inboxVersions.live, nextExpiry: inboxVersions.nextExpiry })
-    .from(inboxVersions)
-    .where(and(eq(inboxVersions.projectId, projectId), inArray(inboxVersions.audience, [...audiences])));
-  return new Map(rows.map(({ audience, ...state }) => [audience, state]));
+  const select = 'SELECT audience, version, live, next_expiry AS nextExpiry FROM inbox_versions WHERE project_id = ?1';
+  const { results } = await db.$client
+    .prepare(lookups(audiences.length, select, 2))
+    .bind(projectId, ...audiences)
+    .all<AudienceState & { audience: string }>();
+  return new Map(results.map(({ audience, ...state }) => [audience, state]));
 }
 
 export interface Freshness {
@@ -73,11 +77,12 @@ export async function inboxFreshness(db: Db, user: UserPrincipal, state: InboxSt
 
 /** How many of these audiences' stored, unarchived notifications the user acknowledged (one row per audience). */
 export async function acknowledgedCount(db: Db, user: UserPrincipal, audiences: readonly string[]): Promise<number> {
-  const rows = await db
-    .select({ acknowledged: userCounts.acknowledged })
-    .from(userCounts)
-    .where(and(eq(userCounts.projectId, user.projectId), eq(userCounts.userId, user.userId), inArray(userCounts.audience, [...audiences])));
-  return rows.reduce((sum, row) => sum + row.acknowledged, 0);
+  const select = 'SELECT acknowledged FROM user_counts WHERE project_id = ?1 AND user_id = ?2';
+  const { results } = await db.$client
+    .prepare(lookups(audiences.length, select, 3))
+    .bind(user.projectId, user.userId, ...audiences)
+    .all<{ acknowledged: number }>();
+  return results.reduce((sum, row) => sum + row.acknowledged, 0);
 }
 
 /** The exact number of visible notifications in the state's audiences, optionally by the user's status. */

@@ -1,0 +1,75 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { inboxAudiences } from '../../src/core/audience';
+import { createNotifications, type NewNotification } from '../../src/core/create';
+import { openDb } from '../../src/core/db';
+import { listInbox } from '../../src/core/inbox';
+import { countVisible, inboxFreshness, readInboxState } from '../../src/core/inbox-state';
+import { destroyNotification } from '../../src/core/notifications';
+import { archiveForOperator } from '../../src/core/operator-view';
+import type { UserPrincipal } from '../../src/core/principal';
+import { acknowledge, acknowledgeMany, markRead } from '../../src/core/receipts';
+
+// The counters the triggers keep must always agree with counting the inbox row by row.
+
+const db = openDb(env.DB);
+const project = 'default';
+const user: UserPrincipal = { kind: 'user', projectId: project, userId: 'counted', orgs: ['team'], permissions: null };
+const other: UserPrincipal = { ...user, userId: 'someone-else' }; // also in the team
+
+async function counted(who: UserPrincipal) {
+  const state = await readInboxState(db, project, inboxAudiences(who.userId, who.orgs));
+  const freshness = await inboxFreshness(db, who, state);
+  const byCounters = {
+    all: await countVisible(db, who, state, freshness, undefined),
+    pending: await countVisible(db, who, state, freshness, 'pending'),
+    acknowledged: await countVisible(db, who, state, freshness, 'acknowledged'),
+  };
+  const scan = async (status?: 'pending' | 'acknowledged') => (await listInbox(db, who, { order: 'newest', limit: 1, status, count: true })).totalCount;
+  const byScan = { all: await scan(), pending: await scan('pending'), acknowledged: await scan('acknowledged') };
+  expect(byCounters).toEqual(byScan);
+  return { ...byCounters, validUntil: freshness.validUntil };
+}
+
+async function create(inputs: NewNotification[]) {
+  return (await createNotifications(db, project, inputs)).created.map((n) => n.id);
+}
+
+describe('inbox counters', () => {
+  it('agree with a row-by-row count through creates, acknowledges, reads, archives, deletes and expiry', async () => {
+    const soon = Date.now() + 1500;
+    const own = await create(Array.from({ length: 5 }, () => ({ audience: { kind: 'user', id: 'counted' }, title: 'own' })));
+    const team = await create(Array.from({ length: 3 }, () => ({ audience: { kind: 'org', id: 'team' }, title: 'team' })));
+    const all = await create(Array.from({ length: 2 }, () => ({ audience: { kind: 'everyone' }, title: 'all' })));
+    const expiring = await create([
+      { audience: { kind: 'user', id: 'counted' }, title: 'brief', expiresAt: soon },
+      { audience: { kind: 'everyone' }, title: 'brief', expiresAt: soon },
+    ]);
+    expect(await counted(user)).toMatchObject({ all: 12, pending: 12, acknowledged: 0, validUntil: soon });
+
+    await acknowledge(db, user, own[0]!);
+    await acknowledgeMany(db, user, [own[1]!, team[0]!, all[0]!, expiring[1]!]);
+    await acknowledge(db, other, all[0]!);
+    await markRead(db, user, (await listInbox(db, user, { order: 'newest', limit: 50 })).items.find((i) => i.id === own[2])!);
+    expect(await counted(user)).toMatchObject({ all: 12, pending: 7, acknowledged: 5 });
+    expect(await counted(other)).toMatchObject({ all: 6, pending: 5, acknowledged: 1 });
+
+    await archiveForOperator(db, project, own[0]!); // acknowledged
+    await archiveForOperator(db, project, own[0]!); // again: nothing moves twice
+    await archiveForOperator(db, project, all[1]!); // pending
+    await destroyNotification(db, project, team[0]!); // acknowledged
+    await destroyNotification(db, project, own[3]!); // pending
+    expect(await counted(user)).toMatchObject({ all: 8, pending: 5, acknowledged: 3 });
+    expect(await counted(other)).toMatchObject({ all: 4, pending: 3, acknowledged: 1 });
+
+    // Expired but not purged: still in the counters, subtracted by one look at the expired rows.
+    await new Promise((r) => setTimeout(r, soon - Date.now() + 50));
+    expect(await counted(user)).toMatchObject({ all: 6, pending: 4, acknowledged: 2, validUntil: null });
+
+    // Purged: the counters and the recorded next expiry follow the delete.
+    await env.DB.prepare('DELETE FROM notifications WHERE project_id = ? AND expires_at <= ?').bind(project, Date.now()).run();
+    expect(await counted(user)).toMatchObject({ all: 6, pending: 4, acknowledged: 2, validUntil: null });
+    const state = await readInboxState(db, project, inboxAudiences('counted', ['team']));
+    expect([...state.values()].map((s) => s.nextExpiry)).toEqual([null, null, null]);
+  });
+});
