@@ -79,6 +79,23 @@ describe('seeds/000 Fetch Pending Notifications', () => {
     expect((await list(headers, '?service_id=none')).pagination).toEqual({ next_cursor: null, has_more: false, total_count: 0 });
   });
 
+  it('counts a service_id or project filter on its first page, and carries that total in its cursor', async () => {
+    const { id: project } = await freshProject();
+    for (const title of ['a', 'b', 'c']) await send(project, { to: [{ user: 'u' }], title, service_id: 'svc' });
+    await send(project, { to: [{ user: 'u' }], title: 'other' });
+    const headers = await asUser({ sub: 'u', project });
+    const first = await call(`${LIST}?service_id=svc&limit=2`, { headers });
+    const firstBody = (await first.json()) as Page;
+    expect(firstBody.pagination).toMatchObject({ has_more: true, total_count: 3 });
+    const second = await call(`${LIST}?service_id=svc&limit=2&cursor=${firstBody.pagination.next_cursor}`, { headers });
+    const secondBody = (await second.json()) as Page;
+    expect(secondBody.notifications.map((n) => n.title)).toEqual(['a']);
+    expect(secondBody.pagination).toEqual({ next_cursor: null, has_more: false, total_count: 3 });
+    // The first page ran a counting statement; the second did not (one fewer query).
+    const queries = (res: Response) => Number(res.headers.get('server-timing')!.match(/q=(\d+)/)![1]);
+    expect(queries(second)).toBe(queries(first) - 1);
+  });
+
   it('leaves out expired notifications', async () => {
     const { id: project } = await freshProject();
     await send(project, { to: [{ user: 'u' }], title: 'soon gone', expires_at: new Date(Date.now() + 1500).toISOString() });
