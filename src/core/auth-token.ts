@@ -25,13 +25,40 @@ const ASYMMETRIC = ['RS256', 'ES256'] as const;
 const MAX_ORGS = 50;
 const MAX_ID_LENGTH = 256;
 
-// Key sets live as long as the isolate, so a remote set is fetched once, not per request.
+// Keys live as long as the isolate, so a remote set is fetched once and an HMAC key imported once,
+// not per request.
 const remoteSets = new Map<string, JWTVerifyGetKey>();
 const localSets = new Map<string, JWTVerifyGetKey>();
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = hmacKeys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    hmacKeys.set(secret, key);
+  }
+  return key;
+}
+
+// A client polls with the same token again and again: a verified token (the exact string, under the
+// same configuration) is remembered until its `exp`, which is checked on every use. A token is
+// immutable, so this skips only work whose answer cannot have changed.
+const VERIFIED_CAPACITY = 1000;
+const verified = new Map<string, { principal: UserPrincipal; expiresAt: number }>();
+
+function remember(key: string, principal: UserPrincipal, exp: number) {
+  if (verified.size >= VERIFIED_CAPACITY) verified.delete(verified.keys().next().value!);
+  verified.set(key, { principal, expiresAt: exp * 1000 });
+}
 
 /** Verifies a user token and returns the caller; every failure says which check failed. */
-export async function verifyUserToken(token: string | undefined, config: TokenConfig): Promise<UserPrincipal> {
+export async function verifyUserToken(token: string | undefined, config: TokenConfig, now = Date.now()): Promise<UserPrincipal> {
   if (!token) throw unauthenticated('missing', 'No token was sent');
+  const key = `${config.jwtSecret ?? ''}\u0000${config.jwks ?? ''}\u0000${config.jwksUrl ?? ''}\u0000${config.issuer ?? ''}\u0000${config.audience ?? ''}\u0000${token}`;
+  const known = verified.get(key);
+  if (known && now < known.expiresAt) return known.principal;
+  verified.delete(key);
+
   if (token.split('.').length !== 3) throw unauthenticated('not_jwt', 'The token is not a JWT');
 
   let alg: string | undefined;
@@ -43,7 +70,13 @@ export async function verifyUserToken(token: string | undefined, config: TokenCo
   }
 
   const payload = await verifySignature(token, alg, config);
-  return principalFrom(payload);
+  // Frozen: the same object answers every request with this token.
+  const principal = principalFrom(payload);
+  Object.freeze(principal.orgs);
+  if (principal.permissions) Object.freeze(principal.permissions);
+  Object.freeze(principal);
+  remember(key, principal, payload.exp!);
+  return principal;
 }
 
 async function verifySignature(token: string, alg: string | undefined, config: TokenConfig): Promise<JWTPayload> {
@@ -54,8 +87,7 @@ async function verifySignature(token: string, alg: string | undefined, config: T
   };
   try {
     if (alg === 'HS256' && config.jwtSecret) {
-      const secret = new TextEncoder().encode(config.jwtSecret);
-      return (await jwtVerify(token, secret, { ...options, algorithms: ['HS256'] })).payload;
+      return (await jwtVerify(token, await hmacKey(config.jwtSecret), { ...options, algorithms: ['HS256'] })).payload;
     }
     const keySet = asymmetricKeys(config);
     if (keySet && (ASYMMETRIC as readonly string[]).includes(alg ?? '')) {

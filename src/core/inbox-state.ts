@@ -24,6 +24,7 @@ const lookups = (count: number, select: string, firstParameter: number) =>
 
 /** One primary-key row per audience (absent: nothing was ever stored for it). */
 export async function readInboxState(db: Db, projectId: string, audiences: readonly string[]): Promise<InboxState> {
+  if (audiences.length === 0) return new Map();
   const select = 'SELECT audience, version, live, next_expiry AS nextExpiry FROM inbox_versions WHERE project_id = ?1';
   const { results } = await db.$client
     .prepare(lookups(audiences.length, select, 2))
@@ -77,6 +78,7 @@ export async function inboxFreshness(db: Db, user: UserPrincipal, state: InboxSt
 
 /** How many of these audiences' stored, unarchived notifications the user acknowledged (one row per audience). */
 export async function acknowledgedCount(db: Db, user: UserPrincipal, audiences: readonly string[]): Promise<number> {
+  if (audiences.length === 0) return 0;
   const select = 'SELECT acknowledged FROM user_counts WHERE project_id = ?1 AND user_id = ?2';
   const { results } = await db.$client
     .prepare(lookups(audiences.length, select, 3))

@@ -113,4 +113,19 @@ describe('user tokens', () => {
     expect(await failure(await sign({ sub: 'a', iss: 'https://id.example', aud: 'other' }), config)).toBe('invalid_claim');
     expect((await verifyUserToken(await sign({ sub: 'a', iss: 'https://id.example', aud: 'inbox' }), config)).userId).toBe('a');
   });
+
+  it('remembers a verified token only for its own configuration and only until it expires', async () => {
+    const token = await new SignJWT({ sub: 'brief' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 1)
+      .sign(new TextEncoder().encode(SECRET));
+    expect((await verifyUserToken(token, hs)).userId).toBe('brief');
+    expect((await verifyUserToken(token, hs)).userId).toBe('brief');
+    // The same string under another secret is checked afresh (and fails).
+    expect(await failure(token, { jwtSecret: 'another-secret-another-secret-0123456' })).toBe('bad_signature');
+    const principal = await verifyUserToken(token, hs);
+    expect(Object.isFrozen(principal) && Object.isFrozen(principal.orgs)).toBe(true);
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(await failure(token)).toBe('expired');
+  });
 });

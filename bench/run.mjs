@@ -1,0 +1,243 @@
+// `npm run bench`: the Worker under `wrangler dev` with a seeded inbox, driven by autocannon from this
+// process over loopback, next to a bare Hono Worker (the floor) in the same runtime. Prints a table
+// and writes it to bench/results.md. Bounded: about two minutes on two cores.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+import { build } from 'esbuild';
+import { SignJWT } from 'jose';
+import { ensureDevVars, readDevVars } from '../scripts/dev-vars.mjs';
+import { seedSql, HEAVY, HEAVY_MIDDLE, USERS, ORGS, orgsOf } from './seed.mjs';
+
+const APP_PORT = Number(process.env.BENCH_PORT ?? 8797);
+const FLOOR_PORT = APP_PORT + 1;
+const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const STATE = 'bench/.state';
+const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' };
+const children = [];
+
+function run(args) {
+  const result = spawnSync('wrangler', args, { stdio: ['ignore', 'ignore', 'inherit'], env });
+  if (result.status !== 0) throw new Error(`wrangler ${args.join(' ')} failed`);
+}
+
+function serve(args, port) {
+  const child = spawn('wrangler', ['dev', '--port', String(port), '--inspector-port', String(port + 1000), '--ip', '127.0.0.1', '--persist-to', STATE, ...args], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env,
+  });
+  children.push(child);
+  return waitUntilUp(`http://127.0.0.1:${port}/`);
+}
+
+async function waitUntilUp(url) {
+  for (let i = 0; i < 240; i++) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await sleep(500);
+    }
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+function stopAll() {
+  for (const child of children) child.kill('SIGTERM');
+}
+process.on('exit', stopAll);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+
+/** The Worker's own cursor code, bundled for Node, to address a page deep in the heavy inbox. */
+async function cursorModule() {
+  const out = await build({ entryPoints: ['src/core/cursor.ts'], bundle: true, format: 'esm', platform: 'neutral', write: false });
+  return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].contents).toString('base64')}`);
+}
+
+function cost(res) {
+  const match = res.headers.get('server-timing')?.match(/rr=(\d+)/);
+  return match ? Number(match[1]) : null;
+}
+
+async function load(name, options) {
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+  const statuses = Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => `${code}×${count}`).join(' ');
+  return {
+    name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    bytes: result.requests.total > 0 ? result.throughput.total / result.requests.total : 0,
+    errors: result.errors + result.timeouts,
+    statuses,
+  };
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function main() {
+  const started = Date.now();
+  ensureDevVars();
+  const vars = readDevVars();
+  rmSync(STATE, { recursive: true, force: true });
+  mkdirSync('bench/.seed', { recursive: true });
+
+  console.log('Migrating and seeding a local D1 (bench/.state)…');
+  run(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', STATE]);
+  writeFileSync('bench/.seed/seed.sql', seedSql(Date.now()));
+  run(['d1', 'execute', 'DB', '--local', '--persist-to', STATE, '--file', 'bench/.seed/seed.sql']);
+
+  console.log('Starting the Worker and the floor…');
+  await Promise.all([serve([], APP_PORT), serve(['--config', 'bench/floor/wrangler.toml'], FLOOR_PORT)]);
+  const app = `http://127.0.0.1:${APP_PORT}`;
+  const floorUrl = `http://127.0.0.1:${FLOOR_PORT}`;
+
+  const secret = new TextEncoder().encode(vars.JWT_SECRET);
+  const token = (sub, orgs = []) =>
+    new SignJWT({ sub, orgs }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('2h').sign(secret);
+  const admin = { authorization: `Bearer ${vars.ADMIN_API_KEY}` };
+
+  // A sample of ordinary users (with their organisations) and their current ETags.
+  const sample = [];
+  for (let i = 0; i < 200; i++) {
+    const user = `user-${(i * 37) % USERS}`;
+    const headers = { authorization: `Bearer ${await token(user, orgsOf(user))}` };
+    const res = await fetch(`${app}/api/v1/client/notifications`, { headers });
+    await res.arrayBuffer();
+    sample.push({ headers, etag: res.headers.get('etag') });
+  }
+  const heavy = { authorization: `Bearer ${await token(HEAVY, [ORGS[0]])}` };
+  const { encodeCursor } = await cursorModule();
+  const heavyScope = { parameter: 'cursor', parts: ['client', 'default', HEAVY, undefined, undefined, undefined, 'newest'] };
+  const deepPath = `/api/v1/client/notifications?cursor=${encodeCursor(heavyScope, HEAVY_MIDDLE)}`;
+
+  const rotate = (make) => {
+    let i = 0;
+    return (request) => make(request, i++);
+  };
+  const probe = async (path, init = {}) => {
+    const res = await fetch(`${app}${path}`, init);
+    await res.arrayBuffer();
+    return { status: res.status, rowsRead: cost(res) };
+  };
+
+  const rows = [];
+  const floor = await load('floor: bare Hono 304', { url: floorUrl, headers: { 'if-none-match': '"floor"' } });
+  rows.push({ ...floor, rowsRead: 0 });
+
+  rows.push({
+    ...(await load('poll answered 304', {
+      url: `${app}/api/v1/client/notifications`,
+      requests: [{ setupRequest: rotate((r, i) => ({ ...r, headers: { ...sample[i % sample.length].headers, 'if-none-match': sample[i % sample.length].etag } })) }],
+    })),
+    rowsRead: (await probe('/api/v1/client/notifications', { headers: { ...sample[0].headers, 'if-none-match': sample[0].etag } })).rowsRead,
+  });
+  rows.push({
+    ...(await load('poll first page 200', {
+      url: `${app}/api/v1/client/notifications`,
+      requests: [{ setupRequest: rotate((r, i) => ({ ...r, headers: sample[i % sample.length].headers })) }],
+    })),
+    rowsRead: (await probe('/api/v1/client/notifications', { headers: sample[0].headers })).rowsRead,
+  });
+  rows.push({
+    ...(await load('poll first page 200, 100,000-notification inbox', { url: `${app}/api/v1/client/notifications`, headers: heavy })),
+    rowsRead: (await probe('/api/v1/client/notifications', { headers: heavy })).rowsRead,
+  });
+  rows.push({
+    ...(await load('page with a cursor deep in that inbox', { url: `${app}${deepPath}`, headers: heavy })),
+    rowsRead: (await probe(deepPath, { headers: heavy })).rowsRead,
+  });
+  const ackPath = (i) => `/api/v1/client/notifications/${heavyId(i)}/acknowledge`;
+  rows.push({
+    ...(await load('acknowledge', {
+      url: app,
+      requests: [{ method: 'POST', setupRequest: rotate((r, i) => ({ ...r, path: ackPath(i + 1), headers: heavy })) }],
+    })),
+    rowsRead: (await probe(ackPath(99_999), { method: 'POST', headers: heavy })).rowsRead,
+  });
+  const createBody = (i) => JSON.stringify({ to: [{ user: `user-${i % USERS}` }], title: `Bench ${i}`, body: 'A new quest is available' });
+  rows.push({
+    ...(await load('create (one recipient)', {
+      url: `${app}/v1/projects/default/notifications`,
+      requests: [{ method: 'POST', setupRequest: rotate((r, i) => ({ ...r, headers: { ...admin, 'content-type': 'application/json' }, body: createBody(i) })) }],
+    })),
+    rowsRead: (await probe('/v1/projects/default/notifications', { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: createBody(0) })).rowsRead,
+  });
+
+  // Long-poll wake-up: a player waits, a producer creates for them; time from the create's send to the answer.
+  const player = { authorization: `Bearer ${await token('user-1')}` };
+  const lp = `${app}/notification/v1/player/me/stream/notification/lp`;
+  let cursor = (await (await fetch(`${lp}?deadline=0`, { headers: player })).json()).cursor;
+  const wakes = [];
+  for (let i = 0; i < 40; i++) {
+    const answer = fetch(`${lp}?deadline=30&exclude_before=${cursor}`, { headers: player }).then(async (res) => ({ body: await res.json(), at: performance.now() }));
+    await sleep(150); // the listener is waiting by now
+    const sent = performance.now();
+    await fetch(`${app}/v1/projects/default/notifications`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: createBody(1) });
+    const { body, at } = await answer;
+    cursor = body.cursor;
+    wakes.push(at - sent);
+  }
+  wakes.sort((a, b) => a - b);
+  const wake = { p50: percentile(wakes, 50), p99: percentile(wakes, 99) };
+
+  report(rows, wake, Math.round((Date.now() - started) / 1000));
+}
+
+function heavyId(i) {
+  return `00000001-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+}
+
+function report(rows, wake, seconds) {
+  const floor = rows[0].rps;
+  const fmt = (n, digits = 0) => (n === null || n === undefined ? '–' : n.toFixed(digits));
+  const lines = [
+    '| scenario | requests/s | p50 ms | p99 ms | bytes/response | D1 rows read/request | ratio to floor | statuses |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+    ...rows.map((r) => `| ${r.name} | ${fmt(r.rps)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.bytes)} | ${fmt(r.rowsRead)} | ${fmt(r.rps / floor, 2)} | ${r.statuses}${r.errors ? ` errors×${r.errors}` : ''} |`),
+    `| long-poll wake-up (create → answer), 40 samples | – | ${fmt(wake.p50, 1)} | ${fmt(wake.p99, 1)} | – | – | – | |`,
+  ];
+  const byName = Object.fromEntries(rows.map((r) => [r.name, r]));
+  const poll = byName['poll answered 304'];
+  const first = byName['poll first page 200, 100,000-notification inbox'];
+  const deep = byName['page with a cursor deep in that inbox'];
+  const targets = [
+    ['304 poll ≥ 60% of the floor’s requests/s', poll.rps / floor >= 0.6, `${fmt((100 * poll.rps) / floor)}%`],
+    ['first page ≥ 30% of the floor', byName['poll first page 200'].rps / floor >= 0.3, `${fmt((100 * byName['poll first page 200'].rps) / floor)}%`],
+    ['p99 of a 304 ≤ 3× its p50', poll.p99 <= 3 * poll.p50, `${fmt(poll.p99 / poll.p50, 1)}×`],
+    ['long-poll wake-up p50 ≤ 100 ms', wake.p50 <= 100, `${fmt(wake.p50, 1)} ms`],
+    ['deep-cursor page within 1.5× of the first page (p50)', deep.p50 <= 1.5 * first.p50, `${fmt(deep.p50 / first.p50, 2)}×`],
+  ];
+  const targetLines = ['| target | met | measured |', '|---|---|---|', ...targets.map(([t, ok, m]) => `| ${t} | ${ok ? 'yes' : '**no**'} | ${m} |`)];
+  const machine = `${process.platform} ${process.arch}, ${navigator.hardwareConcurrency} cores, Node ${process.version}`;
+  const text = [
+    '# Benchmark results',
+    '',
+    `\`npm run bench\` on ${new Date().toISOString().slice(0, 10)} (${machine}); wrangler dev (local workerd, local D1), ` +
+      `autocannon with ${CONNECTIONS} connections for ${DURATION} s per scenario over loopback; the whole run took ${seconds} s.`,
+    `Seeded: ${USERS.toLocaleString('en')} users with 5 notifications each, one user with 100,000, ${ORGS.length} organisations ` +
+      'with 200 each, 500 broadcasts. Ordinary users are sampled (200 of them, each in 0–2 organisations).',
+    '',
+    ...lines,
+    '',
+    ...targetLines,
+    '',
+    'Absolute numbers depend on the machine (and everything shares its cores here: both Workers, D1 and the load ' +
+      'generator); the ratios to the floor are what to compare between runs.',
+    '',
+  ].join('\n');
+  writeFileSync('bench/results.md', text);
+  console.log(`\n${text}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
