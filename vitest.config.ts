@@ -19,6 +19,13 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
+          // Windows of 10 s so a test can see the 429 and the recovery; limits high enough that the
+          // other tests (many requests by one user or the admin key) stay under them.
+          ratelimits: {
+            POLL_LIMITER: { namespace_id: '1001', simple: { limit: 300, period: 10 } },
+            WRITE_LIMITER: { namespace_id: '1002', simple: { limit: 200, period: 10 } },
+            STREAM_LIMITER: { namespace_id: '1003', simple: { limit: 100, period: 10 } },
+          },
           bindings: {
             TEST_MIGRATIONS: migrations,
             ...(await testSigningKey()),
@@ -26,6 +33,7 @@ export default defineConfig(async () => {
             JWT_SECRET: 'test-jwt-secret-that-is-long-enough-for-hs256',
             // Small enough that a test can reach it (production default: 10000, in wrangler.toml).
             MAX_LISTENERS_PER_PROJECT: '6',
+            RATE_LIMIT_PERIOD_SECONDS: '10',
             // Hang-ups are noticed at the next heartbeat: keep the tests quick.
             LISTENER_HEARTBEAT_SECONDS: '1',
             // Longer than the 1 s and 2.5 s delivery bounds the stream tests assert, so that a

@@ -19,6 +19,12 @@ export interface Bindings {
   MAX_LISTENERS_PER_PROJECT?: string;
   LISTENER_HEARTBEAT_SECONDS?: string;
   STREAM_HEARTBEAT_SECONDS?: string;
+  POLL_LIMITER?: RateLimit;
+  WRITE_LIMITER?: RateLimit;
+  STREAM_LIMITER?: RateLimit;
+  RATE_LIMIT_PERIOD_SECONDS?: string;
+  CORS_ORIGINS?: string;
+  RETENTION_DAYS?: string;
 }
 
 /** Set once per request by middleware in src/http. */

@@ -24,7 +24,9 @@ export type ErrorCode =
   | 'conflict'
   | 'idempotency_mismatch'
   | 'too_many_listeners' // this player already has the most concurrent listeners allowed
-  | 'connection_limit'; // the project has the most concurrent listeners allowed
+  | 'connection_limit' // the project has the most concurrent listeners allowed
+  | 'rate_limited' // this user or key made too many requests of this kind in the current window
+  | 'payload_too_large'; // the request body is over the size limit
 
 /** One problem found by input validation, for dialects that list them all (the player API's 422). */
 export interface ValidationIssue {
@@ -42,7 +44,14 @@ export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly detail: { parameter?: string; auth?: AuthFailure; issues?: ValidationIssue[]; resource?: 'project' } = {},
+    readonly detail: {
+      parameter?: string;
+      auth?: AuthFailure;
+      issues?: ValidationIssue[];
+      resource?: 'project';
+      /** rate_limited: seconds until the window ends (at most). */
+      retryAfter?: number;
+    } = {},
   ) {
     super(message);
     this.name = 'DomainError';

@@ -13,7 +13,10 @@ export type RenderError = (c: Context<AppEnv>, error: DomainError) => Response;
  */
 export function dialectErrors(render: RenderError): ErrorHandler<AppEnv> {
   return (error, c) => {
-    if (error instanceof DomainError) return render(c, error);
+    if (error instanceof DomainError) {
+      if (error.detail.retryAfter !== undefined) c.header('Retry-After', String(error.detail.retryAfter));
+      return render(c, error);
+    }
     // Hono's validators refuse a body before zod sees it: malformed JSON (400) or another media type (415).
     if (error instanceof HTTPException && error.status === 400) {
       return render(c, invalidParameter('body', 'The request body is not valid JSON'));

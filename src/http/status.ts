@@ -13,4 +13,6 @@ export const codeToStatus: Record<ErrorCode, ContentfulStatusCode> = {
   idempotency_mismatch: 422,
   too_many_listeners: 409,
   connection_limit: 503,
+  rate_limited: 429,
+  payload_too_large: 413,
 };

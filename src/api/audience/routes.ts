@@ -12,6 +12,7 @@ import { rawOrBearer } from '../../http/credentials';
 import { dialectErrors } from '../../http/errors';
 import { errorResponses, jsonResponse } from '../../http/openapi';
 import { inboxConditional } from '../../http/inbox-etag';
+import { rateLimit } from '../../http/guards';
 import { userAuth } from '../../http/middleware';
 import { validationHook } from '../../http/validation';
 import {
@@ -31,7 +32,7 @@ export const audienceApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
 audienceApi.onError(dialectErrors(renderAudienceError));
 // Mounted at /api beside other dialects: authenticate only this dialect's paths.
 for (const path of ['/notifications/system', '/notifications/system/*', '/users/*', '/clients/*']) {
-  audienceApi.use(path, userAuth(rawOrBearer));
+  audienceApi.use(path, userAuth(rawOrBearer), rateLimit);
 }
 
 const security = [{ token: [] }];

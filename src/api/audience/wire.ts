@@ -72,6 +72,8 @@ const CODES: Record<DomainError['code'], string> = {
   idempotency_mismatch: 'CONFLICT',
   too_many_listeners: 'TOO_MANY_LISTENERS',
   connection_limit: 'CONNECTION_LIMIT_REACHED',
+  rate_limited: 'RATE_LIMIT_EXCEEDED',
+  payload_too_large: 'PAYLOAD_TOO_LARGE',
 };
 
 export function renderAudienceError(c: Context<AppEnv>, error: DomainError): Response {

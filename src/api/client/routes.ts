@@ -7,6 +7,7 @@ import type { AppEnv } from '../../env';
 import { dialectErrors } from '../../http/errors';
 import { bearerAuth, errorResponses, jsonRequest, jsonResponse } from '../../http/openapi';
 import { inboxConditional } from '../../http/inbox-etag';
+import { limitBody, rateLimit } from '../../http/guards';
 import { requireUser } from '../../http/middleware';
 import { validationHook } from '../../http/validation';
 import {
@@ -24,7 +25,7 @@ import {
 
 export const clientApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 clientApi.onError(dialectErrors(renderClientError));
-clientApi.use('*', requireUser);
+clientApi.use('*', limitBody, requireUser, rateLimit);
 
 const errors = (...statuses: number[]) => errorResponses(ErrorBody, statuses);
 const security = bearerAuth;

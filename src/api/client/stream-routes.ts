@@ -9,6 +9,7 @@ import type { AppEnv } from '../../env';
 import { dialectErrors } from '../../http/errors';
 import { eventStream } from '../../http/event-stream';
 import { errorResponses } from '../../http/openapi';
+import { rateLimit } from '../../http/guards';
 import { requireStreamUser } from '../../http/middleware';
 import { validationHook } from '../../http/validation';
 import { playerRoomName, streamHeartbeatMs } from '../../realtime/limits';
@@ -23,8 +24,8 @@ import { ErrorBody, renderClientError } from './wire';
 
 export const clientStreamApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 clientStreamApi.onError(dialectErrors(renderClientError));
-clientStreamApi.use('/stream', requireStreamUser);
-clientStreamApi.use('/ws', requireStreamUser);
+clientStreamApi.use('/stream', requireStreamUser, rateLimit);
+clientStreamApi.use('/ws', requireStreamUser, rateLimit);
 
 const StreamQuery = z.object({
   since: z.string().max(512).optional().openapi({ description: 'Resume after this event cursor (an event’s `id` / `cursor`).' }),

@@ -127,6 +127,8 @@ const CLIENT_CODES: Record<DomainError['code'], string> = {
   idempotency_mismatch: 'INVALID_PARAMETER',
   too_many_listeners: 'TOO_MANY_LISTENERS',
   connection_limit: 'CONNECTION_LIMIT_REACHED',
+  rate_limited: 'RATE_LIMIT_EXCEEDED',
+  payload_too_large: 'PAYLOAD_TOO_LARGE',
 };
 
 export function renderClientError(c: Context<AppEnv>, error: DomainError): Response {

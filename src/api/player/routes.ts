@@ -12,6 +12,7 @@ import { dialectErrors } from '../../http/errors';
 import { bearerAuth, errorResponses, jsonRequest, jsonResponse } from '../../http/openapi';
 import { heldJson } from '../../http/held-response';
 import { inboxConditional } from '../../http/inbox-etag';
+import { limitBody, rateLimit } from '../../http/guards';
 import { requireUser } from '../../http/middleware';
 import { validationHook } from '../../http/validation';
 import { heartbeatMs } from '../../realtime/limits';
@@ -33,7 +34,7 @@ import {
 
 export const playerApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 playerApi.onError(dialectErrors(renderPlayerError));
-playerApi.use('*', requireUser);
+playerApi.use('*', limitBody, requireUser, rateLimit);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const security = bearerAuth;

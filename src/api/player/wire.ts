@@ -101,6 +101,8 @@ const CODES: Partial<Record<DomainError['code'], [number, string]>> = {
   access_denied: [404, 'resource_not_found'],
   too_many_listeners: [409, 'too_many_listening_to_single_client'],
   connection_limit: [503, 'connection_limit_reached'],
+  rate_limited: [429, 'rate_limit_exceeded'],
+  payload_too_large: [413, 'payload_too_large'],
 };
 
 export function renderPlayerError(c: Context<AppEnv>, error: DomainError): Response {

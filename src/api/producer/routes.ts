@@ -7,6 +7,7 @@ import { assertAdmin, assertProjectAccess, createProject, getProject } from '../
 import type { AppEnv } from '../../env';
 import { dialectErrors } from '../../http/errors';
 import { bearerAuth, errorResponses, jsonRequest, jsonResponse } from '../../http/openapi';
+import { limitBody, rateLimit } from '../../http/guards';
 import { requireApiKey } from '../../http/middleware';
 import { validationHook } from '../../http/validation';
 import {
@@ -31,7 +32,7 @@ import {
 
 export const producerApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 producerApi.onError(dialectErrors(renderProducerError));
-producerApi.use('*', requireApiKey);
+producerApi.use('*', limitBody, requireApiKey, rateLimit);
 
 const errors = (...statuses: number[]) => errorResponses(ErrorBody, statuses);
 const security = bearerAuth;

@@ -9,6 +9,7 @@ import { assertProjectAccess, getProject } from '../../core/projects';
 import type { AppEnv } from '../../env';
 import { dialectErrors } from '../../http/errors';
 import { bearerAuth, errorResponses, jsonRequest, jsonResponse } from '../../http/openapi';
+import { limitBody, rateLimit } from '../../http/guards';
 import { requireApiKey } from '../../http/middleware';
 import { validationHook } from '../../http/validation';
 import {
@@ -29,7 +30,7 @@ import {
 
 export const projectApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 projectApi.onError(dialectErrors(renderProjectError));
-projectApi.use('*', requireApiKey);
+projectApi.use('*', limitBody, requireApiKey, rateLimit);
 
 const security = bearerAuth;
 const errors = (...statuses: number[]) => errorResponses(ErrorBody, statuses);

@@ -88,6 +88,8 @@ export function renderProjectError(c: Context<AppEnv>, error: DomainError): Resp
       return c.json({ message: 'Unauthenticated.' }, 401);
     case 'forbidden':
       return c.json({ message: 'This action is unauthorized.' }, 403);
+    case 'rate_limited':
+      return c.json({ message: 'Too Many Attempts.' }, 429);
     case 'not_found':
       return c.json({ message: error.detail.resource === 'project' ? 'Project not found.' : 'Notification not found.' }, 404);
     case 'invalid_parameter': {

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { ADMIN, asUser, call, freshProject, postJson } from '../helpers';
+
+// Test limits (vitest.config.ts): per 10 s, 300 polls, 200 writes, 100 stream opens per user or key.
+const LIMITS = { poll: 300, write: 200, stream: 100 };
+
+/** Sends until the first 429: it must come after at least `limit` requests, and within two windows' worth. */
+async function exhaust(limit: number, send: () => Promise<Response>): Promise<Response> {
+  for (let sent = 0; sent <= 2 * limit + 1; sent++) {
+    const res = await send();
+    if (res.status === 429) {
+      expect(sent).toBeGreaterThanOrEqual(limit);
+      return res;
+    }
+    await res.arrayBuffer();
+  }
+  throw new Error(`no 429 after ${2 * limit + 1} requests`);
+}
+
+async function recovers(send: () => Promise<Response>) {
+  const start = Date.now();
+  for (;;) {
+    const res = await send();
+    if (res.status !== 429) return res;
+    expect(Date.now() - start).toBeLessThan(12_000);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+describe('rate limits', () => {
+  it('limits polls per user (304s count too) in every user dialect, with Retry-After, then recovers', async () => {
+    const { id: project } = await freshProject('rl');
+    const user = crypto.randomUUID();
+    const headers = await asUser({ sub: user, project });
+    const first = await call('/api/v1/client/notifications', { headers });
+    const etag = first.headers.get('etag')!;
+    // The first poll above counted too.
+    const limited = await exhaust(LIMITS.poll - 1, () => call('/api/v1/client/notifications', { headers: { ...headers, 'if-none-match': etag } }));
+    expect(limited.headers.get('retry-after')).toBe('10');
+    expect(await limited.json()).toEqual({ error: { code: 'RATE_LIMIT_EXCEEDED', message: 'Rate limit exceeded' } });
+
+    // The same user's polls in the other dialects are in the same budget, each in its own error shape.
+    const player = await call('/notification/v1/player/me/notification', { headers });
+    expect(player.status).toBe(429);
+    expect(await player.json()).toEqual({ auth_success: true, error_code: 'rate_limit_exceeded', desc: 'Rate limit exceeded' });
+    const system = await call('/api/notifications/system', { headers });
+    expect(system.status).toBe(429);
+    expect(await system.json()).toEqual({ message: 'Rate limit exceeded', code: 'RATE_LIMIT_EXCEEDED' });
+
+    // Another user is not affected; writes are a separate budget.
+    expect((await call('/api/v1/client/notifications', { headers: await asUser({ sub: 'other', project }) })).status).toBe(200);
+    const ack = await call(`/api/v1/client/notifications/${crypto.randomUUID()}/acknowledge`, { method: 'POST', headers });
+    expect(ack.status).toBe(404);
+
+    const after = await recovers(() => call('/api/v1/client/notifications', { headers: { ...headers, 'if-none-match': etag } }));
+    expect(after.status).toBe(304);
+  });
+
+  it('limits writes and stream opens per user', async () => {
+    const { id: project } = await freshProject('rl');
+    const headers = await asUser({ sub: crypto.randomUUID(), project });
+    const writes = await exhaust(LIMITS.write, () => call(`/api/v1/client/notifications/${crypto.randomUUID()}/acknowledge`, { method: 'POST', headers }));
+    expect(await writes.json()).toEqual({ error: { code: 'RATE_LIMIT_EXCEEDED', message: 'Rate limit exceeded' } });
+    expect((await call('/api/v1/client/notifications', { headers })).status).toBe(200);
+
+    // A request to a stream route counts as an open, whatever comes of it.
+    const opens = await exhaust(LIMITS.stream, () => call('/api/v1/client/notifications/ws', { headers }));
+    expect(opens.headers.get('retry-after')).toBe('10');
+    expect((await call('/api/v1/client/notifications/stream', { headers })).status).toBe(429);
+    expect((await call('/notification/v1/player/me/stream/notification/lp?deadline=0', { headers })).status).toBe(429);
+  });
+
+  it('limits the producer and project APIs per API key, in their shapes', async () => {
+    const { id: project, key } = await freshProject('rl');
+    const limited = await exhaust(LIMITS.write, () => postJson(`/v1/projects/${project}/notifications`, { to: [] }, key));
+    expect(limited.headers.get('retry-after')).toBe('10');
+    expect(await limited.json()).toEqual({ error: { code: 'rate_limited', message: 'Rate limit exceeded' } });
+    const archive = await call(`/api/v1/project/${project}/notification/${crypto.randomUUID()}/archive`, { method: 'PUT', headers: key });
+    expect(archive.status).toBe(429);
+    expect(await archive.json()).toEqual({ message: 'Too Many Attempts.' });
+    // Reads by the same key are another budget; another key of the project is not limited.
+    expect((await call(`/api/v1/project/${project}/notifications`, { headers: key })).status).toBe(200);
+    const other = await postJson(`/v1/projects/${project}/keys`, { name: 'second' }, ADMIN);
+    const second = { authorization: `Bearer ${((await other.json()) as { key: string }).key}` };
+    expect((await postJson(`/v1/projects/${project}/notifications`, { to: [{ user: 'u' }], title: 't' }, second)).status).toBe(201);
+  });
+});
