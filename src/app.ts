@@ -7,11 +7,12 @@ import { producerApi } from './api/producer/routes';
 import { projectApi } from './api/project/routes';
 import type { AppEnv } from './env';
 import { internalError } from './http/errors';
+import { corsPolicy } from './http/cors';
 import { requestContext } from './http/middleware';
 
 export function buildApp() {
   const app = new OpenAPIHono<AppEnv>();
-  app.use('*', requestContext);
+  app.use('*', requestContext, corsPolicy);
 
   app.route('/api/v1/client/notifications', clientStreamApi);
   app.route('/api/v1/client/notifications', clientApi);

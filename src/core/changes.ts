@@ -94,7 +94,7 @@ export async function purgeChanges(db: Db, before: number, batch = 1000): Promis
          ON CONFLICT (project_id) DO UPDATE SET purged_through = max(purged_through, excluded.purged_through)`,
       )
       .bind(before, batch),
-    d1.prepare(`DELETE FROM inbox_changes WHERE seq IN (SELECT seq FROM (${oldest}))`).bind(before, batch),
+    d1.prepare(`DELETE FROM inbox_changes WHERE seq IN (SELECT seq FROM (${oldest})) RETURNING seq`).bind(before, batch),
   ]);
-  return deleted?.meta.changes ?? 0;
+  return deleted?.results.length ?? 0;
 }

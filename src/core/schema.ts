@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Times are integer milliseconds since the epoch; each dialect formats them its own way.
@@ -53,6 +54,10 @@ export const notifications = sqliteTable(
     index('notifications_project').on(t.projectId, t.seq),
     // The next expiry of an audience is one index seek (ETags carry it; retention purges by it).
     index('notifications_expiry').on(t.projectId, t.audience, t.expiresAt),
+    // Retention (core/retention.ts) finds what to purge across projects; partial, so only expiring
+    // or archived notifications pay for them.
+    index('notifications_expires_at').on(t.expiresAt).where(sql`expires_at IS NOT NULL`),
+    index('notifications_archived_at').on(t.archivedAt).where(sql`archived_at IS NOT NULL`),
   ],
 );
 
@@ -115,7 +120,7 @@ export const idempotencyRecords = sqliteTable(
     response: text('response').notNull(),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.key] })],
+  (t) => [primaryKey({ columns: [t.projectId, t.key] }), index('idempotency_age').on(t.createdAt)],
 );
 
 // What happened to notifications after they were stored, for streams that resume from a cursor:

@@ -18,6 +18,8 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   // A 101 (WebSocket) response cannot be rebuilt with another header.
   if (c.res.status === 101) return;
   c.header('X-Request-Id', requestId);
+  // Inboxes are private: no shared cache may keep one, and a browser revalidates (ETag) every time.
+  c.header('Cache-Control', 'private, no-cache');
   // What D1 did for this request (a held or streamed response: until its headers went out).
   c.header('Server-Timing', meter.serverTiming());
 });

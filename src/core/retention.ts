@@ -1,0 +1,70 @@
+import { purgeChanges } from './changes';
+import { IDEMPOTENCY_WINDOW_MS } from './create';
+import type { Db } from './db';
+
+// What the scheduled handler removes. Expired notifications are already out of every inbox (reads
+// filter on expires_at); purging them keeps the counters' "expired but stored" look-ups small and
+// the tables lean. Deleting a notification goes through the delete trigger: its receipts, counters
+// and a `deleted` change for open streams follow in the same statement.
+
+export interface RetentionPolicy {
+  /** Archived notifications, change-feed entries: kept this long. */
+  retentionDays: number;
+  /** Rows per statement, and statements per run at most: a run's work is bounded; the next run goes on. */
+  batch?: number;
+  maxBatches?: number;
+}
+
+export interface RetentionReport {
+  expired: number;
+  archived: number;
+  changes: number;
+  idempotencyKeys: number;
+  /** More was left than one run may remove. */
+  unfinished: boolean;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export async function purgeRetained(db: Db, policy: RetentionPolicy, now = Date.now()): Promise<RetentionReport> {
+  const batch = policy.batch ?? 500;
+  let budget = policy.maxBatches ?? 40;
+  const cutoff = now - policy.retentionDays * DAY_MS;
+  const d1 = db.$client;
+
+  /** Repeats one bounded statement until it removes less than a batch or the run's budget is spent. */
+  const drain = async (step: () => Promise<number>) => {
+    let total = 0;
+    while (budget > 0) {
+      budget--;
+      const removed = await step();
+      total += removed;
+      if (removed < batch) return { total, done: true };
+    }
+    return { total, done: false };
+  };
+  // Counted by RETURNING: D1's meta.changes also counts what the delete triggers wrote.
+  const deleteWhere = (where: string, bound: number) => async () =>
+    (await d1.prepare(`DELETE FROM notifications WHERE seq IN (SELECT seq FROM notifications WHERE ${where} LIMIT ?2) RETURNING seq`).bind(bound, batch).all())
+      .results.length;
+
+  const expired = await drain(deleteWhere('expires_at IS NOT NULL AND expires_at <= ?1', now));
+  const archived = await drain(deleteWhere('archived_at IS NOT NULL AND archived_at <= ?1', cutoff));
+  const changes = await drain(() => purgeChanges(db, cutoff, batch));
+  const keys = await drain(
+    async () =>
+      (
+        await d1
+          .prepare('DELETE FROM idempotency_records WHERE rowid IN (SELECT rowid FROM idempotency_records WHERE created_at < ?1 LIMIT ?2) RETURNING 1')
+          .bind(now - IDEMPOTENCY_WINDOW_MS, batch)
+          .all()
+      ).results.length,
+  );
+  return {
+    expired: expired.total,
+    archived: archived.total,
+    changes: changes.total,
+    idempotencyKeys: keys.total,
+    unfinished: !(expired.done && archived.done && changes.done && keys.done),
+  };
+}

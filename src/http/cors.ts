@@ -1,0 +1,23 @@
+import { cors } from 'hono/cors';
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../env';
+
+// Browsers may call the API from the origins in CORS_ORIGINS (comma separated; "*" for any) and from
+// no others. Tokens travel in Authorization (or `access_token` for streams), never in cookies, so
+// credentials mode is off. A WebSocket upgrade is left alone: changing the headers of its 101 breaks it.
+
+const policy = cors({
+  origin: (origin, c) => {
+    const allowed = ((c.env as AppEnv['Bindings']).CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+    return allowed.includes('*') || allowed.includes(origin) ? origin : null;
+  },
+  allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+  allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match', 'Idempotency-Key', 'Last-Event-ID', 'X-Request-Id'],
+  exposeHeaders: ['ETag', 'Retry-After', 'Server-Timing', 'X-Request-Id'],
+  maxAge: 600,
+});
+
+export const corsPolicy = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.req.header('upgrade')?.toLowerCase() === 'websocket') return next();
+  return policy(c, next);
+});
