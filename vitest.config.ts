@@ -34,6 +34,7 @@ export default defineConfig(async () => {
             // Small enough that a test can reach it (production default: 10000, in wrangler.toml).
             MAX_LISTENERS_PER_PROJECT: '6',
             RATE_LIMIT_PERIOD_SECONDS: '10',
+            CORS_ORIGINS: 'https://app.example, https://admin.example',
             // Hang-ups are noticed at the next heartbeat: keep the tests quick.
             LISTENER_HEARTBEAT_SECONDS: '1',
             // Longer than the 1 s and 2.5 s delivery bounds the stream tests assert, so that a

@@ -9,7 +9,9 @@ import { bearer } from './credentials';
 import { D1Meter } from './d1-meter';
 
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
-  const requestId = c.req.header('x-request-id')?.slice(0, 64) || crypto.randomUUID();
+  // A caller's id is kept for tracing only when it is a plain token (it goes into headers and logs).
+  const given = c.req.header('x-request-id');
+  const requestId = given && /^[\w.:-]{1,64}$/.test(given) ? given : crypto.randomUUID();
   const meter = new D1Meter();
   c.set('requestId', requestId);
   c.set('db', openDb(meter.wrap(c.env.DB)));
