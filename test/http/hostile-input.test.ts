@@ -37,7 +37,41 @@ describe('hostile input', () => {
       [422, 'POST', `/api/v1/project/${project}/user/u/notifications`, { ...key, 'content-type': 'application/json' }, '{"title":'],
       [404, 'PUT', `/api/v1/project/${encodeURIComponent(sql)}/notification/x/archive`, ADMIN],
       [404, 'GET', '/does/not/exist', {}],
+      // Streams: garbage cursors and tokens, duplicated and empty parameters.
+      [400, 'GET', `/api/v1/client/notifications/stream?since=${long}`, user],
+      [400, 'GET', `/api/v1/client/notifications/stream?since=${encodeURIComponent(sql)}&since=x`, user],
+      [401, 'GET', `/api/v1/client/notifications/stream?access_token=${encodeURIComponent(sql)}`, {}],
+      [401, 'GET', `/api/v1/client/notifications/ws?access_token=${long}`, { upgrade: 'websocket' }],
+      [400, 'GET', '/api/v1/client/notifications/ws?since=%FF%FE', { ...user, upgrade: 'websocket' }],
+      [400, 'GET', '/api/v1/client/notifications?status=pending&status=acknowledged', user],
+      [400, 'GET', '/api/v1/client/notifications?limit=&cursor=', user],
+      [400, 'GET', '/api/v1/client/notifications?cursor=%C3%28', user],
+      // Unknown fields are ignored (the documented ones still have to be right).
+      [201, 'POST', `/v1/projects/${project}/notifications`, { ...key, 'content-type': 'application/json' }, JSON.stringify({ to: [{ user: 'u' }], title: 'x', extra: { deep: [1] } })],
+      [400, 'POST', `/v1/projects/${project}/notifications`, { ...key, 'content-type': 'application/json' }, JSON.stringify({ to: [{ user: 'u', admin: true }], title: 'x' })],
     ];
+    // Bodies over 256 KB are refused before anything parses them, on every route that takes a body.
+    const huge = JSON.stringify({ title: 'x'.repeat(1024 * 1024) });
+    const bodied: [string, string, Record<string, string>][] = [
+      ['POST', `/v1/projects`, ADMIN],
+      ['POST', `/v1/projects/${project}/keys`, key],
+      ['POST', `/v1/projects/${project}/notifications`, key],
+      ['POST', '/api/v1/client/notifications/acknowledge', user],
+      ['POST', `/api/v1/client/notifications/${crypto.randomUUID()}/acknowledge`, user],
+      ['POST', '/notification/v1/player/me/notification', user],
+      ['POST', `/api/v1/project/${project}/user/u/notifications`, key],
+      ['PUT', `/api/v1/project/${project}/notification/${crypto.randomUUID()}/archive`, key],
+    ];
+    for (const [method, path, headers] of bodied) {
+      for (const chunked of [false, true]) {
+        // Without Content-Length (a stream), the limit is counted as the body arrives.
+        const body = chunked ? new Blob([huge]).stream() : huge;
+        const res = await call(path, { method, headers: { ...headers, 'content-type': 'application/json' }, body, ...(chunked && { duplex: 'half' }) } as RequestInit);
+        expect(res.status, `${method} ${path} chunked=${chunked}`).toBe(413);
+        const text = await res.text();
+        expect(text).toMatch(/256 KB|too large|payload/i);
+      }
+    }
     for (const [status, method, path, headers, body] of requests) {
       const res = await call(path, { method, headers, body });
       const text = await res.text();
