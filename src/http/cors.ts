@@ -18,6 +18,7 @@ const policy = cors({
 });
 
 export const corsPolicy = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.req.header('upgrade')?.toLowerCase() === 'websocket') return next();
+  // No origins configured (the default): no CORS headers at all, not even `Vary: Origin`.
+  if (!c.env.CORS_ORIGINS || c.req.header('upgrade')?.toLowerCase() === 'websocket') return next();
   return policy(c, next);
 });

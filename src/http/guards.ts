@@ -40,10 +40,18 @@ function callerKey(c: Context<AppEnv>): string {
  * not say when its window ends, so the whole period, RATE_LIMIT_PERIOD_SECONDS).
  */
 export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
-  const limiter = c.env[LIMITERS[routeClass(c)]] as RateLimit | undefined;
-  if (limiter && !(await limiter.limit({ key: callerKey(c) })).success) {
+  const kind = routeClass(c);
+  const limiter = c.env[LIMITERS[kind]] as RateLimit | undefined;
+  if (!limiter) return next();
+  const verdict = limiter.limit({ key: callerKey(c) });
+  // A poll has no side effects: it runs while the limiter answers, and its answer is replaced by
+  // the 429 when over the limit (so the limiter's round trip is not added to every poll).
+  // Writes and stream opens wait for the verdict first.
+  if (kind === 'poll') await next();
+  if (!(await verdict).success) {
+    c.header('ETag', undefined); // set by the poll that ran; not the 429's
     const retryAfter = Number(c.env.RATE_LIMIT_PERIOD_SECONDS) || 60;
     throw new DomainError('rate_limited', 'Rate limit exceeded', { retryAfter });
   }
-  await next();
+  if (kind !== 'poll') await next();
 });

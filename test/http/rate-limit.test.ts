@@ -37,6 +37,8 @@ describe('rate limits', () => {
     // The first poll above counted too.
     const limited = await exhaust(LIMITS.poll - 1, () => call('/api/v1/client/notifications', { headers: { ...headers, 'if-none-match': etag } }));
     expect(limited.headers.get('retry-after')).toBe('10');
+    // Nothing of the answer the poll would have had: no ETag, no page.
+    expect(limited.headers.get('etag')).toBeNull();
     expect(await limited.json()).toEqual({ error: { code: 'RATE_LIMIT_EXCEEDED', message: 'Rate limit exceeded' } });
 
     // The same user's polls in the other dialects are in the same budget, each in its own error shape.
