@@ -121,6 +121,7 @@ export class PlayerListeners extends DurableObject<Bindings> {
     const sockets = this.hub.sockets();
     const projectId = sockets.map((ws) => (ws.deserializeAttachment() as SocketAttachment | null)?.projectId).find(Boolean);
     if (!projectId) {
+      // No socket left to name the project: their shard shares lapse on their own within the hour.
       this.leases.untilClosed().forEach((lease) => this.leases.drop(lease));
       return;
     }
