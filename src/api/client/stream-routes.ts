@@ -43,7 +43,7 @@ async function start(c: Context<AppEnv>, user: UserPrincipal, since: string | un
   return openStream(c.get('db'), user, from);
 }
 
-// Server-Sent Events: `notification`, `state`, `deleted`, after a first `ready` or `reset`.
+// seeds/000 "Best Practices" push channel; README "Real-time: SSE and WebSocket": the event stream.
 clientStreamApi.openapi(
   createRoute({
     method: 'get',
@@ -74,7 +74,8 @@ clientStreamApi.openapi(
   },
 );
 
-// WebSocket: the same messages as JSON text; `ping` is answered `pong`. Held by the player's object.
+// seeds/000 "Best Practices" ("Use WebSockets when possible"); README "Real-time": the WebSocket, held by
+// the player's object; the same messages as JSON text, `ping` answered `pong`.
 clientStreamApi.openapi(
   createRoute({
     method: 'get',
