@@ -28,7 +28,7 @@ const player = crypto.randomUUID();
 
 beforeAll(async () => {
   ({ id: project } = await freshProject('every'));
-  [{ id }] = (await send(project, { to: [{ user: player }], title: 'baseline' })) as [{ id: string }];
+  id = (await send(project, { to: [{ user: player }], title: 'baseline' }))[0]!.id;
 });
 
 /** A valid value per path parameter, so that each variant changes one thing. */
