@@ -1,4 +1,4 @@
-import { inboxAudiences } from './audience';
+import { audienceKey, inboxAudiences } from './audience';
 import type { Db } from './db';
 import { DomainError } from './errors';
 import { fromRow, isExpired, NOTIFICATION_COLUMNS, type InboxItem, type NotificationRow, type Receipt } from './notifications';
@@ -48,10 +48,14 @@ const FIXED_PARAMETERS = 7;
 export async function listInbox(db: Db, user: UserPrincipal, query: InboxQuery, now = Date.now()): Promise<InboxPage> {
   const audiences = query.audiences ?? inboxAudiences(user.userId, user.orgs);
   const newest = query.order === 'newest';
+  const own = audienceKey({ kind: 'user', id: user.userId });
+  // The user's own pending notifications are their own index range (notifications_unacked), so a
+  // pending page does not walk past what they acknowledged; other audiences' state is per user.
+  const pendingOwn = (i: number) => query.status === 'pending' && audiences[i] === own;
   const arm = (i: number, withBounds: boolean) =>
-    `SELECT ${NOTIFICATION_COLUMNS}, ${RECEIPT_COLUMNS} FROM notifications n
+    `SELECT ${NOTIFICATION_COLUMNS}, ${RECEIPT_COLUMNS} FROM notifications n ${pendingOwn(i) ? 'INDEXED BY notifications_unacked' : ''}
        LEFT JOIN receipts r ON r.project_id = n.project_id AND r.user_id = ?2 AND r.notification_id = n.id
-     WHERE n.project_id = ?1 AND n.audience = ?${FIXED_PARAMETERS + 1 + i}
+     WHERE n.project_id = ?1 AND n.audience = ?${FIXED_PARAMETERS + 1 + i} ${pendingOwn(i) ? 'AND n.acked IS NULL' : ''}
        ${withBounds ? 'AND n.seq > ?3 AND n.seq < ?7' : ''}
        AND (n.expires_at IS NULL OR n.expires_at > ?4)
        AND n.archived_at IS NULL AND r.archived_at IS NULL

@@ -43,7 +43,7 @@ export interface Receipt {
 export type InboxItem = Notification & { receipt: Receipt };
 
 /** One stored row; the raw inbox queries alias their columns to these names (NOTIFICATION_COLUMNS). */
-export type NotificationRow = typeof notifications.$inferSelect;
+export type NotificationRow = Omit<typeof notifications.$inferSelect, 'acked'>; // `acked` serves an index only
 
 export const NOTIFICATION_COLUMNS =
   'n.seq, n.id, n.project_id AS projectId, n.audience, n.category, n.title, n.body, n.icon, ' +

@@ -46,6 +46,9 @@ export const notifications = sqliteTable(
     resourceEtag: text('resource_etag'),
     // Archived by the operator (seeds/003): gone from every inbox, still listed for the operator.
     archivedAt: integer('archived_at'),
+    // 1 once the one user a user-addressed notification is for has acknowledged it (kept by a receipt
+    // trigger, migrations/0008); always null for organisations and everyone, whose state is per user.
+    acked: integer('acked'),
   },
   (t) => [
     uniqueIndex('notifications_id').on(t.id),
@@ -58,6 +61,9 @@ export const notifications = sqliteTable(
     // or archived notifications pay for them.
     index('notifications_expires_at').on(t.expiresAt).where(sql`expires_at IS NOT NULL`),
     index('notifications_archived_at').on(t.archivedAt).where(sql`archived_at IS NOT NULL`),
+    // A user's pending own notifications as one index range: `status=pending` pages do not walk
+    // past the ones they acknowledged.
+    index('notifications_unacked').on(t.projectId, t.audience, t.seq).where(sql`acked IS NULL`),
   ],
 );
 

@@ -1,5 +1,7 @@
+import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { asUser, call, freshProject, postJson, send } from '../../helpers';
+import { encodeCursor } from '../../../src/core/cursor';
 import { d1Cost, seed } from './helpers';
 
 // Issue 7's budgets, read from each response's Server-Timing (D1's own meta): they hold for an
@@ -22,6 +24,13 @@ beforeAll(async () => {
     await seed(project, '*', 50);
     await seed(project, `u:someone-else`, 1_000);
   }
+  // The heavy player acknowledged their oldest 20,000: an oldest-first pending page must not walk them.
+  await env.DB.prepare(
+    `INSERT INTO receipts (project_id, user_id, notification_id, seen_at, acknowledged_at)
+     SELECT project_id, ?2, id, ?3, ?3 FROM notifications WHERE project_id = ?1 AND audience = ?4 ORDER BY seq LIMIT 20000`,
+  )
+    .bind(project, HEAVY, Date.now(), `u:${HEAVY}`)
+    .run();
   for (let i = 0; i < 10; i++) await send(project, { to: [{ user: LIGHT }], title: `light ${i}`, expires_at: new Date(Date.now() + 3_600_000).toISOString() });
   const everyone = 500;
   const guild = 500;
@@ -75,11 +84,29 @@ describe.each(Object.keys({ heavy: 1, 'heavy in organisations': 1, light: 1, 'li
     }
   });
 
+  it('a pending page reads at most page size + 10 rows, also after thousands of acknowledges', async () => {
+    const { headers, total } = users[who]!;
+    const acked = who.startsWith('heavy') ? 20_000 : 0;
+    for (const sort of ['newest', 'oldest']) {
+      const res = await call(`${CLIENT}?status=pending&sort=${sort}`, { headers });
+      const body = (await res.json()) as { notifications: { status: string }[]; pagination: { total_count: number } };
+      expect(body.notifications).toHaveLength(50);
+      expect(body.notifications.every((n) => n.status === 'pending')).toBe(true);
+      expect(body.pagination.total_count).toBe(total - acked);
+      expect(d1Cost(res).rowsRead, sort).toBeLessThanOrEqual(50 + 10);
+    }
+  });
+
   it('a page deep in the inbox costs what the first page costs', async () => {
     const { headers } = users[who]!;
-    const oldest = (await (await call(`${CLIENT}?sort=oldest&limit=1`, { headers })).json()) as { notifications: { id: string }[] };
-    expect(oldest.notifications).toHaveLength(1);
-    const res = await call(`${CLIENT}?sort=oldest&limit=50`, { headers });
+    const me = who.startsWith('heavy') ? HEAVY : LIGHT;
+    const middle = await env.DB.prepare('SELECT seq FROM notifications WHERE project_id = ? AND audience = ? ORDER BY seq LIMIT 1 OFFSET ?')
+      .bind(project, `u:${me}`, me === HEAVY ? 50_000 : 5)
+      .first<{ seq: number }>();
+    const scope = { parameter: 'cursor', parts: ['client', project, me, undefined, undefined, undefined, 'newest'] };
+    const res = await call(`${CLIENT}?cursor=${encodeCursor(scope, middle!.seq)}`, { headers });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { notifications: unknown[] }).notifications.length).toBeGreaterThan(0);
     expect(d1Cost(res).rowsRead).toBeLessThanOrEqual(50 + 10);
   });
 });
