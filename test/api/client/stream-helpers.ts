@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { call } from '../../helpers';
+import { asUser, call, freshProject, send } from '../../helpers';
 
 export const STREAM = '/api/v1/client/notifications/stream';
 export const WS = '/api/v1/client/notifications/ws';
@@ -148,4 +148,57 @@ export class WsClient extends Inbox {
 
 async function peekError(response: Response): Promise<string> {
   return response.status >= 400 ? await response.clone().text() : '';
+}
+
+/** A user in a fresh project (with these organisations) and their headers. */
+export async function member(prefix: string, orgs: string[] = []) {
+  const { id: project } = await freshProject(prefix);
+  const user = crypto.randomUUID();
+  return { project, user, headers: await asUser({ sub: user, project, orgs }) };
+}
+
+interface StreamClient {
+  next(timeoutMs?: number): Promise<Message>;
+  close(): unknown;
+}
+
+/**
+ * Creates 24 notifications (to the user, their organisation 'crew', everyone) while a client
+ * reconnects every 60 ms from the last cursor it received; returns what was created and what was seen.
+ */
+export async function reconnectWhileCreating(
+  m: Awaited<ReturnType<typeof member>>,
+  open: (query: string) => Promise<StreamClient>,
+) {
+  const opening = await open('');
+  let cursor = (await opening.next()).cursor;
+  await opening.close();
+  const created: string[] = [];
+  let done = false;
+  const producing = (async () => {
+    for (let i = 0; i < 24; i++) {
+      const to = [{ user: m.user }, { org: 'crew' }, { everyone: true }][i % 3]!;
+      created.push(...(await send(m.project, { to: [to], title: `n${i}` })).map((n) => n.id));
+    }
+    done = true;
+  })();
+
+  const seen: string[] = [];
+  let connections = 0;
+  const giveUp = Date.now() + 15_000;
+  while ((!done || seen.length < created.length) && Date.now() < giveUp) {
+    connections++;
+    const client = await open(`?since=${cursor}`);
+    cursor = (await client.next()).cursor;
+    const stopAt = Date.now() + 60;
+    while (Date.now() < stopAt) {
+      const message = await client.next(Math.max(1, stopAt - Date.now())).catch(() => null);
+      if (!message) break;
+      seen.push(message.notification!.id);
+      cursor = message.cursor;
+    }
+    await client.close();
+  }
+  await producing;
+  return { created, seen, connections };
 }

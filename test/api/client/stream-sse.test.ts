@@ -2,9 +2,9 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import { purgeChanges } from '../../../src/core/changes';
 import { openDb } from '../../../src/core/db';
-import { asUser, call, freshProject, postJson, send, userToken } from '../../helpers';
+import { asUser, call, send, userToken } from '../../helpers';
 import { listenerCount, projectListenerCount, until } from '../player/helpers';
-import { SseClient, STREAM } from './stream-helpers';
+import { member, reconnectWhileCreating, SseClient, STREAM } from './stream-helpers';
 
 /** A cursor with its position changed (its fingerprint kept): what a client could replay from elsewhere. */
 function rewrite(cursor: string, change: (c: { q: number; c: number }) => object): string {
@@ -12,15 +12,9 @@ function rewrite(cursor: string, change: (c: { q: number; c: number }) => object
   return btoa(JSON.stringify(change(JSON.parse(json)))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-async function member(orgs: string[] = []) {
-  const { id: project } = await freshProject('sse');
-  const user = crypto.randomUUID();
-  return { project, user, headers: await asUser({ sub: user, project, orgs }) };
-}
-
 describe('client API event stream (SSE)', () => {
   it('starts with ready, then delivers a new notification in the client API shape within a second', async () => {
-    const m = await member();
+    const m = await member('sse');
     const stream = await SseClient.open('', m.headers);
     const ready = await stream.next();
     expect(ready).toEqual({ type: 'ready', cursor: expect.any(String) });
@@ -58,7 +52,7 @@ describe('client API event stream (SSE)', () => {
   });
 
   it('sends heartbeat comments while idle', async () => {
-    const m = await member();
+    const m = await member('sse');
     const stream = await SseClient.open('', m.headers);
     await stream.next();
     await until(async () => stream.frames.some((f) => f.comment === 'heartbeat'), 8000);
@@ -66,7 +60,7 @@ describe('client API event stream (SSE)', () => {
   });
 
   it('resumes after a disconnect from Last-Event-ID or ?since=, oldest first, without gaps or repeats', async () => {
-    const m = await member();
+    const m = await member('sse');
     const first = await SseClient.open('', m.headers);
     await first.next();
     const [one] = await send(m.project, { to: [{ user: m.user }], title: 'one' });
@@ -86,7 +80,7 @@ describe('client API event stream (SSE)', () => {
   });
 
   it('tells a second device of the same user about acknowledges, reads and deletes', async () => {
-    const m = await member();
+    const m = await member('sse');
     const [created] = await send(m.project, { to: [{ user: m.user }], title: 'shared' });
     const phone = await SseClient.open('', m.headers);
     const tablet = await SseClient.open('', m.headers);
@@ -115,7 +109,7 @@ describe('client API event stream (SSE)', () => {
   });
 
   it('delivers organisation and everyone notifications through the listener shards, well within 5 s', async () => {
-    const m = await member(['guild']);
+    const m = await member('sse', ['guild']);
     const stream = await SseClient.open('', m.headers);
     await stream.next();
     await until(async () => (await listenerCount(m.project, m.user)) === 1);
@@ -134,7 +128,7 @@ describe('client API event stream (SSE)', () => {
   });
 
   it('holds a listener slot: released when the client goes away, 409 past the player limit, 503 past the project limit', async () => {
-    const m = await member();
+    const m = await member('sse');
     const streams = [];
     for (let i = 0; i < 4; i++) streams.push(await SseClient.open('', m.headers));
     expect(await listenerCount(m.project, m.user)).toBe(4);
@@ -156,7 +150,7 @@ describe('client API event stream (SSE)', () => {
   });
 
   it('sends reset when the cursor is older than the stored change history, or from another database', async () => {
-    const m = await member();
+    const m = await member('sse');
     const stream = await SseClient.open('', m.headers);
     const ready = await stream.next();
     const [created] = await send(m.project, { to: [{ user: m.user }], title: 'x' });
@@ -187,44 +181,14 @@ describe('client API event stream (SSE)', () => {
   });
 
   it('misses nothing and repeats nothing when notifications arrive while the client reconnects', async () => {
-    const m = await member(['crew']);
-    const opening = await SseClient.open('', m.headers);
-    let cursor = (await opening.next()).cursor;
-    await opening.close();
-    const created: string[] = [];
-    const producing = (async () => {
-      for (let i = 0; i < 24; i++) {
-        const to = [{ user: m.user }, { org: 'crew' }, { everyone: true }][i % 3]!;
-        created.push(...(await send(m.project, { to: [to], title: `n${i}` })).map((n) => n.id));
-      }
-    })();
-
-    const seen: string[] = [];
-    let done = false;
-    void producing.then(() => (done = true));
-    // Reconnect again and again while the producer runs, each time from the last cursor received.
-    const giveUp = Date.now() + 15_000;
-    let connections = 0;
-    while ((!done || seen.length < created.length) && Date.now() < giveUp) {
-      connections++;
-      const stream = await SseClient.open(`?since=${cursor}`, m.headers);
-      cursor = (await stream.next()).cursor;
-      const stopAt = Date.now() + 60;
-      while (Date.now() < stopAt) {
-        const message = await stream.next(Math.max(1, stopAt - Date.now())).catch(() => null);
-        if (!message) break;
-        seen.push(message.notification!.id);
-        cursor = message.cursor;
-      }
-      await stream.close();
-    }
-    await producing;
+    const m = await member('sse', ['crew']);
+    const { created, seen, connections } = await reconnectWhileCreating(m, (query) => SseClient.open(query, m.headers));
     expect(connections).toBeGreaterThan(3);
     expect(seen).toEqual(created);
   });
 
   it('takes the token as access_token for browsers, and refuses garbage cursors and missing tokens', async () => {
-    const m = await member();
+    const m = await member('sse');
     const token = await userToken({ sub: m.user, project: m.project });
     const browser = await SseClient.open(`?access_token=${token}`, {});
     expect((await browser.next()).type).toBe('ready');
@@ -252,7 +216,7 @@ describe('client API event stream (SSE)', () => {
   });
 
   it('never writes the access token to the logs, also when the request fails', async () => {
-    const m = await member();
+    const m = await member('sse');
     const token = await userToken({ sub: m.user, project: m.project });
     const expired = await userToken({ sub: m.user, project: m.project }, { expiresIn: -60 });
     const lines: string[] = [];

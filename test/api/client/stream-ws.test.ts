@@ -4,19 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { purgeChanges } from '../../../src/core/changes';
 import { openDb } from '../../../src/core/db';
 import { UNTIL_CLOSED } from '../../../src/realtime/leases';
-import { asUser, call, freshProject, send, userToken } from '../../helpers';
+import { asUser, call, send, userToken } from '../../helpers';
 import { listenerCount, projectListenerCount, until } from '../player/helpers';
-import { SseClient, WS, WsClient } from './stream-helpers';
-
-async function member(orgs: string[] = []) {
-  const { id: project } = await freshProject('ws');
-  const user = crypto.randomUUID();
-  return { project, user, headers: await asUser({ sub: user, project, orgs }) };
-}
+import { member, reconnectWhileCreating, SseClient, WS, WsClient } from './stream-helpers';
 
 describe('client API WebSocket', () => {
   it('starts with ready and delivers notifications as JSON messages within a second; answers ping with pong', async () => {
-    const m = await member();
+    const m = await member('ws');
     const ws = await WsClient.open('', m.headers);
     expect(await ws.next()).toEqual({ type: 'ready', cursor: expect.any(String) });
     expect(await listenerCount(m.project, m.user)).toBe(1);
@@ -34,7 +28,7 @@ describe('client API WebSocket', () => {
   });
 
   it('resumes from since, also from a cursor the event stream gave (one cursor for both transports)', async () => {
-    const m = await member(['team']);
+    const m = await member('ws', ['team']);
     const sse = await SseClient.open('', m.headers);
     const ready = await sse.next();
     await sse.close();
@@ -58,7 +52,7 @@ describe('client API WebSocket', () => {
   });
 
   it('sends state to the other devices when one acknowledges, and deleted when the operator archives', async () => {
-    const m = await member();
+    const m = await member('ws');
     const [created] = await send(m.project, { to: [{ user: m.user }], title: 'x' });
     const phone = await WsClient.open('', m.headers);
     await phone.next();
@@ -85,7 +79,7 @@ describe('client API WebSocket', () => {
   });
 
   it('counts sockets with the other listeners: 409 past the player limit, 503 past the project limit, released on close', async () => {
-    const m = await member();
+    const m = await member('ws');
     const sockets = [];
     for (let i = 0; i < 3; i++) sockets.push(await WsClient.open('', m.headers));
     const sse = await SseClient.open('', m.headers);
@@ -107,7 +101,7 @@ describe('client API WebSocket', () => {
   });
 
   it('forgets the slot of a socket that vanished without a close event (object restarted)', async () => {
-    const m = await member();
+    const m = await member('ws');
     const room = env.PLAYER_LISTENERS.getByName(JSON.stringify([m.project, m.user]));
     // Four socket leases whose sockets no longer exist: the player would be full.
     await runInDurableObject(room, (_instance, state) => {
@@ -129,7 +123,7 @@ describe('client API WebSocket', () => {
   });
 
   it('sends reset for a cursor older than the stored change history', async () => {
-    const m = await member();
+    const m = await member('ws');
     const ws = await WsClient.open('', m.headers);
     const ready = await ws.next();
     ws.close();
@@ -147,43 +141,14 @@ describe('client API WebSocket', () => {
   });
 
   it('misses nothing and repeats nothing when notifications arrive while the client reconnects', async () => {
-    const m = await member(['crew']);
-    const opening = await WsClient.open('', m.headers);
-    let cursor = (await opening.next()).cursor;
-    opening.close();
-    const created: string[] = [];
-    let done = false;
-    const producing = (async () => {
-      for (let i = 0; i < 24; i++) {
-        const to = [{ user: m.user }, { org: 'crew' }, { everyone: true }][i % 3]!;
-        created.push(...(await send(m.project, { to: [to], title: `n${i}` })).map((n) => n.id));
-      }
-      done = true;
-    })();
-
-    const seen: string[] = [];
-    let connections = 0;
-    const giveUp = Date.now() + 15_000;
-    while ((!done || seen.length < created.length) && Date.now() < giveUp) {
-      connections++;
-      const ws = await WsClient.open(`?since=${cursor}`, m.headers);
-      cursor = (await ws.next()).cursor;
-      const stopAt = Date.now() + 60;
-      while (Date.now() < stopAt) {
-        const message = await ws.next(Math.max(1, stopAt - Date.now())).catch(() => null);
-        if (!message) break;
-        seen.push(message.notification!.id);
-        cursor = message.cursor;
-      }
-      ws.close();
-    }
-    await producing;
+    const m = await member('ws', ['crew']);
+    const { created, seen, connections } = await reconnectWhileCreating(m, (query) => WsClient.open(query, m.headers));
     expect(connections).toBeGreaterThan(3);
     expect(seen).toEqual(created);
   });
 
   it('takes access_token, and refuses a request that is not an upgrade, a missing token and a garbage since', async () => {
-    const m = await member();
+    const m = await member('ws');
     const token = await userToken({ sub: m.user, project: m.project });
     const browser = await WsClient.open(`?access_token=${token}`, {});
     expect((await browser.next()).type).toBe('ready');
