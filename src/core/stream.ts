@@ -25,7 +25,7 @@ export const STREAM_BATCH = 100;
 
 /**
  * Where a stream starts. Without a cursor: now. With one: there, unless the change feed was purged
- * past it or it is ahead of the store (another database): then `reset`, and the client refetches.
+ * past it or it is ahead of the feed (another database): then `reset`, and the client refetches.
  */
 export async function openStream(
   db: Db,
@@ -37,7 +37,9 @@ export async function openStream(
   const now = { notifications: head.notifications, changes: Math.max(head.changes, head.purgedThrough) };
   if (since === undefined) return { position: now, reset: false };
   const lost = since.changes < head.purgedThrough;
-  const ahead = since.notifications > now.notifications || since.changes > now.changes;
+  // Only the change feed tells "another database": it never shrinks at its end (purges take the oldest
+  // and leave their horizon), while deleting the newest notification lowers max(seq) legitimately.
+  const ahead = since.changes > now.changes;
   return lost || ahead ? { position: now, reset: true } : { position: since, reset: false };
 }
 

@@ -79,6 +79,20 @@ describe('client API event stream (SSE)', () => {
     }
   });
 
+  it('resumes (no reset) after the newest notification it saw was deleted, and says it was', async () => {
+    const m = await member('sse');
+    const stream = await SseClient.open('', m.headers);
+    await stream.next();
+    const [newest] = await send(m.project, { to: [{ user: m.user }], title: 'soon deleted' });
+    const seen = await stream.nextOf('notification');
+    await stream.close();
+    expect((await call(`/v1/projects/${m.project}/notifications/${newest!.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${env.ADMIN_API_KEY}` } })).status).toBe(204);
+    const again = await SseClient.open(`?since=${seen.cursor}`, m.headers);
+    expect(await again.next()).toEqual({ type: 'ready', cursor: seen.cursor });
+    expect(await again.next()).toEqual({ type: 'deleted', cursor: expect.any(String), id: newest!.id });
+    await again.close();
+  });
+
   it('tells a second device of the same user about acknowledges, reads and deletes', async () => {
     const m = await member('sse');
     const [created] = await send(m.project, { to: [{ user: m.user }], title: 'shared' });
@@ -175,7 +189,7 @@ describe('client API event stream (SSE)', () => {
     await resumed.close();
 
     // A cursor ahead of everything stored (a restored or another database) cannot be trusted either.
-    const ahead = await SseClient.open(`?since=${rewrite(reset.cursor, (c) => ({ ...c, q: c.q + 1_000_000 }))}`, m.headers);
+    const ahead = await SseClient.open(`?since=${rewrite(reset.cursor, (c) => ({ ...c, c: c.c + 1_000_000 }))}`, m.headers);
     expect((await ahead.next()).type).toBe('reset');
     await ahead.close();
   });
