@@ -1,25 +1,24 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { audienceApi } from './api/audience/routes';
-import { clientApi } from './api/client/routes';
-import { clientStreamApi } from './api/client/stream-routes';
+import { clientApi, CLIENT_BASE } from './api/client';
+import { BASE as PLAYER_BASE } from './api/player/dialect';
 import { playerApi } from './api/player/routes';
 import { producerApi } from './api/producer/routes';
 import { projectApi } from './api/project/routes';
 import type { AppEnv } from './env';
-import { internalError } from './http/errors';
 import { corsPolicy } from './http/cors';
-import { requestContext } from './http/middleware';
+import { internalError } from './http/errors';
+import { requestContext } from './http/request-context';
 
 export function buildApp() {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', requestContext, corsPolicy);
 
-  app.route('/api/v1/client/notifications', clientStreamApi);
-  app.route('/api/v1/client/notifications', clientApi);
-  app.route('/notification/v1/player', playerApi);
-  app.route('/api/v1/project', projectApi);
-  app.route('/api', audienceApi);
-  app.route('/v1', producerApi);
+  app.route(CLIENT_BASE, clientApi());
+  app.route(PLAYER_BASE, playerApi());
+  app.route('/api/v1/project', projectApi());
+  app.route('/api', audienceApi());
+  app.route('/v1', producerApi());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'token', { type: 'apiKey', in: 'header', name: 'Authorization' });

@@ -1,16 +1,10 @@
 import type { D1Migration } from 'cloudflare:test';
-import type { Bindings } from '../src/env';
 
+// What vitest.config.ts adds to the Worker's generated Env (worker-configuration.d.ts) for tests.
 declare global {
   namespace Cloudflare {
-    interface GlobalProps {
-      mainModule: typeof import('../src/index');
-    }
-    interface Env extends Bindings {
+    interface Env {
       TEST_MIGRATIONS: D1Migration[];
-      ADMIN_API_KEY: string;
-      JWT_SECRET: string;
-      JWT_JWKS: string;
       TEST_PRIVATE_JWK: string;
     }
   }

@@ -26,7 +26,8 @@ export type ErrorCode =
   | 'too_many_listeners' // this player already has the most concurrent listeners allowed
   | 'connection_limit' // the project has the most concurrent listeners allowed
   | 'rate_limited' // this user or key made too many requests of this kind in the current window
-  | 'payload_too_large'; // the request body is over the size limit
+  | 'payload_too_large' // the request body is over the size limit
+  | 'method_not_allowed'; // a known path asked with a method it does not have
 
 /** One problem found by input validation, for dialects that list them all (the player API's 422). */
 export interface ValidationIssue {
@@ -51,6 +52,8 @@ export class DomainError extends Error {
       resource?: 'project';
       /** rate_limited: seconds until the window ends (at most). */
       retryAfter?: number;
+      /** method_not_allowed: the methods the path has. */
+      allow?: string[];
     } = {},
   ) {
     super(message);
@@ -60,6 +63,10 @@ export class DomainError extends Error {
 
 export const invalidParameter = (parameter: string, message: string) =>
   new DomainError('invalid_parameter', message, { parameter });
+
+/** The body as a whole is unreadable (not JSON, not JSON's media type): one issue located at `body`. */
+export const invalidBody = (message: string, kind: string) =>
+  new DomainError('invalid_parameter', message, { parameter: 'body', issues: [{ location: 'body', path: [], message, kind }] });
 
 export const unauthenticated = (auth: AuthFailure, message: string) =>
   new DomainError('unauthenticated', message, { auth });

@@ -1,20 +1,36 @@
 import { base64url } from './hash';
 import type { InboxState } from './inbox-state';
 
-// An inbox ETag is derived from the versions of the audiences a user sees plus the query, so a
-// conditional poll reads only those rows (one per audience, core/inbox-state.ts), never the page.
+// An inbox ETag is derived from the versions of the audiences a response lists, the reader's own
+// state versions for the state fields it shows, and the query, so a conditional poll reads only
+// those rows (one per audience, core/inbox-state.ts), never the page, and a change the response
+// does not show (another audience, a state field it leaves out) does not change its tag.
 //
 // Expiry changes what a user sees without any write, so a tag may also carry the moment the
 // earliest visible notification expires ("<hash>.<ms in base 36>"): from then on it no longer
 // matches, and the client gets a fresh page without the 304 path reading anything more.
 
-/** The part of the tag that depends on what is stored: versions of every audience, and the query. */
+/** Which of the reader's own state a response shows: only their changes change its tag. */
+export interface ShownState {
+  read?: boolean;
+  acknowledged?: boolean;
+}
+
+/** The part of the tag that depends on what is stored and on the query. */
 export async function inboxStateHash(
   state: InboxState,
-  audiences: readonly string[],
-  query: readonly (string | number | null | undefined)[],
+  listed: readonly string[],
+  own: string,
+  shows: ShownState,
+  query: readonly unknown[],
 ): Promise<string> {
-  const text = JSON.stringify([audiences.map((a) => [a, state.get(a)?.version ?? 0]), query]);
+  const mine = state.get(own);
+  const text = JSON.stringify([
+    listed.map((a) => [a, state.get(a)?.version ?? 0]),
+    shows.read ? (mine?.readVersion ?? 0) : null,
+    shows.acknowledged ? (mine?.ackVersion ?? 0) : null,
+    query,
+  ]);
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return base64url(new Uint8Array(digest).slice(0, 16));
 }

@@ -8,7 +8,11 @@ import type { UserPrincipal } from './principal';
 // retention purge keeps few), so totals stay exact.
 
 export interface AudienceState {
+  /** Moves when the audience's notifications change (stored, archived, deleted). */
   version: number;
+  /** On a user's own row: move when that user's read / acknowledged state changes. */
+  readVersion: number;
+  ackVersion: number;
   /** Stored, unarchived notifications (expired ones included until purged). */
   live: number;
   /** The earliest `expires_at` stored in the audience; may be past. */
@@ -25,7 +29,8 @@ const lookups = (count: number, select: string, firstParameter: number) =>
 /** One primary-key row per audience (absent: nothing was ever stored for it). */
 export async function readInboxState(db: Db, projectId: string, audiences: readonly string[]): Promise<InboxState> {
   if (audiences.length === 0) return new Map();
-  const select = 'SELECT audience, version, live, next_expiry AS nextExpiry FROM inbox_versions WHERE project_id = ?1';
+  const select =
+    'SELECT audience, version, read_version AS readVersion, ack_version AS ackVersion, live, next_expiry AS nextExpiry FROM inbox_versions WHERE project_id = ?1';
   const { results } = await db.$client
     .prepare(lookups(audiences.length, select, 2))
     .bind(projectId, ...audiences)

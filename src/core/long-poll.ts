@@ -5,9 +5,9 @@ import type { UserPrincipal } from './principal';
 import type { ListenerRoom, ListenerSlot, WakeToken } from './realtime';
 
 /**
- * Notifications to an organisation or to everyone do not wake anyone (membership lives in tokens,
- * not in the store), so a waiting listener also re-checks this often; a wake-up for the player
- * itself arrives at once.
+ * A waiting listener is woken at once by a write for its player, its organisations or everyone
+ * (realtime/publisher.ts); it also re-checks this often, in case a wake-up was lost (an object
+ * restarted, a shard call failed).
  */
 export const RECHECK_MS = 3000;
 /** A slot outlives its deadline by this much at most if its listener never releases it. */

@@ -1,4 +1,4 @@
-import { DomainError } from './errors';
+import { DomainError, invalidParameter } from './errors';
 import type { UserPrincipal } from './principal';
 
 // The player API's permission vocabulary (reference/player-api.md, "Permissions").
@@ -6,6 +6,14 @@ import type { UserPrincipal } from './principal';
 const READ_ANY = ['notification:player:*', 'notification:player:read'];
 const READ_SELF = ['notification:player:self:*', 'notification:player:self:read'];
 const WRITE_ANY = ['notification:player:*', 'notification:player:write'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A path's `{player_uuid}`: `me` (the caller), or a player UUID; anything else is 400 bad_id. */
+export function playerIdOf(caller: UserPrincipal, param: string): string {
+  if (param === 'me') return caller.userId;
+  if (!UUID.test(param)) throw invalidParameter('player_uuid', 'Passed client id is not a valid id');
+  return param;
+}
 
 /**
  * The principal to read a player's inbox as. A token without a `permissions` claim may read itself.
@@ -30,4 +38,19 @@ function has(caller: UserPrincipal, any: readonly string[]): boolean {
 
 function insufficient(): DomainError {
   return new DomainError('forbidden', 'Insufficient Permissions');
+}
+
+/** seeds/001 `/users/{userId}`: the caller themselves, or a token that may read any player. */
+export function userListReader(caller: UserPrincipal, userId: string): UserPrincipal {
+  try {
+    return playerReader(caller, userId);
+  } catch {
+    throw new DomainError('forbidden', 'You may not read notifications of another user');
+  }
+}
+
+/** seeds/001 `/clients/{clientId}`: only a member (the token's `orgs`) reads an organisation's notifications. */
+export function clientListReader(caller: UserPrincipal, clientId: string): UserPrincipal {
+  if (!caller.orgs.includes(clientId)) throw new DomainError('forbidden', `You are not a member of client ${clientId}`);
+  return caller;
 }

@@ -33,3 +33,10 @@ export function assertProjectAccess(principal: Principal, projectId: string): vo
 export function assertAdmin(principal: Principal): void {
   if (principal.kind !== 'admin') throw new DomainError('forbidden', 'Only the admin key may do this');
 }
+
+/** A project the principal may use (checked first: a project key never learns whether others exist) and that exists. */
+export async function openProject(db: Db, principal: Principal, projectId: string): Promise<string> {
+  assertProjectAccess(principal, projectId);
+  await getProject(db, projectId);
+  return projectId;
+}

@@ -47,7 +47,7 @@ export const notifications = sqliteTable(
     // Archived by the operator (seeds/003): gone from every inbox, still listed for the operator.
     archivedAt: integer('archived_at'),
     // 1 once the one user a user-addressed notification is for has acknowledged it (kept by a receipt
-    // trigger, migrations/0008); always null for organisations and everyone, whose state is per user.
+    // trigger, migrations/0009); always null for organisations and everyone, whose state is per user.
     acked: integer('acked'),
   },
   (t) => [
@@ -87,16 +87,20 @@ export const receipts = sqliteTable(
 );
 
 // One row per audience, read by every poll (one row each: the table is WITHOUT ROWID, see
-// migrations/0006): `version` moves whenever anything someone in this audience would see changes
-// (ETags derive from it); `live` counts its stored, unarchived notifications and `next_expiry` is the
-// earliest `expires_at` among them (possibly past), so totals and ETag lifetimes need no scan.
-// Kept by triggers (migrations 0001, 0004, 0006) so that no write path can forget them.
+// migrations/0006): `version` moves whenever the audience's notifications change (stored, archived,
+// deleted); on a user's own row (`u:<user>`), `read_version` and `ack_version` move when that user's
+// read or acknowledged state changes, so a tag depends only on the state its response shows. `live`
+// counts stored, unarchived notifications and `next_expiry` is the earliest `expires_at` among them
+// (possibly past), so totals and ETag lifetimes need no scan. Kept by the triggers of
+// migrations/0009_one_trigger_per_event.sql, so that no write path can forget them.
 export const inboxVersions = sqliteTable(
   'inbox_versions',
   {
     projectId: text('project_id').notNull(),
     audience: text('audience').notNull(),
     version: integer('version').notNull(),
+    readVersion: integer('read_version').notNull().default(0),
+    ackVersion: integer('ack_version').notNull().default(0),
     live: integer('live').notNull().default(0),
     nextExpiry: integer('next_expiry'),
   },
@@ -104,7 +108,7 @@ export const inboxVersions = sqliteTable(
 );
 
 // How many of an audience's stored, unarchived notifications a user acknowledged (WITHOUT ROWID;
-// kept by triggers in migrations/0006): with `live`, the pending and acknowledged totals.
+// kept by the triggers of migrations/0009): with `live`, the pending and acknowledged totals.
 export const userCounts = sqliteTable(
   'user_counts',
   {
@@ -132,7 +136,7 @@ export const idempotencyRecords = sqliteTable(
 // What happened to notifications after they were stored, for streams that resume from a cursor:
 // a user's own state changes ('state', audience 'u:<user>') and removals ('deleted', the
 // notification's audience). New notifications need no entry: their own `seq` is their place.
-// Written by triggers (migrations/0005_inbox_changes.sql) next to the inbox versions.
+// Written by triggers (migrations/0009_one_trigger_per_event.sql) next to the inbox versions.
 export const inboxChanges = sqliteTable(
   'inbox_changes',
   {

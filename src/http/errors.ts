@@ -1,31 +1,36 @@
 import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { DomainError, invalidParameter } from '../core/errors';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { DomainError, invalidBody } from '../core/errors';
 import type { AppEnv } from '../env';
 
-/** How one dialect writes an error body; a null return means "use the generic 500". */
-export type RenderError = (c: Context<AppEnv>, error: DomainError) => Response;
+/** How one dialect writes an error (its wire.ts): a status and a body, nothing of HTTP beyond that. */
+export type RenderError = (error: DomainError) => { status: ContentfulStatusCode; body: unknown };
 
 /**
- * The error handler every dialect mounts: anything thrown becomes a DomainError rendered in the
- * dialect's shape. Unknown errors are logged with the request id (never the request itself) and
- * answered with a bare 500 that carries no stack.
+ * The error handler every dialect mounts (http/dialect.ts): anything thrown becomes a DomainError
+ * rendered in the dialect's shape. Unknown errors are logged with the request id (never the
+ * request itself) and answered with a bare 500 that carries no stack.
  */
 export function dialectErrors(render: RenderError): ErrorHandler<AppEnv> {
   return (error, c) => {
-    if (error instanceof DomainError) {
-      if (error.detail.retryAfter !== undefined) c.header('Retry-After', String(error.detail.retryAfter));
-      return render(c, error);
-    }
-    // Hono's validators refuse a body before zod sees it: malformed JSON (400) or another media type (415).
-    if (error instanceof HTTPException && error.status === 400) {
-      return render(c, invalidParameter('body', 'The request body is not valid JSON'));
-    }
-    if (error instanceof HTTPException && error.status === 415) {
-      return render(c, invalidParameter('body', 'The request body must be JSON (Content-Type: application/json)'));
-    }
-    return internalError(c, error);
+    const domain = asDomainError(error);
+    if (!domain) return internalError(c, error);
+    if (domain.detail.retryAfter !== undefined) c.header('Retry-After', String(domain.detail.retryAfter));
+    if (domain.detail.allow !== undefined) c.header('Allow', domain.detail.allow.join(', '));
+    const { status, body } = render(domain);
+    return c.json(body, status);
   };
+}
+
+function asDomainError(error: unknown): DomainError | null {
+  if (error instanceof DomainError) return error;
+  // Hono's validators refuse a body before zod sees it: malformed JSON (400) or another media type (415).
+  if (error instanceof HTTPException && error.status === 400) return invalidBody('The request body is not valid JSON', 'json_invalid');
+  if (error instanceof HTTPException && error.status === 415) {
+    return invalidBody('The request body must be JSON (Content-Type: application/json)', 'media_type');
+  }
+  return null;
 }
 
 export function internalError(c: Context<AppEnv>, error: unknown): Response {

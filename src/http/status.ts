@@ -15,4 +15,5 @@ export const codeToStatus: Record<ErrorCode, ContentfulStatusCode> = {
   connection_limit: 503,
   rate_limited: 429,
   payload_too_large: 413,
+  method_not_allowed: 405,
 };

@@ -2,8 +2,9 @@ import { DurableObject } from 'cloudflare:workers';
 import type { WakeToken } from '../core/realtime';
 import type { Bindings } from '../env';
 import { Leases, UNTIL_CLOSED, type Holder } from './leases';
-import { listenerLimits, projectShard } from './limits';
-import { SocketHub, type SocketAttachment } from './socket-hub';
+import { projectShard } from './names';
+import { listenerLimits } from './settings';
+import { SocketHub, type EncodeEvent, type SocketAttachment } from './socket-hub';
 
 export type AcquireResult = { ok: true; token: WakeToken } | { ok: false; reason: 'player' | 'project' };
 
@@ -27,9 +28,11 @@ const SOCKET_SHARD_LEASE_MS = 60 * 60 * 1000;
  * wake-ups it had seen, so a wake between a listener's check of D1 and its wait is never lost, and
  * after an eviction every waiter wakes once and re-checks.
  */
-export class PlayerListeners extends DurableObject<Bindings> {
+export abstract class PlayerListenersBase extends DurableObject<Bindings> {
+  /** How a socket's messages look: the dialect's encoder, given by the subclass src/index.ts exports. */
+  protected abstract readonly encode: EncodeEvent;
   private readonly leases = new Leases(this.ctx.storage.sql);
-  private readonly hub = new SocketHub(this.ctx, this.env, this.leases);
+  private readonly hub = new SocketHub(this.ctx, this.env, this.leases, (user, event) => this.encode(user, event));
   private readonly epoch = crypto.randomUUID();
   private generation = 0;
   private readonly waiters = new Set<() => void>();

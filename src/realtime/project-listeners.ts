@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Bindings } from '../env';
 import { Leases, type Holder } from './leases';
-import { playerRoomName } from './limits';
+import { playerRoomName } from './names';
 
 /**
  * One shard of a project's listeners (see limits.ts for the sharding): counts them against the

@@ -1,16 +1,16 @@
-import { streamMessage } from '../api/client/stream-wire';
 import { openDb } from '../core/db';
 import type { UserPrincipal } from '../core/principal';
-import { readStream } from '../core/stream';
+import { readStream, type StreamEvent } from '../core/stream';
 import type { Bindings } from '../env';
 import type { Leases } from './leases';
 
 // The client API's WebSockets, held by the player's object with the hibernation API: an idle socket
 // costs nothing, and the runtime keeps the list of sockets (ctx.getWebSockets) across hibernation.
 // Each socket's place in the stream lives in its attachment; who it listens as lives in its lease.
-//
-// This is the one place realtime/ speaks a dialect (the client API's stream messages): the socket
-// is answered from inside the object, so the encoder must be here.
+// What a message looks like is the dialect's business: the encoder is handed in (src/index.ts).
+
+/** Turns one stream event into the text a socket sends. */
+export type EncodeEvent = (user: UserPrincipal, event: StreamEvent) => string;
 
 export interface SocketAttachment {
   lease: string;
@@ -27,6 +27,7 @@ export class SocketHub {
     private readonly ctx: DurableObjectState,
     private readonly env: Bindings,
     private readonly leases: Leases,
+    private readonly encode: EncodeEvent,
   ) {}
 
   /** Sends whatever each socket has not had yet. Runs one pass at a time; a call during a pass asks for another. */
@@ -66,7 +67,7 @@ export class SocketHub {
     try {
       for (;;) {
         const batch = await readStream(db, user, position);
-        for (const event of batch.events) ws.send(JSON.stringify(streamMessage(user, event)));
+        for (const event of batch.events) ws.send(this.encode(user, event));
         position = batch.position;
         ws.serializeAttachment({ ...attachment, ...position } satisfies SocketAttachment);
         if (!batch.more) return;

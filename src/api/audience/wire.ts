@@ -1,8 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import type { DomainError } from '../../core/errors';
 import type { InboxItem } from '../../core/notifications';
-import type { AppEnv } from '../../env';
 import { codeToStatus } from '../../http/status';
 
 // seeds/001: system / user / client (organisation) notifications. Every body keeps the envelope
@@ -74,8 +72,9 @@ const CODES: Record<DomainError['code'], string> = {
   connection_limit: 'CONNECTION_LIMIT_REACHED',
   rate_limited: 'RATE_LIMIT_EXCEEDED',
   payload_too_large: 'PAYLOAD_TOO_LARGE',
+  method_not_allowed: 'METHOD_NOT_ALLOWED',
 };
 
-export function renderAudienceError(c: Context<AppEnv>, error: DomainError): Response {
-  return c.json({ message: error.message, code: CODES[error.code] }, codeToStatus[error.code]);
+export function renderAudienceError(error: DomainError) {
+  return { status: codeToStatus[error.code], body: { message: error.message, code: CODES[error.code] } };
 }

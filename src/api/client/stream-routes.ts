@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { decodeStreamCursor } from '../../core/cursor';
 import { invalidParameter } from '../../core/errors';
@@ -6,26 +6,18 @@ import { acquireListener } from '../../core/long-poll';
 import type { UserPrincipal } from '../../core/principal';
 import { follow, openStream, streamLeaseMs, streamScope } from '../../core/stream';
 import type { AppEnv } from '../../env';
-import { dialectErrors } from '../../http/errors';
+import { requireStreamUser } from '../../http/auth';
 import { eventStream } from '../../http/event-stream';
-import { errorResponses } from '../../http/openapi';
-import { rateLimit } from '../../http/guards';
-import { requireStreamUser } from '../../http/middleware';
-import { validationHook } from '../../http/validation';
-import { playerRoomName, streamHeartbeatMs } from '../../realtime/limits';
+import { playerRoomName } from '../../realtime/names';
 import { SOCKET_REQUEST_HEADER, type SocketRequest } from '../../realtime/player-listeners';
-import { playerRoom, refusal } from '../../realtime/room';
+import { playerRoom, refusal } from '../../realtime/player-room';
+import { streamHeartbeatMs } from '../../realtime/settings';
+import type { ClientDialect } from './dialect';
 import { sseFrame, streamMessage, streamStart } from './stream-wire';
-import { ErrorBody, renderClientError } from './wire';
 
 // The client API's push channels (seeds/000 "Best Practices": "Use WebSockets when possible"),
-// README "Real-time: SSE and WebSocket". Mounted before the polling routes, which would read
+// README "Real-time: SSE and WebSocket". Registered before the polling routes, which would read
 // `stream` and `ws` as notification ids.
-
-export const clientStreamApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-clientStreamApi.onError(dialectErrors(renderClientError));
-clientStreamApi.use('/stream', requireStreamUser, rateLimit);
-clientStreamApi.use('/ws', requireStreamUser, rateLimit);
 
 const StreamQuery = z.object({
   since: z.string().max(512).optional().openapi({ description: 'Resume after this event cursor (an event’s `id` / `cursor`).' }),
@@ -33,7 +25,6 @@ const StreamQuery = z.object({
 });
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { accessToken: [] }];
-const errors = (...statuses: number[]) => errorResponses(ErrorBody, statuses);
 
 /** Where the stream starts: after Last-Event-ID (EventSource's reconnect, newer than the URL), else `since`, else now. */
 async function start(c: Context<AppEnv>, user: UserPrincipal, since: string | undefined) {
@@ -43,69 +34,72 @@ async function start(c: Context<AppEnv>, user: UserPrincipal, since: string | un
   return openStream(c.get('db'), user, from);
 }
 
-// seeds/000 "Best Practices" push channel; README "Real-time: SSE and WebSocket": the event stream.
-clientStreamApi.openapi(
-  createRoute({
-    method: 'get',
-    path: '/stream',
-    security,
-    request: { query: StreamQuery },
-    responses: {
-      200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
-      ...errors(400, 401, 409, 503),
-    },
-  }),
-  async (c) => {
-    const user = c.get('user');
-    const db = c.get('db');
-    const opened = await start(c, user, c.req.valid('query').since);
-    const heartbeatMs = streamHeartbeatMs(c.env);
-    // The slot first, so that a refusal (409/503) is a plain error response.
-    const held = await acquireListener(playerRoom(c.env, user.projectId, user.userId, user.orgs), Date.now() + streamLeaseMs(heartbeatMs));
-    return eventStream(c, async (write, gone) => {
-      await write(sseFrame(streamStart(user, opened.position, opened.reset)));
-      await follow(db, user, held, opened.position, {
-        heartbeatMs,
-        signal: gone,
-        send: (events) => write(events.map((event) => sseFrame(streamMessage(user, event))).join('')),
-        heartbeat: () => write(': heartbeat\n\n'),
-      });
-    }) as never;
-  },
-);
+export function registerStreams({ app, errors, guard }: ClientDialect) {
+  const middleware = guard('stream', { auth: requireStreamUser });
 
-// seeds/000 "Best Practices" ("Use WebSockets when possible"); README "Real-time": the WebSocket, held by
-// the player's object; the same messages as JSON text, `ping` answered `pong`.
-clientStreamApi.openapi(
-  createRoute({
-    method: 'get',
-    path: '/ws',
-    security,
-    request: { query: StreamQuery },
-    responses: {
-      101: { description: 'Switching to a WebSocket' },
-      ...errors(400, 401, 409, 503),
+  // seeds/000 "Best Practices" push channel; README "Real-time: SSE and WebSocket": the event stream.
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/stream',
+      security,
+      middleware,
+      request: { query: StreamQuery },
+      responses: {
+        200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
+        ...errors(400, 401, 405, 409, 429, 503),
+      },
+    }),
+    async (c) => {
+      const user = c.get('user');
+      const db = c.get('db');
+      const opened = await start(c, user, c.req.valid('query').since);
+      const heartbeatMs = streamHeartbeatMs(c.env);
+      // The slot first, so that a refusal (409/503) is a plain error response.
+      const held = await acquireListener(playerRoom(c.env, user.projectId, user.userId, user.orgs), Date.now() + streamLeaseMs(heartbeatMs));
+      return eventStream(c, async (write, gone) => {
+        await write(sseFrame(streamStart(user, opened.position, opened.reset)));
+        await follow(db, user, held, opened.position, {
+          heartbeatMs,
+          signal: gone,
+          send: (events) => write(events.map((event) => sseFrame(streamMessage(user, event))).join('')),
+          heartbeat: () => write(': heartbeat\n\n'),
+        });
+      }) as never;
     },
-  }),
-  async (c) => {
-    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
-      throw invalidParameter('Upgrade', 'This endpoint needs a WebSocket upgrade (Upgrade: websocket)');
-    }
-    const user = c.get('user');
-    const opened = await start(c, user, c.req.valid('query').since);
-    const handover: SocketRequest = {
-      projectId: user.projectId,
-      holder: { userId: user.userId, orgs: user.orgs },
-      position: opened.position,
-      greeting: JSON.stringify(streamStart(user, opened.position, opened.reset)),
-    };
-    const room = c.env.PLAYER_LISTENERS.getByName(playerRoomName(user.projectId, user.userId));
-    const response = await room.fetch('https://player-listeners/ws', {
-      headers: { upgrade: 'websocket', [SOCKET_REQUEST_HEADER]: JSON.stringify(handover) },
-    });
-    if (response.status === 409 || response.status === 503) {
-      throw refusal(((await response.json()) as { reason: 'player' | 'project' }).reason);
-    }
-    return response as never;
-  },
-);
+  );
+
+  // seeds/000 "Best Practices" ("Use WebSockets when possible"); README "Real-time": the WebSocket, held by
+  // the player's object; the same messages as JSON text, `ping` answered `pong`.
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/ws',
+      security,
+      middleware,
+      request: { query: StreamQuery },
+      responses: { 101: { description: 'Switching to a WebSocket' }, ...errors(400, 401, 405, 409, 429, 503) },
+    }),
+    async (c) => {
+      if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+        throw invalidParameter('Upgrade', 'This endpoint needs a WebSocket upgrade (Upgrade: websocket)');
+      }
+      const user = c.get('user');
+      const opened = await start(c, user, c.req.valid('query').since);
+      const handover: SocketRequest = {
+        projectId: user.projectId,
+        holder: { userId: user.userId, orgs: user.orgs },
+        position: opened.position,
+        greeting: JSON.stringify(streamStart(user, opened.position, opened.reset)),
+      };
+      const room = c.env.PLAYER_LISTENERS.getByName(playerRoomName(user.projectId, user.userId));
+      const response = await room.fetch('https://player-listeners/ws', {
+        headers: { upgrade: 'websocket', [SOCKET_REQUEST_HEADER]: JSON.stringify(handover) },
+      });
+      if (response.status === 409 || response.status === 503) {
+        throw refusal(((await response.json()) as { reason: 'player' | 'project' }).reason);
+      }
+      return response as never;
+    },
+  );
+}

@@ -54,3 +54,8 @@ export function sseFrame(message: StreamMessage): string {
 function cursorOf(user: UserPrincipal, position: StreamPosition): string {
   return encodeStreamCursor(streamScope(user, 'since'), position);
 }
+
+/** One event as a WebSocket message (the hub in src/realtime sends what this returns). */
+export function encodeStreamEvent(user: UserPrincipal, event: StreamEvent): string {
+  return JSON.stringify(streamMessage(user, event));
+}

@@ -1,10 +1,8 @@
 import { z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import type { DomainError } from '../../core/errors';
 import type { InboxItem } from '../../core/notifications';
 import { LIMITS } from '../../core/notifications';
 import type { BulkOutcome } from '../../core/receipts';
-import type { AppEnv } from '../../env';
 import { codeToStatus } from '../../http/status';
 
 // seeds/000: the client polling API's JSON shapes. The seed documents the envelope and error codes;
@@ -129,8 +127,9 @@ const CLIENT_CODES: Record<DomainError['code'], string> = {
   connection_limit: 'CONNECTION_LIMIT_REACHED',
   rate_limited: 'RATE_LIMIT_EXCEEDED',
   payload_too_large: 'PAYLOAD_TOO_LARGE',
+  method_not_allowed: 'METHOD_NOT_ALLOWED',
 };
 
-export function renderClientError(c: Context<AppEnv>, error: DomainError): Response {
-  return c.json({ error: { code: CLIENT_CODES[error.code], message: error.message } }, codeToStatus[error.code]);
+export function renderClientError(error: DomainError) {
+  return { status: codeToStatus[error.code], body: { error: { code: CLIENT_CODES[error.code], message: error.message } } };
 }

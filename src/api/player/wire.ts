@@ -1,8 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import type { AuthFailure, DomainError, ValidationIssue } from '../../core/errors';
 import { LIMITS, type InboxItem } from '../../core/notifications';
-import type { AppEnv } from '../../env';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { codeToStatus } from '../../http/status';
 
 // seeds/002 and reference/player-api.md: the player API's JSON shapes.
@@ -21,12 +20,12 @@ export const NotificationParam = PlayerParam.extend({
 export const PageQuery = z.object({
   page_size: z.coerce.number().int().min(1).max(100).default(10),
   start_at: opaque('Return results starting at this index (inclusive); the `cursor` of the previous page.'),
-  exclude_before: opaque('Leave out this position and everything older; the `cursor` of a long poll.'),
+  exclude_before: opaque('Leave out this notification and everything older: a `notification_id`, or the `cursor` of a long poll.'),
 });
 
 export const LongPollQuery = z.object({
   max_page_size: z.coerce.number().int().min(1).max(100).default(10),
-  exclude_before: opaque('Answer only with what came after this position: the previous answer’s `cursor`.'),
+  exclude_before: opaque('Answer only with what came after this: the previous answer’s `cursor`, or a `notification_id` (unknown: `offset_reset_strategy`).'),
   offset_reset_strategy: z.enum(['latest', 'earliest']).default('latest'),
   deadline: z.coerce.number().int().min(0).max(900).default(30),
 });
@@ -103,24 +102,25 @@ const CODES: Partial<Record<DomainError['code'], [number, string]>> = {
   connection_limit: [503, 'connection_limit_reached'],
   rate_limited: [429, 'rate_limit_exceeded'],
   payload_too_large: [413, 'payload_too_large'],
+  method_not_allowed: [405, 'method_not_allowed'],
 };
 
-export function renderPlayerError(c: Context<AppEnv>, error: DomainError): Response {
+export function renderPlayerError(error: DomainError): { status: ContentfulStatusCode; body: unknown } {
   if (error.code === 'unauthenticated') {
     const [code, desc] = AUTH_CODES[error.detail.auth ?? 'malformed'];
-    return c.json({ auth_success: false, error_code: code, desc }, 403);
+    return { status: 403, body: { auth_success: false, error_code: code, desc } };
   }
   if (error.code === 'invalid_parameter' && error.detail.parameter === 'player_uuid') {
-    return c.json({ auth_success: true, error_code: 'bad_id', desc: 'Passed client id is not a valid id' }, 400);
+    return { status: 400, body: { auth_success: true, error_code: 'bad_id', desc: 'Passed client id is not a valid id' } };
   }
   if (error.code === 'invalid_parameter') {
     const issues = error.detail.issues ?? [
       { location: 'query', path: [error.detail.parameter ?? 'query'], message: error.message, kind: 'value_error' },
     ];
-    return c.json({ detail: issues.map(toDetail) }, 422);
+    return { status: 422, body: { detail: issues.map(toDetail) } };
   }
   const [status, code] = CODES[error.code] ?? [codeToStatus[error.code], error.code];
-  return c.json({ auth_success: true, error_code: code, desc: error.message }, status as 400);
+  return { status: status as ContentfulStatusCode, body: { auth_success: true, error_code: code, desc: error.message } };
 }
 
 /** FastAPI's shape for one validation problem, which this API's clients parse. */
@@ -140,6 +140,8 @@ function detailType(issue: ValidationIssue): string {
       return /number|int/.test(issue.message) ? 'int_parsing' : 'type_error';
     case 'invalid_value':
       return 'enum';
+    case 'json_invalid':
+      return 'json_invalid';
     default:
       return 'value_error';
   }

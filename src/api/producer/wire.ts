@@ -1,11 +1,9 @@
 import { z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import type { Audience } from '../../core/audience';
 import type { DomainError } from '../../core/errors';
 import { LIMITS, PRIORITIES, type Notification } from '../../core/notifications';
 import type { Project } from '../../core/projects';
 import { PROJECT_ID } from '../../core/principal';
-import type { AppEnv } from '../../env';
 import { codeToStatus } from '../../http/status';
 
 // DESIGN.md "Shared contracts", producer/admin API: our own shapes.
@@ -118,10 +116,10 @@ export function encodeNotification(n: Omit<Notification, 'seq'>): z.infer<typeof
   };
 }
 
-export function renderProducerError(c: Context<AppEnv>, error: DomainError): Response {
+export function renderProducerError(error: DomainError) {
   const body: { error: { code: string; message: string; parameter?: string } } = {
     error: { code: error.code, message: error.message },
   };
   if (error.detail.parameter) body.error.parameter = error.detail.parameter;
-  return c.json(body, codeToStatus[error.code]);
+  return { status: codeToStatus[error.code], body };
 }

@@ -1,8 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import type { DomainError } from '../../core/errors';
 import { LIMITS, type InboxItem } from '../../core/notifications';
-import type { AppEnv } from '../../env';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { codeToStatus } from '../../http/status';
 
 // seeds/003 and reference/project-api.md: the operator's project-wide and user-wide API.
@@ -82,16 +81,16 @@ export function encodeNotification(item: InboxItem): z.infer<typeof ProjectNotif
   };
 }
 
-export function renderProjectError(c: Context<AppEnv>, error: DomainError): Response {
+export function renderProjectError(error: DomainError): { status: ContentfulStatusCode; body: unknown } {
   switch (error.code) {
     case 'unauthenticated':
-      return c.json({ message: 'Unauthenticated.' }, 401);
+      return { status: 401, body: { message: 'Unauthenticated.' } };
     case 'forbidden':
-      return c.json({ message: 'This action is unauthorized.' }, 403);
+      return { status: 403, body: { message: 'This action is unauthorized.' } };
     case 'rate_limited':
-      return c.json({ message: 'Too Many Attempts.' }, 429);
+      return { status: 429, body: { message: 'Too Many Attempts.' } };
     case 'not_found':
-      return c.json({ message: error.detail.resource === 'project' ? 'Project not found.' : 'Notification not found.' }, 404);
+      return { status: 404, body: { message: error.detail.resource === 'project' ? 'Project not found.' : 'Notification not found.' } };
     case 'invalid_parameter': {
       // Laravel's validation body: every problem, grouped by field.
       const issues = error.detail.issues ?? [{ path: [error.detail.parameter ?? 'input'], message: error.message }];
@@ -100,9 +99,9 @@ export function renderProjectError(c: Context<AppEnv>, error: DomainError): Resp
       const [first] = Object.values(errors).flat();
       const more = issues.length - 1;
       const message = more > 0 ? `${first} (and ${more} more error${more > 1 ? 's' : ''})` : first!;
-      return c.json({ message, errors }, 422);
+      return { status: 422, body: { message, errors } };
     }
     default:
-      return c.json({ message: error.message }, codeToStatus[error.code]);
+      return { status: codeToStatus[error.code], body: { message: error.message } };
   }
 }

@@ -1,8 +1,7 @@
-import { parseAudienceKey } from '../core/audience';
 import { DomainError } from '../core/errors';
-import type { ListenerRoom, Publisher, WakeToken } from '../core/realtime';
+import type { ListenerRoom, WakeToken } from '../core/realtime';
 import type { Bindings } from '../env';
-import { listenerLimits, playerRoomName, projectShards } from './limits';
+import { playerRoomName } from './names';
 
 /** Resolves at once for a token of no instance: the object will answer with its own. */
 const RESTARTED: WakeToken = { epoch: '', generation: 0 };
@@ -64,27 +63,6 @@ export function playerRoom(env: Bindings, projectId: string, userId: string, org
           },
         },
       };
-    },
-  };
-}
-
-/**
- * Wakes a user's own object directly. Organisations and everyone are not in the store (membership
- * lives in tokens), so their notifications go to every shard of the project, and each shard wakes
- * the players listening in that audience (its leases say who they are).
- */
-export function durableObjectPublisher(env: Bindings): Publisher {
-  return {
-    async notify(projectId, audiences) {
-      const parsed = audiences.map(parseAudienceKey);
-      const users = parsed.flatMap((a) => (a.kind === 'user' ? [a.id] : []));
-      const orgs = parsed.flatMap((a) => (a.kind === 'org' ? [a.id] : []));
-      const everyone = parsed.some((a) => a.kind === 'everyone');
-      const shards = orgs.length > 0 || everyone ? projectShards(projectId, listenerLimits(env).perProject) : [];
-      await Promise.all([
-        ...users.map((userId) => env.PLAYER_LISTENERS.getByName(playerRoomName(projectId, userId)).notify()),
-        ...shards.map((name) => env.PROJECT_LISTENERS.getByName(name).wake(projectId, orgs, everyone)),
-      ]);
     },
   };
 }

@@ -1,4 +1,4 @@
-// Listener limits (Worker variables) and how the project-wide count is split.
+// Which Durable Object a listener lives in: one per player, and the project's count in shards.
 //
 // The project-wide count is kept by shard objects, not by one object per project: a player always
 // maps to the same shard, and each shard enforces its share of MAX_LISTENERS_PER_PROJECT. About 1000
@@ -6,28 +6,10 @@
 // costs two requests per long poll). The price: with several shards the 503 can come a little
 // before the exact project total, when players hash unevenly. One shard (limits up to 1000) is exact.
 
-export interface ListenerLimits {
-  perPlayer: number;
-  perProject: number;
-}
-
 const LISTENERS_PER_SHARD = 1000;
 
-export function listenerLimits(env: { MAX_LISTENERS_PER_PLAYER?: string; MAX_LISTENERS_PER_PROJECT?: string }): ListenerLimits {
-  return {
-    perPlayer: positive(env.MAX_LISTENERS_PER_PLAYER, 4),
-    perProject: positive(env.MAX_LISTENERS_PER_PROJECT, 10_000),
-  };
-}
-
-/** How often a held response proves the client is still there (LISTENER_HEARTBEAT_SECONDS, default 10). */
-export function heartbeatMs(env: { LISTENER_HEARTBEAT_SECONDS?: string }): number {
-  return positive(env.LISTENER_HEARTBEAT_SECONDS, 10) * 1000;
-}
-
-/** How often an open stream (SSE comment, lease renewal) proves it is alive (STREAM_HEARTBEAT_SECONDS, default 25). */
-export function streamHeartbeatMs(env: { STREAM_HEARTBEAT_SECONDS?: string }): number {
-  return positive(env.STREAM_HEARTBEAT_SECONDS, 25) * 1000;
+export function playerRoomName(projectId: string, userId: string): string {
+  return JSON.stringify([projectId, userId]);
 }
 
 export function projectShard(projectId: string, userId: string, perProject: number): { name: string; limit: number } {
@@ -47,15 +29,6 @@ function shardCount(perProject: number): number {
 
 function shardName(projectId: string, index: number): string {
   return JSON.stringify([projectId, index]);
-}
-
-export function playerRoomName(projectId: string, userId: string): string {
-  return JSON.stringify([projectId, userId]);
-}
-
-function positive(value: string | undefined, fallback: number): number {
-  const n = Number(value);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
 }
 
 function hash(text: string): number {

@@ -1,0 +1,46 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../env';
+import { dialectErrors, type RenderError } from './errors';
+import { limitBody } from './body-limit';
+import { methodNotAllowed } from './method-not-allowed';
+import { errorResponses } from './openapi';
+import { rateLimit, type RouteClass } from './rate-limit';
+import { validationHook } from './validation';
+
+export interface DialectOptions<Schema> {
+  /** Where app.ts mounts the dialect (its paths answer 405 for a method they do not have). */
+  base: string;
+  /** The dialect's error body (wire.ts); one renderer for everything its routes throw. */
+  render: RenderError;
+  /** The error body's schema, for /openapi.json; `byStatus` overrides it for some statuses (the player API's 422). */
+  errorSchema: Schema;
+  byStatus?: Record<number, unknown>;
+  /** Who may call (http/auth.ts): runs on every route before its rate limit. */
+  auth: MiddlewareHandler<AppEnv>;
+}
+
+/**
+ * One dialect: an OpenAPIHono with the shared validation hook and the dialect's error renderer,
+ * the 405 for known paths, and `guard(kind)`, the middleware each route declares in its
+ * `createRoute({ middleware })`: body limit, authentication, then the rate limit of its class.
+ */
+export function createDialect<Schema>(options: DialectOptions<Schema>) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.onError(dialectErrors(options.render));
+  app.use('*', methodNotAllowed(app, options.base));
+  return {
+    app,
+    errors: (...statuses: number[]) => errorResponses(options.errorSchema, statuses, options.byStatus),
+    /**
+     * `poll`: a read without side effects (it may run while the limiter answers); `poll` with
+     * `{ writes: true }`: counted as a poll but it changes state, so it waits for the verdict;
+     * `write`; `stream`: opening a long poll, event stream or WebSocket. `auth` replaces the
+     * dialect's authentication for one route (the stream routes also take `access_token`).
+     */
+    guard: (
+      kind: RouteClass,
+      { writes = false, auth = options.auth }: { writes?: boolean; auth?: MiddlewareHandler<AppEnv> } = {},
+    ): MiddlewareHandler<AppEnv>[] => [limitBody, auth, rateLimit(kind, { waitForVerdict: kind !== 'poll' || writes })],
+  };
+}

@@ -1,0 +1,35 @@
+import { createMiddleware } from 'hono/factory';
+import { openDb } from '../core/db';
+import type { AppEnv, Bindings } from '../env';
+import { D1Meter } from './d1-meter';
+
+/** Bindings without which the Worker must not answer at all: a missing limiter would turn limits off unseen. */
+const REQUIRED: readonly (keyof Bindings)[] = ['DB', 'PLAYER_LISTENERS', 'PROJECT_LISTENERS', 'POLL_LIMITER', 'WRITE_LIMITER', 'STREAM_LIMITER'];
+const checked = new WeakSet<object>();
+
+/** Throws (a logged 500 on every request) while a required binding is missing from wrangler.toml. */
+export function assertBindings(env: Bindings): void {
+  if (checked.has(env)) return;
+  const missing = REQUIRED.filter((name) => !env[name]);
+  if (missing.length > 0) throw new Error(`Missing bindings: ${missing.join(', ')} (see wrangler.toml)`);
+  checked.add(env);
+}
+
+/** Request id, the metered D1 handle, and the headers every response carries. */
+export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
+  // A caller's id is kept for tracing only when it is a plain token (it goes into headers and logs).
+  const given = c.req.header('x-request-id');
+  const requestId = given && /^[\w.:-]{1,64}$/.test(given) ? given : crypto.randomUUID();
+  c.set('requestId', requestId);
+  assertBindings(c.env);
+  const meter = new D1Meter();
+  c.set('db', openDb(meter.wrap(c.env.DB)));
+  await next();
+  // A 101 (WebSocket) response cannot be rebuilt with another header.
+  if (c.res.status === 101) return;
+  c.header('X-Request-Id', requestId);
+  // Inboxes are private: no shared cache may keep one, and a browser revalidates (ETag) every time.
+  c.header('Cache-Control', 'private, no-cache');
+  // What D1 did for this request (a held or streamed response: until its headers went out).
+  c.header('Server-Timing', meter.serverTiming());
+});
