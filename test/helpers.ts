@@ -1,5 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { importJWK, SignJWT } from 'jose';
+import { playerRoomName, projectShard } from '../src/realtime/names';
+import { listenerLimits } from '../src/realtime/settings';
 
 export const ADMIN = { authorization: `Bearer ${env.ADMIN_API_KEY}` };
 
@@ -61,4 +63,28 @@ export async function send(project: string, body: Record<string, unknown>, heade
   const res = await postJson(`/v1/projects/${project}/notifications`, { title: 'Hello', ...body }, headers);
   if (res.status !== 201) throw new Error(`send: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { notifications: Created[] }).notifications;
+}
+
+/** Waits until `check` holds (polling every 50 ms); fails after `timeoutMs`. Returns how long it took. */
+export async function until(check: () => Promise<boolean>, timeoutMs = 5000): Promise<number> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return Date.now() - start;
+}
+
+/** The player's listener object (counts its slots, holds its sockets). */
+export function playerRoomStub(project: string, player: string) {
+  return env.PLAYER_LISTENERS.getByName(playerRoomName(project, player));
+}
+
+export function listenerCount(project: string, player: string): Promise<number> {
+  return playerRoomStub(project, player).count();
+}
+
+/** The project-wide count of the shard this player is counted in (the test limits fit in one shard). */
+export function projectListenerCount(project: string, player = ''): Promise<number> {
+  return env.PROJECT_LISTENERS.getByName(projectShard(project, player, listenerLimits(env).perProject).name).count();
 }

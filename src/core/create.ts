@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, gte } from 'drizzle-orm';
 import { audienceKey, type Audience } from './audience';
 import type { Db } from './db';
 import { DomainError, invalidParameter } from './errors';
@@ -73,10 +73,16 @@ export async function createNotifications(
   inputs: readonly NewNotification[],
   { idempotency, publisher }: CreateOptions = {},
 ): Promise<{ created: Notification[]; replay?: StoredResponse }> {
+  const now = Date.now();
+  // A retry of a stored request gets the first answer, whatever has changed since (an expires_at
+  // that has passed, a limit): so the record is looked up before the request is judged again.
+  if (idempotency) {
+    const replay = await storedResponse(db, projectId, idempotency, now);
+    if (replay) return { created: [], replay };
+  }
   if (inputs.length === 0 || inputs.length > LIMITS.perCreate) {
     throw invalidParameter('to', `Between 1 and ${LIMITS.perCreate} recipients per request`);
   }
-  const now = Date.now();
   const rows = inputs.map((input) => toRow(projectId, input, now));
   const drafts = rows.map((row) => fromRow({ ...row, seq: 0 }));
   const d1 = db.$client;
@@ -100,18 +106,25 @@ export async function createNotifications(
     await announce(publisher, projectId, rows.map((row) => row.audience));
     return { created: withSequence(drafts, inserted?.results ?? []) };
   } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    const first = await db
-      .select()
-      .from(idempotencyRecords)
-      .where(and(eq(idempotencyRecords.projectId, projectId), eq(idempotencyRecords.key, key)))
-      .get();
-    if (!first) throw error;
-    if (first.requestHash !== requestHash) {
-      throw new DomainError('idempotency_mismatch', 'This Idempotency-Key was already used with a different request');
-    }
-    return { created: [], replay: { status: first.status, body: JSON.parse(first.response) } };
+    // A concurrent request with the same key stored first.
+    const replay = isUniqueViolation(error) ? await storedResponse(db, projectId, idempotency, now) : undefined;
+    if (!replay) throw error;
+    return { created: [], replay };
   }
+}
+
+/** The first answer to this key within the window; a different request under the same key is refused. */
+async function storedResponse(db: Db, projectId: string, { key, requestHash }: IdempotencyRequest, now: number): Promise<StoredResponse | undefined> {
+  const first = await db
+    .select()
+    .from(idempotencyRecords)
+    .where(and(eq(idempotencyRecords.projectId, projectId), eq(idempotencyRecords.key, key), gte(idempotencyRecords.createdAt, now - IDEMPOTENCY_WINDOW_MS)))
+    .get();
+  if (!first) return undefined;
+  if (first.requestHash !== requestHash) {
+    throw new DomainError('idempotency_mismatch', 'This Idempotency-Key was already used with a different request');
+  }
+  return { status: first.status, body: JSON.parse(first.response) };
 }
 
 function toRow(projectId: string, input: NewNotification, now: number): Omit<NotificationRow, 'seq'> {

@@ -2,8 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import { purgeChanges } from '../../../src/core/changes';
 import { openDb } from '../../../src/core/db';
-import { asUser, call, send, userToken } from '../../helpers';
-import { listenerCount, projectListenerCount, until } from '../player/helpers';
+import { asUser, call, listenerCount, projectListenerCount, until, send, userToken } from '../../helpers';
 import { member, reconnectWhileCreating, SseClient, STREAM } from './stream-helpers';
 
 /** A cursor with its position changed (its fingerprint kept): what a client could replay from elsewhere. */

@@ -4,8 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { purgeChanges } from '../../../src/core/changes';
 import { openDb } from '../../../src/core/db';
 import { UNTIL_CLOSED } from '../../../src/realtime/leases';
-import { asUser, call, send, userToken } from '../../helpers';
-import { listenerCount, projectListenerCount, until } from '../player/helpers';
+import { asUser, call, listenerCount, playerRoomStub, projectListenerCount, until, send, userToken } from '../../helpers';
 import { member, reconnectWhileCreating, SseClient, WS, WsClient } from './stream-helpers';
 
 describe('client API WebSocket', () => {
@@ -102,7 +101,7 @@ describe('client API WebSocket', () => {
 
   it('forgets the slot of a socket that vanished without a close event (object restarted)', async () => {
     const m = await member('ws');
-    const room = env.PLAYER_LISTENERS.getByName(JSON.stringify([m.project, m.user]));
+    const room = playerRoomStub(m.project, m.user);
     // Four socket leases whose sockets no longer exist: the player would be full.
     await runInDurableObject(room, (_instance, state) => {
       for (let i = 0; i < 4; i++) {

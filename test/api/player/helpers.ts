@@ -1,4 +1,3 @@
-import { env } from 'cloudflare:workers';
 import { expect } from 'vitest';
 import { asUser, call, freshProject } from '../../helpers';
 
@@ -7,24 +6,6 @@ export const PLAYER = '/notification/v1/player';
 export interface Page {
   notifications: { message: string; notification_id: string; created: string; rh_url?: string; custom_data: Record<string, string>; etag?: string }[];
   cursor: string;
-}
-
-export function listenerCount(project: string, player: string): Promise<number> {
-  return env.PLAYER_LISTENERS.getByName(JSON.stringify([project, player])).count();
-}
-
-export function projectListenerCount(project: string): Promise<number> {
-  // Test limits (6) fit in one shard.
-  return env.PROJECT_LISTENERS.getByName(JSON.stringify([project, 0])).count();
-}
-
-export async function until(check: () => Promise<boolean>, timeoutMs = 5000): Promise<number> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return Date.now() - start;
 }
 
 /** A fresh project and a player in it, with a token that may read itself and write to players. */

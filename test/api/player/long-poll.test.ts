@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { abortAllDurableObjects } from 'cloudflare:test';
 import { asUser, call, send } from '../../helpers';
-import { createFor, json, listenerCount, player, PLAYER, projectListenerCount, until, type Page } from './helpers';
+import { listenerCount, projectListenerCount, until } from '../../helpers';
+import { createFor, json, player, PLAYER, type Page } from './helpers';
 
 const lp = (query: string, headers: Record<string, string>, init: RequestInit = {}) =>
   call(`${PLAYER}/me/stream/notification/lp${query}`, { headers, ...init });

@@ -52,6 +52,17 @@ describe('reference/player-api.md POST …/notification', () => {
     expect(((await empty.json()) as { detail: unknown[] }).detail[0]).toEqual({ loc: ['body', 'notifications'], msg: 'Field required', type: 'missing' });
   });
 
+  it('answers a body that is not JSON, or not of JSON’s media type, with 422 located at the body', async () => {
+    const p = await player();
+    const server = await asUser({ sub: 'server', project: p.project, permissions: ['notification:player:write'] });
+    const malformed = await call(`${PLAYER}/${p.id}/notification`, { method: 'POST', headers: { ...server, 'content-type': 'application/json' }, body: '{"notifications": [' });
+    expect(malformed.status).toBe(422);
+    expect(await malformed.json()).toEqual({ detail: [{ loc: ['body'], msg: 'The request body is not valid JSON', type: 'json_invalid' }] });
+    const text = await call(`${PLAYER}/${p.id}/notification`, { method: 'POST', headers: { ...server, 'content-type': 'text/plain' }, body: 'hello' });
+    expect(text.status).toBe(422);
+    expect(((await text.json()) as { detail: { loc: unknown[] }[] }).detail[0]!.loc).toEqual(['body']);
+  });
+
   it('needs notification:player:write or notification:player:*', async () => {
     const p = await player();
     for (const permissions of [undefined, ['notification:player:read'], ['notification:player:self:*']]) {

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { ADMIN, asUser, call, freshProject, postJson, send } from '../../helpers';
+import { ADMIN, asUser, call, freshProject, postJson, send, until } from '../../helpers';
 
 const create = (project: string, body: unknown, headers: Record<string, string> = ADMIN) =>
   postJson(`/v1/projects/${project}/notifications`, body, headers);
@@ -120,6 +120,24 @@ describe('producer API: notifications', () => {
     const other = await freshProject();
     expect((await create(other.id, body, headers)).status).toBe(201);
     expect(await countIn(other.id)).toBe(2);
+  });
+
+  it('replays the first answer to a retry after its expires_at has passed', async () => {
+    const { id: project } = await freshProject();
+    const expiresAt = Date.now() + 1000;
+    const body = { to: [{ user: 'u' }], title: 'brief', expires_at: new Date(expiresAt).toISOString() };
+    const headers = { ...ADMIN, 'idempotency-key': 'brief-1' };
+    const first = await create(project, body, headers);
+    expect(first.status).toBe(201);
+    const firstBody = await first.json();
+    await until(async () => Date.now() > expiresAt + 50);
+    const retry = await create(project, body, headers);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(await retry.json()).toEqual(firstBody);
+    expect(await countIn(project)).toBe(1);
+    // Without the key, the same body is judged now: expires_at must be in the future.
+    expect((await create(project, body, ADMIN)).status).toBe(400);
   });
 
   it('deletes for good: gone from the producer API and from every inbox', async () => {
