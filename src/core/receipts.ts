@@ -114,11 +114,12 @@ export async function acknowledgeMany(
   if (written.size > 0) await announce(publisher, user.projectId, [ownAudience(user)]);
   // Eligible but not written: acknowledged by a concurrent request, or gone meanwhile (looked up again, rarely).
   const missed = eligible.filter((id) => !written.has(id));
-  const still = missed.length > 0 ? await findForAcknowledge(db, user, missed, now) : byId;
+  const still = missed.length > 0 ? await findForAcknowledge(db, user, missed, now) : new Map();
+  const vanished = new Set(missed.filter((id) => !still.has(id)));
 
   return unique.map((id): BulkOutcome => {
     const row = byId.get(id);
-    if (!row || !still.has(id)) return { id, outcome: 'not_found' };
+    if (!row || vanished.has(id)) return { id, outcome: 'not_found' };
     if (!audiences.has(row.audience)) return { id, outcome: 'access_denied' };
     return written.has(id) ? { id, outcome: 'acknowledged', acknowledgedAt: now } : { id, outcome: 'already_responded' };
   });

@@ -17,15 +17,16 @@ const project = 'default';
 const user: UserPrincipal = { kind: 'user', projectId: project, userId: 'counted', orgs: ['team'], permissions: null };
 const other: UserPrincipal = { ...user, userId: 'someone-else' }; // also in the team
 
-async function counted(who: UserPrincipal) {
+/** The counters' totals and a row-by-row count, as they are at `now` (the test sets the clock past an expiry). */
+async function counted(who: UserPrincipal, now = Date.now()) {
   const state = await readInboxState(db, project, inboxAudiences(who.userId, who.orgs));
-  const freshness = await inboxFreshness(db, who, state);
+  const freshness = await inboxFreshness(db, who, state, now);
   const byCounters = {
     all: await countVisible(db, who, state, freshness, undefined),
     pending: await countVisible(db, who, state, freshness, 'pending'),
     acknowledged: await countVisible(db, who, state, freshness, 'acknowledged'),
   };
-  const scan = async (status?: 'pending' | 'acknowledged') => (await listInbox(db, who, { order: 'newest', limit: 1, status, count: true })).totalCount;
+  const scan = async (status?: 'pending' | 'acknowledged') => (await listInbox(db, who, { order: 'newest', limit: 1, status, count: true }, now)).totalCount;
   const byScan = { all: await scan(), pending: await scan('pending'), acknowledged: await scan('acknowledged') };
   expect(byCounters).toEqual(byScan);
   return { ...byCounters, validUntil: freshness.validUntil };
@@ -37,7 +38,8 @@ async function create(inputs: NewNotification[]) {
 
 describe('inbox counters', () => {
   it('agree with a row-by-row count through creates, acknowledges, reads, archives, deletes and expiry', async () => {
-    const soon = Date.now() + 1500;
+    // Far enough that nothing expires for real during the test; the expiry is seen by passing a later `now`.
+    const soon = Date.now() + 60_000;
     const own = await create(Array.from({ length: 5 }, () => ({ audience: { kind: 'user', id: 'counted' }, title: 'own' })));
     const team = await create(Array.from({ length: 3 }, () => ({ audience: { kind: 'org', id: 'team' }, title: 'team' })));
     const all = await create(Array.from({ length: 2 }, () => ({ audience: { kind: 'everyone' }, title: 'all' })));
@@ -63,12 +65,11 @@ describe('inbox counters', () => {
     expect(await counted(other)).toMatchObject({ all: 4, pending: 3, acknowledged: 1 });
 
     // Expired but not purged: still in the counters, subtracted by one look at the expired rows.
-    await new Promise((r) => setTimeout(r, soon - Date.now() + 50));
-    expect(await counted(user)).toMatchObject({ all: 6, pending: 4, acknowledged: 2, validUntil: null });
+    expect(await counted(user, soon)).toMatchObject({ all: 6, pending: 4, acknowledged: 2, validUntil: null });
 
     // Purged: the counters and the recorded next expiry follow the delete.
-    await env.DB.prepare('DELETE FROM notifications WHERE project_id = ? AND expires_at <= ?').bind(project, Date.now()).run();
-    expect(await counted(user)).toMatchObject({ all: 6, pending: 4, acknowledged: 2, validUntil: null });
+    await env.DB.prepare('DELETE FROM notifications WHERE project_id = ? AND expires_at <= ?').bind(project, soon).run();
+    expect(await counted(user, soon)).toMatchObject({ all: 6, pending: 4, acknowledged: 2, validUntil: null });
     const state = await readInboxState(db, project, inboxAudiences('counted', ['team']));
     expect([...state.values()].map((s) => s.nextExpiry)).toEqual([null, null, null]);
   });

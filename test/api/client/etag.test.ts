@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { asUser, call, freshProject, send } from '../../helpers';
+import { asUser, call, freshProject, send, until } from '../../helpers';
 
 const LIST = '/api/v1/client/notifications';
 
@@ -104,12 +104,14 @@ describe('seeds/000 list ETag and If-None-Match', () => {
 
   it('stops matching when a notification the user sees expires, with no write in between', async () => {
     const { id: project } = await freshProject();
-    await send(project, { to: [{ everyone: true }], title: 'flash sale', expires_at: new Date(Date.now() + 1200).toISOString() });
+    // Room for the sends and the first polls on a slow machine; then wait for the expiry itself.
+    const expiresAt = Date.now() + 4000;
+    await send(project, { to: [{ everyone: true }], title: 'flash sale', expires_at: new Date(expiresAt).toISOString() });
     await send(project, { to: [{ user: 'u' }], title: 'stays' });
     const headers = await asUser({ sub: 'u', project });
     const etag = await etagOf(headers);
     expect((await poll(headers, etag)).status).toBe(304);
-    await new Promise((r) => setTimeout(r, 1300));
+    await until(async () => Date.now() > expiresAt, 6000);
     const res = await poll(headers, etag);
     expect(res.status).toBe(200);
     expect(((await res.json()) as { notifications: { title: string }[] }).notifications.map((n) => n.title)).toEqual(['stays']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asUser, call, freshProject, send } from '../../helpers';
+import { asUser, call, freshProject, send, until } from '../../helpers';
 
 interface Page {
   notifications: { id: string; title: string; status: string; service_id: string | null; project: string | null }[];
@@ -98,11 +98,13 @@ describe('seeds/000 Fetch Pending Notifications', () => {
 
   it('leaves out expired notifications', async () => {
     const { id: project } = await freshProject();
-    await send(project, { to: [{ user: 'u' }], title: 'soon gone', expires_at: new Date(Date.now() + 1500).toISOString() });
+    // Room for the sends and the first list on a slow machine; then wait for the expiry itself.
+    const expiresAt = Date.now() + 4000;
+    await send(project, { to: [{ user: 'u' }], title: 'soon gone', expires_at: new Date(expiresAt).toISOString() });
     await send(project, { to: [{ user: 'u' }], title: 'stays', expires_at: new Date(Date.now() + 3_600_000).toISOString() });
     const headers = await asUser({ sub: 'u', project });
     expect((await list(headers)).notifications.map((n) => n.title)).toEqual(['stays', 'soon gone']);
-    await new Promise((r) => setTimeout(r, 1600));
+    await until(async () => Date.now() > expiresAt, 6000);
     const after = await list(headers);
     expect(after.notifications.map((n) => n.title)).toEqual(['stays']);
     expect(after.pagination.total_count).toBe(1);
