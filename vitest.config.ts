@@ -26,6 +26,8 @@ export default defineConfig(async () => {
             WRITE_LIMITER: { namespace_id: '1002', simple: { limit: 200, period: 10 } },
             STREAM_LIMITER: { namespace_id: '1003', simple: { limit: 100, period: 10 } },
           },
+          // An empty database that a test migrates step by step (test/migrations).
+          d1Databases: ['MIGRATION_DB'],
           bindings: {
             TEST_MIGRATIONS: migrations,
             ...(await testSigningKey()),
