@@ -12,7 +12,8 @@ import { announce, type WriteOptions } from './realtime';
 // write racing a delete leaves no orphan receipt and no `state` change after the `deleted`; and
 // only when the state really changes, so two concurrent acknowledges produce exactly one success
 // and a repeated read moves nothing. ?1 project, ?2 user, ?3 now, ?4 ids (JSON), ?5 audiences (JSON).
-const IN_INBOX = `FROM json_each(?4) j JOIN notifications n ON n.id = j.value AND n.project_id = ?1
+// CROSS JOIN keeps SQLite's join order: each id is one primary-key lookup, never a walk of the inbox.
+const IN_INBOX = `FROM json_each(?4) j CROSS JOIN notifications n ON n.id = j.value AND n.project_id = ?1
   WHERE n.archived_at IS NULL AND (n.expires_at IS NULL OR n.expires_at > ?3) AND n.audience IN (SELECT value FROM json_each(?5))`;
 
 const ACKNOWLEDGE = `
@@ -130,7 +131,7 @@ async function findForAcknowledge(db: Db, user: UserPrincipal, ids: readonly str
   const { results } = await db.$client
     .prepare(
       `SELECT n.id, n.audience, r.acknowledged_at AS acknowledgedAt FROM json_each(?1) j
-         JOIN notifications n ON n.id = j.value AND n.project_id = ?2
+         CROSS JOIN notifications n ON n.id = j.value AND n.project_id = ?2
          LEFT JOIN receipts r ON r.project_id = n.project_id AND r.user_id = ?3 AND r.notification_id = n.id
        WHERE (n.expires_at IS NULL OR n.expires_at > ?4) AND n.archived_at IS NULL`,
     )
