@@ -33,14 +33,14 @@ export function createDialect<Schema>(options: DialectOptions<Schema>) {
     app,
     errors: (...statuses: number[]) => errorResponses(options.errorSchema, statuses, options.byStatus),
     /**
-     * `poll`: a read without side effects (it may run while the limiter answers); `poll` with
-     * `{ writes: true }`: counted as a poll but it changes state, so it waits for the verdict;
-     * `write`; `stream`: opening a long poll, event stream or WebSocket. `auth` replaces the
-     * dialect's authentication for one route (the stream routes also take `access_token`).
+     * The middleware a route declares (`createRoute({ middleware })`) for its rate-limit class:
+     * `poll` (reads), `write`, or `stream` (opening a long poll, event stream or WebSocket). `auth`
+     * replaces the dialect's authentication for one route (the stream routes also take `access_token`).
      */
-    guard: (
-      kind: RouteClass,
-      { writes = false, auth = options.auth }: { writes?: boolean; auth?: MiddlewareHandler<AppEnv> } = {},
-    ): MiddlewareHandler<AppEnv>[] => [limitBody, auth, rateLimit(kind, { waitForVerdict: kind !== 'poll' || writes })],
+    guard: (kind: RouteClass, { auth = options.auth }: { auth?: MiddlewareHandler<AppEnv> } = {}): MiddlewareHandler<AppEnv>[] => [
+      limitBody,
+      auth,
+      rateLimit(kind),
+    ],
   };
 }

@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { d1Cost } from '../api/cost/helpers';
 import { ADMIN, asUser, call, freshProject, postJson, send } from '../helpers';
 
 // Test limits (vitest.config.ts): per 10 s, 300 polls, 200 writes, 100 stream opens per user or key.
@@ -54,8 +55,9 @@ describe('rate limits', { timeout: 60_000 }, () => {
       // The first poll above counted too.
       const limited = await exhaust(LIMITS.poll - 1, () => call('/api/v1/client/notifications', { headers: { ...headers, 'if-none-match': etag } }));
       expect(limited.headers.get('retry-after')).toBe('10');
-      // Nothing of the answer the poll would have had: no ETag, no page.
+      // Nothing of the answer the poll would have had (no ETag, no page), and no D1 read for it.
       expect(limited.headers.get('etag')).toBeNull();
+      expect(d1Cost(limited)).toEqual({ queries: 0, rowsRead: 0, rowsWritten: 0 });
       expect(await limited.json()).toEqual({ error: { code: 'RATE_LIMIT_EXCEEDED', message: 'Rate limit exceeded' } });
 
       // The same user's polls in the other dialects are in the same budget, each in its own error shape.

@@ -52,9 +52,8 @@ export function audienceApi() {
   const security = [{ token: [] }];
   const ok = { 200: jsonResponse(Envelope, 'Success') };
   const listed = { ...ok, 304: { description: 'Not Modified' } };
+  // A single fetch (which marks the notification read) is a GET to its clients: counted with the polls.
   const poll = guard('poll');
-  // A single fetch marks the notification read: it hears the limiter's verdict before it writes.
-  const fetch = guard('poll', { writes: true });
 
   // seeds/001 "List System Notifications"
   app.openapi(
@@ -64,7 +63,7 @@ export function audienceApi() {
 
   // seeds/001 "Get System Notification"
   app.openapi(
-    createRoute({ method: 'get', path: '/notifications/system/{notificationId}', security, middleware: fetch, request: { params: SystemItemParam }, responses: { ...ok, ...errors(401, 404, 405, 429) } }),
+    createRoute({ method: 'get', path: '/notifications/system/{notificationId}', security, middleware: poll, request: { params: SystemItemParam }, responses: { ...ok, ...errors(401, 404, 405, 429) } }),
     async (c) => fetchOne(c, c.get('user'), EVERYONE, c.req.valid('param').notificationId),
   );
 
@@ -79,7 +78,7 @@ export function audienceApi() {
 
   // seeds/001 "Get User Notification"
   app.openapi(
-    createRoute({ method: 'get', path: '/users/{userId}/notifications/{notificationId}', security, middleware: fetch, request: { params: UserItemParam }, responses: { ...ok, ...errors(401, 403, 404, 405, 429) } }),
+    createRoute({ method: 'get', path: '/users/{userId}/notifications/{notificationId}', security, middleware: poll, request: { params: UserItemParam }, responses: { ...ok, ...errors(401, 403, 404, 405, 429) } }),
     async (c) => {
       const { userId, notificationId } = c.req.valid('param');
       return fetchOne(c, userListReader(c.get('user'), userId), audienceKey({ kind: 'user', id: userId }), notificationId);
@@ -97,7 +96,7 @@ export function audienceApi() {
 
   // seeds/001 "Get Client Notification"
   app.openapi(
-    createRoute({ method: 'get', path: '/clients/{clientId}/notifications/{notificationId}', security, middleware: fetch, request: { params: ClientItemParam }, responses: { ...ok, ...errors(401, 403, 404, 405, 429) } }),
+    createRoute({ method: 'get', path: '/clients/{clientId}/notifications/{notificationId}', security, middleware: poll, request: { params: ClientItemParam }, responses: { ...ok, ...errors(401, 403, 404, 405, 429) } }),
     async (c) => {
       const { clientId, notificationId } = c.req.valid('param');
       return fetchOne(c, clientListReader(c.get('user'), clientId), audienceKey({ kind: 'org', id: clientId }), notificationId);
