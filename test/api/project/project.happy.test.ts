@@ -1,41 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ADMIN, asUser, call, freshProject, postJson, send, userToken } from '../../helpers';
-
-const TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/;
-
-interface Row {
-  id: string;
-  user_id: string | null;
-  title: string;
-  seen_at: string | null;
-  read_at: string | null;
-  deleted_at: string | null;
-}
-interface Paginated {
-  data: Row[];
-  links: { first: null; last: null; prev: null; next: string | null };
-  meta: { path: string; per_page: number };
-}
-
-const base = (project: string) => `/api/v1/project/${project}`;
-
-async function json<T>(res: Response, status = 200): Promise<T> {
-  expect(res.status).toBe(status);
-  return (await res.json()) as T;
-}
-
-/** Follows links.next from a first URL to the end, as a client of the document would. */
-async function walk(first: string, headers: Record<string, string>): Promise<Row[]> {
-  const rows: Row[] = [];
-  let url: string | null = first;
-  for (let i = 0; url && i < 50; i++) {
-    const { pathname, search } = new URL(url, 'http://inbox.test');
-    const page: Paginated = await json(await call(`${pathname}${search}`, { headers }));
-    rows.push(...page.data);
-    url = page.links.next;
-  }
-  return rows;
-}
+import { TS, type Row, type Paginated, base, json, walk } from './helpers';
 
 describe('seeds/003 project-wide notifications', () => {
   it('lists every notification of the project newest first, in the documented envelope and fields', async () => {
@@ -149,60 +114,5 @@ describe('reference/project-api.md user-wide notifications', () => {
     }
     expect((await walk(`${base(project)}/user/w/notifications?per_page=2&order=asc`, key)).map((r) => r.id)).toEqual(made);
     expect((await walk(`${base(project)}/user/w/notifications?per_page=2`, key)).map((r) => r.id)).toEqual([...made].reverse());
-  });
-
-  it('answers validation failures with 422 and every field’s problems', async () => {
-    const { id: project, key } = await freshProject();
-    const res = await postJson(`${base(project)}/user/u/notifications`, { body: 'x'.repeat(4097) }, key);
-    expect(res.status).toBe(422);
-    const body = (await res.json()) as { message: string; errors: Record<string, string[]> };
-    expect(Object.keys(body.errors).sort()).toEqual(['body', 'title']);
-    expect(body.message).toMatch(/\(and 1 more error\)$/);
-    for (const query of ['?per_page=0', '?per_page=101', '?order=sideways', '?cursor=junk']) {
-      const r = await call(`${base(project)}/notifications${query}`, { headers: key });
-      expect(r.status, query).toBe(422);
-      expect(Object.keys(((await r.json()) as { errors: object }).errors)).toEqual([query.slice(1).split('=')[0]]);
-    }
-  });
-});
-
-describe('seeds/003 keys', () => {
-  it('is 401 Unauthenticated. without a key or with an unknown one, and 403 for another project’s key', async () => {
-    const a = await freshProject('a');
-    const b = await freshProject('b');
-    const [n] = await send(b.id, { to: [{ user: 'u' }], title: 't' });
-    for (const headers of [{}, { authorization: 'Bearer ik_nope' }, { authorization: `Bearer ${await userToken({ sub: 'u', project: b.id })}` }] as Record<string, string>[]) {
-      const res = await call(`${base(b.id)}/notifications`, { headers });
-      expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ message: 'Unauthenticated.' });
-    }
-    for (const [method, path] of [
-      ['GET', `${base(b.id)}/notifications`],
-      ['GET', `${base(b.id)}/notification/${n!.id}`],
-      ['PUT', `${base(b.id)}/notification/${n!.id}/archive`],
-      ['DELETE', `${base(b.id)}/notification/${n!.id}`],
-      ['GET', `${base(b.id)}/user/u/notifications`],
-    ]) {
-      const res = await call(path!, { method, headers: a.key });
-      expect(res.status, `${method} ${path}`).toBe(403);
-      expect(await res.json()).toEqual({ message: 'This action is unauthorized.' });
-    }
-    expect((await postJson(`${base(b.id)}/user/u/notifications`, { title: 'x' }, a.key)).status).toBe(403);
-    // A's key asking for B's notification under A's project finds nothing.
-    expect((await call(`${base(a.id)}/notification/${n!.id}`, { headers: a.key })).status).toBe(404);
-    // A revoked key is unknown from then on.
-    const issued = await json<{ id: string; key: string }>(await postJson(`/v1/projects/${b.id}/keys`, { name: 'temp' }, ADMIN), 201);
-    const temp = { authorization: `Bearer ${issued.key}` };
-    expect((await call(`${base(b.id)}/notifications`, { headers: temp })).status).toBe(200);
-    expect((await call(`/v1/projects/${b.id}/keys/${issued.id}`, { method: 'DELETE', headers: b.key })).status).toBe(204);
-    const revoked = await call(`${base(b.id)}/notifications`, { headers: temp });
-    expect(revoked.status).toBe(401);
-    expect(await revoked.json()).toEqual({ message: 'Unauthenticated.' });
-    expect((await call(`/v1/projects/${b.id}/keys/${issued.id}`, { method: 'DELETE', headers: a.key })).status).toBe(403);
-    // The admin key reaches both; an unknown project is 404.
-    expect((await call(`${base(b.id)}/notification/${n!.id}`, { headers: ADMIN })).status).toBe(200);
-    const missing = await call(`${base('no-such')}/notifications`, { headers: ADMIN });
-    expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ message: 'Project not found.' });
   });
 });

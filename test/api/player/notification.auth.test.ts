@@ -1,68 +1,8 @@
-import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { asUser, call, es256Token, postJson, send, userToken } from '../../helpers';
-import { createFor, json, player, PLAYER } from './helpers';
-
-describe('reference/player-api.md GET …/notification/{notification_id}', () => {
-  it('returns one notification, and 404 resource_not_found for unknown or someone else’s', async () => {
-    const p = await player();
-    const id = await createFor(p.project, p.id, 'hello', { rh_url: '/x', custom_data: { a: 'b' }, etag: 'e1' });
-    const res = await call(`${PLAYER}/me/notification/${id}`, { headers: p.headers });
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ message: 'hello', rh_url: '/x', custom_data: { a: 'b' }, etag: 'e1', notification_id: id, created: expect.any(String) });
-    const other = await player();
-    const [theirs] = await send(p.project, { to: [{ user: other.id }], title: 't' });
-    for (const missing of [theirs!.id, crypto.randomUUID(), 'not-even-a-uuid']) {
-      const r = await call(`${PLAYER}/${p.id}/notification/${missing}`, { headers: p.headers });
-      expect(r.status).toBe(404);
-      expect(await r.json()).toEqual({ auth_success: true, error_code: 'resource_not_found', desc: expect.any(String) });
-    }
-  });
-});
+import { asUser, call, es256Token, postJson, userToken } from '../../helpers';
+import { createFor, player, PLAYER } from './helpers';
 
 describe('reference/player-api.md POST …/notification', () => {
-  it('creates all atomically and answers with the last id', async () => {
-    const p = await player();
-    const server = await asUser({ sub: 'server', project: p.project, permissions: ['notification:player:*'] });
-    const res = await postJson(`${PLAYER}/${p.id}/notification`, { notifications: [{ message: 'one' }, { message: 'two', custom_data: { k: 'v' } }] }, server);
-    expect(res.status).toBe(200);
-    const { notification_id } = (await res.json()) as { notification_id: string };
-    const body = await json(await call(`${PLAYER}/me/notification`, { headers: p.headers }));
-    expect(body.notifications.map((n) => n.message)).toEqual(['two', 'one']);
-    expect(body.notifications[0]!.notification_id).toBe(notification_id);
-  });
-
-  it('stores nothing when any entry is invalid, answering 422 with every problem', async () => {
-    const p = await player();
-    const server = await asUser({ sub: 'server', project: p.project, permissions: ['notification:player:write'] });
-    const res = await postJson(`${PLAYER}/${p.id}/notification`, { notifications: [{ message: 'fine' }, { message: 'x'.repeat(4097) }, { rh_url: '' }] }, server);
-    expect(res.status).toBe(422);
-    const { detail } = (await res.json()) as { detail: { loc: unknown[]; type: string }[] };
-    expect(detail).toEqual(
-      expect.arrayContaining([
-        { loc: ['body', 'notifications', 1, 'message'], msg: expect.any(String), type: 'string_too_long' },
-        { loc: ['body', 'notifications', 2, 'message'], msg: 'Field required', type: 'missing' },
-        { loc: ['body', 'notifications', 2, 'rh_url'], msg: expect.any(String), type: 'string_too_short' },
-      ]),
-    );
-    const count = await env.DB.prepare('SELECT count(*) AS n FROM notifications WHERE project_id = ?').bind(p.project).first<{ n: number }>();
-    expect(count!.n).toBe(0);
-    const empty = await postJson(`${PLAYER}/${p.id}/notification`, {}, server);
-    expect(empty.status).toBe(422);
-    expect(((await empty.json()) as { detail: unknown[] }).detail[0]).toEqual({ loc: ['body', 'notifications'], msg: 'Field required', type: 'missing' });
-  });
-
-  it('answers a body that is not JSON, or not of JSON’s media type, with 422 located at the body', async () => {
-    const p = await player();
-    const server = await asUser({ sub: 'server', project: p.project, permissions: ['notification:player:write'] });
-    const malformed = await call(`${PLAYER}/${p.id}/notification`, { method: 'POST', headers: { ...server, 'content-type': 'application/json' }, body: '{"notifications": [' });
-    expect(malformed.status).toBe(422);
-    expect(await malformed.json()).toEqual({ detail: [{ loc: ['body'], msg: 'The request body is not valid JSON', type: 'json_invalid' }] });
-    const text = await call(`${PLAYER}/${p.id}/notification`, { method: 'POST', headers: { ...server, 'content-type': 'text/plain' }, body: 'hello' });
-    expect(text.status).toBe(422);
-    expect(((await text.json()) as { detail: { loc: unknown[] }[] }).detail[0]!.loc).toEqual(['body']);
-  });
-
   it('needs notification:player:write or notification:player:*', async () => {
     const p = await player();
     for (const permissions of [undefined, ['notification:player:read'], ['notification:player:self:*']]) {
