@@ -3,13 +3,12 @@ import { decodeCursor, encodeCursor, isCursor, type CursorScope } from './cursor
 import type { Db } from './db';
 import { invalidParameter } from './errors';
 import { latestSequence } from './inbox';
+import { UUID } from './ids';
 import type { UserPrincipal } from './principal';
 
 // seeds/002 `exclude_before`: "all notifications including and before this provided id will be
 // ignored". A client may send the `cursor` of a long poll, or the `notification_id` of the newest
 // notification it has; both name a place in the player's inbox.
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function excludeBeforeScope(reader: UserPrincipal): CursorScope {
   return { parameter: 'exclude_before', parts: ['player', reader.projectId, reader.userId, 'exclude_before'] };

@@ -1,4 +1,5 @@
 import { DomainError, invalidParameter } from './errors';
+import { UUID } from './ids';
 import type { UserPrincipal } from './principal';
 
 // The player API's permission vocabulary (reference/player-api.md, "Permissions").
@@ -6,7 +7,6 @@ import type { UserPrincipal } from './principal';
 const READ_ANY = ['notification:player:*', 'notification:player:read'];
 const READ_SELF = ['notification:player:self:*', 'notification:player:self:read'];
 const WRITE_ANY = ['notification:player:*', 'notification:player:write'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A path's `{player_uuid}`: `me` (the caller), or a player UUID; anything else is 400 bad_id. */
 export function playerIdOf(caller: UserPrincipal, param: string): string {
