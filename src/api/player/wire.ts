@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AuthFailure, DomainError, ValidationIssue } from '../../core/errors';
 import { LIMITS, type InboxItem } from '../../core/notifications';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { codeToStatus } from '../../http/status';
 
 // seeds/002 and reference/player-api.md: the player API's JSON shapes.

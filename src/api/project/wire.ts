@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { DomainError } from '../../core/errors';
 import { LIMITS, type InboxItem } from '../../core/notifications';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { codeToStatus } from '../../http/status';
 
 // seeds/003 and reference/project-api.md: the operator's project-wide and user-wide API.

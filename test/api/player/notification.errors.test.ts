@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { asUser, call, postJson } from '../../helpers';
-import { json, player, PLAYER } from './helpers';
+import { player, PLAYER } from './helpers';
 
 describe('reference/player-api.md POST …/notification', () => {
   it('stores nothing when any entry is invalid, answering 422 with every problem', async () => {
