@@ -1,4 +1,5 @@
 import { audienceKey } from './audience';
+import { decodeCursor, encodeCursor, type CursorScope } from './cursor';
 import type { Db } from './db';
 import { DomainError } from './errors';
 import { RECEIPT_COLUMNS, toItem, type ItemRow } from './inbox';
@@ -12,8 +13,8 @@ import { announce, type WriteOptions } from './realtime';
 export interface OperatorQuery {
   order: 'asc' | 'desc';
   limit: number;
-  /** Continue after this sequence in the query's order (exclusive). */
-  after?: number;
+  /** The previous page's `next`. */
+  cursor?: string;
   /** Only what was addressed to this user. */
   userId?: string;
 }
@@ -21,13 +22,15 @@ export interface OperatorQuery {
 const ADDRESSED_RECEIPT = `LEFT JOIN receipts r ON substr(n.audience, 1, 2) = 'u:' AND r.project_id = n.project_id
   AND r.user_id = substr(n.audience, 3) AND r.notification_id = n.id`;
 
+/** One page of the operator's list; `next` continues it (null on the last page). A cursor belongs to its list and order. */
 export async function listForOperator(
   db: Db,
   projectId: string,
   query: OperatorQuery,
-): Promise<{ items: InboxItem[]; hasMore: boolean }> {
+): Promise<{ items: InboxItem[]; next: string | null }> {
+  const scope: CursorScope = { parameter: 'cursor', parts: ['003', projectId, query.userId ?? null, query.order] };
   const desc = query.order === 'desc';
-  const bound = query.after ?? (desc ? Number.MAX_SAFE_INTEGER : 0);
+  const bound = query.cursor !== undefined ? decodeCursor(scope, query.cursor) : desc ? Number.MAX_SAFE_INTEGER : 0;
   const { results } = await db.$client
     .prepare(
       `SELECT ${NOTIFICATION_COLUMNS}, ${RECEIPT_COLUMNS} FROM notifications n ${ADDRESSED_RECEIPT}
@@ -37,7 +40,9 @@ export async function listForOperator(
     )
     .bind(projectId, bound, query.limit + 1, ...(query.userId === undefined ? [] : [audienceKey({ kind: 'user', id: query.userId })]))
     .all<ItemRow>();
-  return { items: results.slice(0, query.limit).map(toItem), hasMore: results.length > query.limit };
+  const items = results.slice(0, query.limit).map(toItem);
+  const last = items.at(-1);
+  return { items, next: results.length > query.limit && last ? encodeCursor(scope, last.seq) : null };
 }
 
 /** One notification of the project (of one user, when `userId` is given), or not_found. */

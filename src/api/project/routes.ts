@@ -2,7 +2,6 @@ import { createRoute, type z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { audienceKey } from '../../core/audience';
 import { createNotifications } from '../../core/create';
-import { decodeCursor, encodeCursor, type CursorScope } from '../../core/cursor';
 import { destroyNotification } from '../../core/notifications';
 import { archiveForOperator, listForOperator, showForOperator } from '../../core/operator-view';
 import { openProject } from '../../core/projects';
@@ -35,17 +34,11 @@ function project(c: Context<AppEnv>, projectId: string): Promise<string> {
 
 /** One cursor page, with links.next a full URL that keeps per_page and order. */
 async function page(c: Context<AppEnv>, projectId: string, q: z.infer<typeof ListQuery>, userId?: string) {
-  const scope: CursorScope = { parameter: 'cursor', parts: ['003', projectId, userId ?? null, q.order] };
-  const after = q.cursor === undefined ? undefined : decodeCursor(scope, q.cursor);
-  const { items, hasMore } = await listForOperator(c.get('db'), projectId, { order: q.order, limit: q.per_page, after, userId });
+  const { items, next } = await listForOperator(c.get('db'), projectId, { order: q.order, limit: q.per_page, cursor: q.cursor, userId });
   const url = new URL(c.req.url);
   const path = `${url.origin}${url.pathname}`;
-  const last = items.at(-1);
-  const next =
-    hasMore && last
-      ? `${path}?${new URLSearchParams({ per_page: String(q.per_page), order: q.order, cursor: encodeCursor(scope, last.seq) })}`
-      : null;
-  return c.json({ data: items.map(encodeNotification), links: { first: null, last: null, prev: null, next }, meta: { path, per_page: q.per_page } }, 200);
+  const link = next === null ? null : `${path}?${new URLSearchParams({ per_page: String(q.per_page), order: q.order, cursor: next })}`;
+  return c.json({ data: items.map(encodeNotification), links: { first: null, last: null, prev: null, next: link }, meta: { path, per_page: q.per_page } }, 200);
 }
 
 function destroyOne(c: Context<AppEnv>, projectId: string, id: string, userId?: string) {
