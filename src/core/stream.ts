@@ -1,5 +1,5 @@
 import { feedHead, listChanges } from './changes';
-import type { CursorScope, StreamPosition } from './cursor';
+import { decodeStreamCursor, type CursorScope, type StreamPosition } from './cursor';
 import type { Db } from './db';
 import { listInbox } from './inbox';
 import type { InboxItem, Receipt } from './notifications';
@@ -24,14 +24,16 @@ export function streamScope(user: UserPrincipal, parameter: string): CursorScope
 export const STREAM_BATCH = 100;
 
 /**
- * Where a stream starts. Without a cursor: now. With one: there, unless the change feed was purged
- * past it or it is ahead of the feed (another database): then `reset`, and the client refetches.
+ * Where a stream starts. Without a cursor: now. With one (`text`, as the client sent it in
+ * `parameter`): there, unless the change feed was purged past it or it is ahead of the feed (another
+ * database): then `reset`, and the client refetches. A cursor that is not this user's is a 400.
  */
 export async function openStream(
   db: Db,
   user: UserPrincipal,
-  since: StreamPosition | undefined,
+  cursor: { parameter: string; text: string } | undefined,
 ): Promise<{ position: StreamPosition; reset: boolean }> {
+  const since = cursor === undefined ? undefined : decodeStreamCursor(streamScope(user, cursor.parameter), cursor.text);
   const head = await feedHead(db, user.projectId);
   // The feed may be empty after a purge: "now" is then the purged end, not 0 (which would look lost).
   const now = { notifications: head.notifications, changes: Math.max(head.changes, head.purgedThrough) };

@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { decodeStreamCursor } from '../../core/cursor';
 import { invalidParameter } from '../../core/errors';
 import { acquireListener } from '../../core/long-poll';
 import type { UserPrincipal } from '../../core/principal';
-import { follow, openStream, streamLeaseMs, streamScope } from '../../core/stream';
+import { follow, openStream, streamLeaseMs } from '../../core/stream';
 import type { AppEnv } from '../../env';
 import { requireStreamUser } from '../../http/auth';
 import { eventStream } from '../../http/event-stream';
@@ -29,9 +28,8 @@ const security: Record<string, string[]>[] = [{ bearer: [] }, { accessToken: [] 
 /** Where the stream starts: after Last-Event-ID (EventSource's reconnect, newer than the URL), else `since`, else now. */
 async function start(c: Context<AppEnv>, user: UserPrincipal, since: string | undefined) {
   const lastEventId = c.req.header('last-event-id');
-  const [parameter, text] = lastEventId !== undefined ? ['Last-Event-ID', lastEventId] : ['since', since];
-  const from = text === undefined ? undefined : decodeStreamCursor(streamScope(user, parameter), text);
-  return openStream(c.get('db'), user, from);
+  const cursor = lastEventId !== undefined ? { parameter: 'Last-Event-ID', text: lastEventId } : since !== undefined ? { parameter: 'since', text: since } : undefined;
+  return openStream(c.get('db'), user, cursor);
 }
 
 export function registerStreams({ app, errors, guard }: ClientDialect) {
