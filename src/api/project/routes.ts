@@ -119,7 +119,7 @@ export function projectApi() {
     },
   );
 
-  // reference/project-api.md User-wide: show / archive / destroy one user's notification
+  // reference/project-api.md User-wide: show one user's notification
   app.openapi(
     createRoute({ method: 'get', path: '/{project_id}/user/{user_id}/notification/{id}', security, middleware: guard('poll'), request: { params: UserItemParam }, responses: { 200: jsonResponse(ProjectNotification), ...errors(401, 403, 404, 405, 429) } }),
     async (c) => {
@@ -128,6 +128,7 @@ export function projectApi() {
     },
   );
 
+  // reference/project-api.md User-wide: archive one user's notification
   app.openapi(
     createRoute({ method: 'put', path: '/{project_id}/user/{user_id}/notification/{id}/archive', security, middleware: guard('write'), request: { params: UserItemParam }, responses: { 200: jsonResponse(Archived), ...errors(401, 403, 404, 405, 429) } }),
     async (c) => {
@@ -137,6 +138,7 @@ export function projectApi() {
     },
   );
 
+  // reference/project-api.md User-wide: destroy one user's notification
   app.openapi(
     createRoute({ method: 'delete', path: '/{project_id}/user/{user_id}/notification/{id}', security, middleware: guard('write'), request: { params: UserItemParam }, responses: { 200: jsonResponse(Deleted), ...errors(401, 403, 404, 405, 429) } }),
     async (c) => {
