@@ -11,31 +11,35 @@ import { announce, type WriteOptions } from './realtime';
 // in the user's inbox (stored, unarchived, unexpired, addressed to one of their audiences), so a
 // write racing a delete leaves no orphan receipt and no `state` change after the `deleted`; and
 // only when the state really changes, so two concurrent acknowledges produce exactly one success
-// and a repeated read moves nothing. ?1 project, ?2 user, ?3 now, ?4 ids (JSON), ?5 audiences (JSON).
-// CROSS JOIN keeps SQLite's join order: each id is one primary-key lookup, never a walk of the inbox.
-const IN_INBOX = `FROM json_each(?4) j CROSS JOIN notifications n ON n.id = j.value AND n.project_id = ?1
-  WHERE n.archived_at IS NULL AND (n.expires_at IS NULL OR n.expires_at > ?3) AND n.audience IN (SELECT value FROM json_each(?5))`;
+// and a repeated read moves nothing. ?1 project, ?2 user, ?3 now, ?4 ids (JSON), ?5… the user's
+// audiences, bound one by one (a token has at most 50 organisations: under D1's 100 parameters),
+// since json_each would add a row read per audience. CROSS JOIN keeps SQLite's join order: each id
+// is one primary-key lookup, never a walk of the inbox.
+const inInbox = (audiences: number) => `FROM json_each(?4) j CROSS JOIN notifications n ON n.id = j.value AND n.project_id = ?1
+  WHERE n.archived_at IS NULL AND (n.expires_at IS NULL OR n.expires_at > ?3)
+    AND n.audience IN (${Array.from({ length: audiences }, (_, i) => `?${i + 5}`).join(', ')})`;
 
-const ACKNOWLEDGE = `
+const acknowledgeSql = (audiences: number) => `
   INSERT INTO receipts (project_id, user_id, notification_id, seen_at, acknowledged_at)
-  SELECT ?1, ?2, n.id, ?3, ?3 ${IN_INBOX}
+  SELECT ?1, ?2, n.id, ?3, ?3 ${inInbox(audiences)}
   ON CONFLICT (project_id, user_id, notification_id)
     DO UPDATE SET acknowledged_at = excluded.acknowledged_at, seen_at = coalesce(receipts.seen_at, excluded.seen_at)
     WHERE receipts.acknowledged_at IS NULL
   RETURNING notification_id`;
 
-const MARK_READ = `
+const markReadSql = (audiences: number) => `
   INSERT INTO receipts (project_id, user_id, notification_id, seen_at, read_at)
-  SELECT ?1, ?2, n.id, ?3, ?3 ${IN_INBOX}
+  SELECT ?1, ?2, n.id, ?3, ?3 ${inInbox(audiences)}
   ON CONFLICT (project_id, user_id, notification_id)
     DO UPDATE SET read_at = excluded.read_at, seen_at = coalesce(receipts.seen_at, excluded.seen_at)
     WHERE receipts.read_at IS NULL
   RETURNING read_at AS readAt`;
 
-function write(db: Db, sql: string, user: UserPrincipal, ids: readonly string[], now: number) {
+function write(db: Db, sql: (audiences: number) => string, user: UserPrincipal, ids: readonly string[], now: number) {
+  const audiences = inboxAudiences(user.userId, user.orgs);
   return db.$client
-    .prepare(sql)
-    .bind(user.projectId, user.userId, now, JSON.stringify(ids), JSON.stringify(inboxAudiences(user.userId, user.orgs)))
+    .prepare(sql(audiences.length))
+    .bind(user.projectId, user.userId, now, JSON.stringify(ids), ...audiences)
     .all<{ notification_id: string; readAt: number }>();
 }
 
@@ -43,7 +47,7 @@ function write(db: Db, sql: string, user: UserPrincipal, ids: readonly string[],
 export async function acknowledge(db: Db, user: UserPrincipal, id: string, { publisher, now = Date.now() }: WriteOptions = {}): Promise<InboxItem> {
   const item = await getInboxItem(db, user, id, { now });
   if (item.receipt.acknowledgedAt !== null) throw alreadyResponded(id);
-  const { results } = await write(db, ACKNOWLEDGE, user, [id], now);
+  const { results } = await write(db, acknowledgeSql, user, [id], now);
   if (results.length === 0) {
     // Deleted or archived meanwhile (404), or acknowledged by a concurrent request (409).
     await getInboxItem(db, user, id, { now });
@@ -64,7 +68,7 @@ export async function markRead(
   { publisher, now = Date.now() }: WriteOptions = {},
 ): Promise<InboxItem> {
   if (item.receipt.readAt !== null) return item;
-  const [row] = (await write(db, MARK_READ, user, [item.id], now)).results;
+  const [row] = (await write(db, markReadSql, user, [item.id], now)).results;
   if (row) {
     await announce(publisher, user.projectId, [ownAudience(user)]);
     return { ...item, receipt: { ...item.receipt, readAt: row.readAt, seenAt: item.receipt.seenAt ?? now } };
@@ -109,7 +113,7 @@ export async function acknowledgeMany(
   });
   const written = new Set<string>();
   if (eligible.length > 0) {
-    const { results } = await write(db, ACKNOWLEDGE, user, eligible, now);
+    const { results } = await write(db, acknowledgeSql, user, eligible, now);
     for (const r of results) written.add(r.notification_id);
   }
   if (written.size > 0) await announce(publisher, user.projectId, [ownAudience(user)]);

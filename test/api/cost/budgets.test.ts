@@ -129,7 +129,7 @@ describe('cost of writes', () => {
     }
     // Lookups by id and by key, never a walk of the inbox (100,000 rows for the heavy user).
     expect(rowsRead[0]).toEqual(rowsRead[1]);
-    for (const n of rowsRead[0]!) expect(n).toBeLessThanOrEqual(30);
+    for (const n of rowsRead[0]!) expect(n).toBeLessThanOrEqual(12);
     // The same for 10 and for 100,000 notifications: the receipt and its indexes, its change-feed
     // entry, the user's inbox version and acknowledged counter.
     expect(written[0]).toEqual(written[1]);
