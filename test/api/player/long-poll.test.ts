@@ -186,14 +186,18 @@ describe('listener slots, counted by the player’s Durable Object', () => {
     // evictDurableObject waits for in-flight requests, and a waiting listener always has one:
     // aborting every object is the harder case (in-memory state gone mid-wait, storage kept).
     const p = await player();
-    const waiting = [lp('?deadline=6', p.headers), lp('?deadline=6', p.headers)];
-    await until(async () => (await listenerCount(p.project, p.id)) === 2);
+    // A held answer's headers go out once its slot is taken: waiting for them (not for the lease
+    // count, which is stored before the object's reply reaches the Worker) keeps the reset from
+    // landing between the two.
+    const waiting = await Promise.all([lp('?deadline=6', p.headers), lp('?deadline=6', p.headers)]);
+    expect(waiting.map((r) => r.status)).toEqual([200, 200]);
+    expect(await listenerCount(p.project, p.id)).toBe(2);
     await abortAllDurableObjects();
     expect(await listenerCount(p.project, p.id)).toBe(2);
     expect(await projectListenerCount(p.project)).toBe(2);
     // Still woken after the eviction.
     const id = await createFor(p.project, p.id, 'after eviction');
-    const answers = await Promise.all(waiting.map(async (r) => json<Page>(await r)));
+    const answers = await Promise.all(waiting.map((r) => json<Page>(r)));
     for (const a of answers) expect(a.notifications.map((n) => n.notification_id)).toEqual([id]);
     await until(async () => (await listenerCount(p.project, p.id)) === 0);
     expect(await projectListenerCount(p.project)).toBe(0);
