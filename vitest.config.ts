@@ -37,8 +37,8 @@ export default defineConfig(async () => {
             MAX_LISTENERS_PER_PROJECT: '6',
             RATE_LIMIT_PERIOD_SECONDS: '10',
             CORS_ORIGINS: 'https://app.example, https://admin.example',
-            // Hang-ups are noticed at the next heartbeat: keep the tests quick.
-            LISTENER_HEARTBEAT_SECONDS: '1',
+            // No hang-up probe (HANGUP_PROBE_SECONDS stays 0, as deployed): here, as deployed, a client
+            // that hangs up aborts request.signal at once, and the tests show the slot coming back.
             // Longer than the 1 s and 2.5 s delivery bounds the stream tests assert, so that a
             // delivery within them is the wake-up's doing, not the heartbeat's safety re-read.
             STREAM_HEARTBEAT_SECONDS: '5',

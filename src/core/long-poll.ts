@@ -29,14 +29,18 @@ export interface HeldSlot {
   token: WakeToken;
 }
 
-/** Takes the listener slot first, so that a refusal (409/503) comes before any answer is started. */
-export function acquireListener(room: ListenerRoom, deadline: number): Promise<HeldSlot> {
-  return room.acquire(Math.max(0, deadline - Date.now()) + LEASE_GRACE_MS);
+/**
+ * Takes the listener slot first, so that a refusal (409/503) comes before any answer is started.
+ * `name` is the client's `listener_id`: it takes the place of the player's listener of that name.
+ */
+export function acquireListener(room: ListenerRoom, deadline: number, name?: string): Promise<HeldSlot> {
+  return room.acquire(Math.max(0, deadline - Date.now()) + LEASE_GRACE_MS, name);
 }
 
 /**
- * Answers, oldest first, as soon as anything after `after` exists, or empty at the deadline or
- * when the client hangs up. The slot is released however this ends.
+ * Answers, oldest first, as soon as anything after `after` exists, or empty at the deadline, when
+ * the client hangs up, or when a newer listener with its name took its slot. The slot is released
+ * however this ends.
  */
 export async function longPoll(
   db: Db,
@@ -52,7 +56,10 @@ export async function longPoll(
       if (page.items.length > 0 || remaining <= 0 || options.signal?.aborted) {
         return { items: page.items, position: page.items.at(-1)?.seq ?? options.after };
       }
-      token = await slot.wait(token, Math.min(remaining, options.recheckMs ?? RECHECK_MS), options.signal);
+      const next = await slot.wait(token, Math.min(remaining, options.recheckMs ?? RECHECK_MS), options.signal);
+      // Replaced: nothing was consumed, the client goes on from where it asked.
+      if (next === null) return { items: [], position: options.after };
+      token = next;
     }
   } finally {
     await slot.release();

@@ -34,14 +34,20 @@ export interface WakeToken {
 
 /** One listener's slot in its player's room. */
 export interface ListenerSlot {
-  /** Resolves with the next token when woken after `since`, after `ms`, or when `signal` aborts. */
-  wait(since: WakeToken, ms: number, signal?: AbortSignal): Promise<WakeToken>;
-  /** Keeps the slot for `ttlMs` more (a stream holds it for as long as it stays open). */
-  renew(ttlMs: number): Promise<void>;
+  /**
+   * Resolves with the next token when woken after `since`, after `ms`, or when `signal` aborts; with
+   * null when the slot is gone: a newer listener with the same name took it, and this one must end.
+   */
+  wait(since: WakeToken, ms: number, signal?: AbortSignal): Promise<WakeToken | null>;
+  /** Keeps the slot for `ttlMs` more (a stream holds it for as long as it stays open); false when it is gone. */
+  renew(ttlMs: number): Promise<boolean>;
   release(): Promise<void>;
 }
 
 export interface ListenerRoom {
-  /** Takes a slot for at most `ttlMs`; throws DomainError too_many_listeners / connection_limit. */
-  acquire(ttlMs: number): Promise<{ slot: ListenerSlot; token: WakeToken }>;
+  /**
+   * Takes a slot for at most `ttlMs`; throws DomainError too_many_listeners / connection_limit. A
+   * `name` (the client's `listener_id`) takes the place of this player's live listener of that name.
+   */
+  acquire(ttlMs: number, name?: string): Promise<{ slot: ListenerSlot; token: WakeToken }>;
 }

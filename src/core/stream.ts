@@ -76,40 +76,54 @@ export async function readStream(
   return { events, position: { notifications, changes: feed.last }, more: page.hasMore || feed.hasMore };
 }
 
-/** How long a stream's slot lasts without renewal: two missed heartbeats and a margin. */
-export function streamLeaseMs(heartbeatMs: number): number {
-  return 2 * heartbeatMs + 5000;
+/** How long a stream's slot lasts without renewal: two missed renewals and a margin. */
+export function streamLeaseMs(renewMs: number): number {
+  return 2 * renewMs + 5000;
 }
 
 export interface FollowOptions {
-  heartbeatMs: number;
+  /** The slot is renewed, and the stream re-read in case a wake-up was lost, this often. */
+  renewMs: number;
+  /** After this long without writing anything, `keepAlive` writes (intermediaries close silent connections). */
+  keepAliveMs: number;
   /** The client is gone. */
   signal: AbortSignal;
   send(events: StreamEvent[]): Promise<void>;
-  /** Proves the connection is alive; throws when it is not. */
-  heartbeat(): Promise<void>;
+  /** Writes something that is not an event; throws when the client is gone. */
+  keepAlive(): Promise<void>;
 }
 
 /**
- * Delivers everything after `from`, then whatever arrives, until the client goes away. It reads
- * when woken (a wake-up for this user, their organisations or everyone) and at every heartbeat, in
- * case a wake-up was lost; the slot is renewed at each heartbeat and released however this ends.
+ * Delivers everything after `from`, then whatever arrives, until the client goes away or a newer
+ * listener with its name takes its slot. It reads when woken (a wake-up for this user, their
+ * organisations or everyone) and at every renewal, in case a wake-up was lost. The slot is released
+ * however this ends.
  */
 export async function follow(db: Db, user: UserPrincipal, { slot, token: first }: HeldSlot, from: StreamPosition, options: FollowOptions) {
   try {
     let position = from;
     let token = first;
-    let nextBeat = Date.now() + options.heartbeatMs;
+    let lastWrite = Date.now();
+    let renewAt = Date.now() + options.renewMs;
     while (!options.signal.aborted) {
       const batch = await readStream(db, user, position);
-      if (batch.events.length > 0) await options.send(batch.events);
+      if (batch.events.length > 0) {
+        await options.send(batch.events);
+        lastWrite = Date.now();
+      }
       position = batch.position;
       if (batch.more) continue;
-      token = await slot.wait(token, Math.max(0, nextBeat - Date.now()), options.signal);
-      if (Date.now() >= nextBeat && !options.signal.aborted) {
-        await options.heartbeat();
-        await slot.renew(streamLeaseMs(options.heartbeatMs));
-        nextBeat = Date.now() + options.heartbeatMs;
+      const keepAliveAt = lastWrite + options.keepAliveMs;
+      const next = await slot.wait(token, Math.max(0, Math.min(renewAt, keepAliveAt) - Date.now()), options.signal);
+      if (next === null || options.signal.aborted) return;
+      token = next;
+      if (Date.now() >= keepAliveAt) {
+        await options.keepAlive();
+        lastWrite = Date.now();
+      }
+      if (Date.now() >= renewAt) {
+        if (!(await slot.renew(streamLeaseMs(options.renewMs)))) return;
+        renewAt = Date.now() + options.renewMs;
       }
     }
   } finally {

@@ -1,6 +1,7 @@
 import { cors } from 'hono/cors';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
+import { allowedOrigins } from './origin';
 
 // Browsers may call the API from the origins in CORS_ORIGINS (comma separated; "*" for any) and from
 // no others. Tokens travel in Authorization (or `access_token` for streams), never in cookies, so
@@ -8,7 +9,7 @@ import type { AppEnv } from '../env';
 
 const policy = cors({
   origin: (origin, c) => {
-    const allowed = ((c.env as AppEnv['Bindings']).CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+    const allowed = allowedOrigins(c.env as AppEnv['Bindings']);
     return allowed.includes('*') || allowed.includes(origin) ? origin : null;
   },
   allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],

@@ -4,6 +4,7 @@ import type { AppEnv } from '../env';
 import { dialectErrors, type RenderError } from './errors';
 import { limitBody } from './body-limit';
 import { methodNotAllowed } from './method-not-allowed';
+import { listenerOrigin } from './origin';
 import { errorResponses } from './openapi';
 import { rateLimit, type RouteClass } from './rate-limit';
 import { validationHook } from './validation';
@@ -34,13 +35,11 @@ export function createDialect<Schema>(options: DialectOptions<Schema>) {
     errors: (...statuses: number[]) => errorResponses(options.errorSchema, statuses, options.byStatus),
     /**
      * The middleware a route declares (`createRoute({ middleware })`) for its rate-limit class:
-     * `poll` (reads), `write`, or `stream` (opening a long poll, event stream or WebSocket). `auth`
+     * `poll` (reads), `write`, or `stream` (opening a long poll, event stream or WebSocket; these
+     * also refuse browser pages of origins that may not call them, before anything else). `auth`
      * replaces the dialect's authentication for one route (the stream routes also take `access_token`).
      */
-    guard: (kind: RouteClass, { auth = options.auth }: { auth?: MiddlewareHandler<AppEnv> } = {}): MiddlewareHandler<AppEnv>[] => [
-      limitBody,
-      auth,
-      rateLimit(kind),
-    ],
+    guard: (kind: RouteClass, { auth = options.auth }: { auth?: MiddlewareHandler<AppEnv> } = {}): MiddlewareHandler<AppEnv>[] =>
+      kind === 'stream' ? [limitBody, listenerOrigin, auth, rateLimit(kind)] : [limitBody, auth, rateLimit(kind)],
   };
 }

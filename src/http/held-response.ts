@@ -4,15 +4,16 @@ import type { AppEnv } from '../env';
 const SPACE = new TextEncoder().encode(' ');
 
 /**
- * A JSON response that may take minutes (a long poll). Headers go out at once; while the answer is
- * pending a space is written every `heartbeatMs` (JSON allows leading whitespace), because a failed
- * write is how a Worker learns that the client hung up when the runtime does not abort
- * `request.signal` (wrangler dev). Either way `produce` sees its signal abort and can let go.
- * An error after the headers went out cannot change the status: `fallback` answers instead.
+ * A JSON response that may take minutes (a long poll). Headers go out at once; nothing more until
+ * the answer, because every byte wakes a phone's radio and, deployed, the runtime reports a hang-up
+ * by aborting `request.signal`. Where it does not (wrangler dev: only a failed write tells), `probeMs`
+ * > 0 writes a space that often (JSON allows leading whitespace), uncompressed: a compressor would
+ * hold single spaces back and no write would ever fail. Either way `produce` sees its signal abort
+ * and can let go. An error after the headers went out cannot change the status: `fallback` answers.
  */
 export function heldJson(
   c: Context<AppEnv>,
-  heartbeatMs: number,
+  probeMs: number,
   produce: (gone: AbortSignal) => Promise<unknown>,
   fallback: () => unknown,
 ): Response {
@@ -21,7 +22,7 @@ export function heldJson(
   const gone = new AbortController();
   const hangUp = () => gone.abort();
   c.req.raw.signal.addEventListener('abort', hangUp, { once: true });
-  const heartbeat = setInterval(() => writer.write(SPACE).catch(hangUp), heartbeatMs);
+  const probe = probeMs > 0 ? setInterval(() => writer.write(SPACE).catch(hangUp), probeMs) : undefined;
 
   const done = (async () => {
     let body: unknown;
@@ -31,7 +32,7 @@ export function heldJson(
       console.error(JSON.stringify({ requestId: c.get('requestId'), event: 'held_response_failed', error: String(error) }));
       body = fallback();
     } finally {
-      clearInterval(heartbeat);
+      if (probe !== undefined) clearInterval(probe);
       c.req.raw.signal.removeEventListener('abort', hangUp);
     }
     await writer.write(new TextEncoder().encode(JSON.stringify(body))).catch(() => {});
@@ -40,5 +41,7 @@ export function heldJson(
   // Keep the invocation alive until the slot is released, even if the client is gone.
   c.executionCtx.waitUntil(done);
 
-  return new Response(readable, { status: 200, headers: { 'content-type': 'application/json' } });
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (probe !== undefined) headers['content-encoding'] = 'identity';
+  return new Response(readable, { status: 200, headers });
 }

@@ -16,4 +16,5 @@ export const codeToStatus: Record<ErrorCode, ContentfulStatusCode> = {
   rate_limited: 429,
   payload_too_large: 413,
   method_not_allowed: 405,
+  origin_not_allowed: 403,
 };

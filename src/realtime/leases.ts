@@ -2,7 +2,8 @@
 // would reset while its listeners still hold slots) and expire on their own, so a listener that never
 // released (its Worker died) stops counting at its deadline plus a grace period. A lease also names
 // its holder (user and organisations), so that a notification to an organisation or to everyone can
-// find the listeners to wake.
+// find the listeners to wake, and may carry the client's own name for it (`listener_id`), under which
+// a reconnecting client takes its place back.
 
 /** Who holds a lease: enough to find it from an audience. */
 export interface Holder {
@@ -13,35 +14,56 @@ export interface Holder {
 /** A WebSocket's lease in its player's object: it lasts until the socket closes. */
 export const UNTIL_CLOSED = Number.MAX_SAFE_INTEGER;
 
+/** What taking a lease did: refused, or taken (and which lease of the same name it replaced). */
+export type Taken = { ok: false } | { ok: true; replaced: string | undefined };
+
 export class Leases {
   constructor(private readonly sql: SqlStorage) {
     // `leases` was the first layout (no holder); its rows would count forever without a holder.
     sql.exec(`DROP TABLE IF EXISTS leases;
       CREATE TABLE IF NOT EXISTS listener_leases (
         id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, user_id TEXT NOT NULL, orgs TEXT NOT NULL)`);
+    // Objects created before listener names had no `name` column.
+    const named = sql.exec(`SELECT 1 FROM pragma_table_info('listener_leases') WHERE name = 'name'`).toArray().length > 0;
+    if (!named) sql.exec('ALTER TABLE listener_leases ADD COLUMN name TEXT');
+    sql.exec('CREATE UNIQUE INDEX IF NOT EXISTS listener_leases_by_name ON listener_leases (name) WHERE name IS NOT NULL');
   }
 
-  /** Takes a lease when fewer than `limit` live ones exist. Synchronous, so no other call interleaves. */
-  take(id: string, expiresAt: number, limit: number, holder: Holder, now = Date.now()): boolean {
+  /**
+   * Takes a lease when fewer than `limit` live ones exist. With a `name`, the live lease of that name
+   * (if any) gives its place to this one. Synchronous, so no other call interleaves.
+   */
+  take(id: string, expiresAt: number, limit: number, holder: Holder, name?: string, now = Date.now()): Taken {
     this.sql.exec('DELETE FROM listener_leases WHERE expires_at <= ?', now);
-    if (this.count(now) >= limit) return false;
+    const replaced =
+      name === undefined
+        ? undefined
+        : this.sql.exec<{ id: string }>('SELECT id FROM listener_leases WHERE name = ?', name).toArray()[0]?.id;
+    if (this.count(now) - (replaced === undefined ? 0 : 1) >= limit) return { ok: false };
+    if (replaced !== undefined) this.drop(replaced);
     this.sql.exec(
-      'INSERT OR REPLACE INTO listener_leases (id, expires_at, user_id, orgs) VALUES (?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO listener_leases (id, expires_at, user_id, orgs, name) VALUES (?, ?, ?, ?, ?)',
       id,
       expiresAt,
       holder.userId,
       JSON.stringify(holder.orgs),
+      name ?? null,
     );
-    return true;
+    return { ok: true, replaced };
   }
 
-  /** Extends a live lease; false when it is gone (expired and taken away, or dropped). */
+  /** Extends a live lease; false when it is gone (expired and taken away, dropped or replaced). */
   renew(id: string, expiresAt: number, now = Date.now()): boolean {
     return this.sql.exec('UPDATE listener_leases SET expires_at = ? WHERE id = ? AND expires_at > ?', expiresAt, id, now).rowsWritten > 0;
   }
 
   drop(id: string): void {
     this.sql.exec('DELETE FROM listener_leases WHERE id = ?', id);
+  }
+
+  /** Whether the lease still holds its slot. */
+  holds(id: string, now = Date.now()): boolean {
+    return this.sql.exec('SELECT 1 FROM listener_leases WHERE id = ? AND expires_at > ?', id, now).toArray().length > 0;
   }
 
   count(now = Date.now()): number {

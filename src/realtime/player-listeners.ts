@@ -4,7 +4,7 @@ import type { Bindings } from '../env';
 import { Leases, UNTIL_CLOSED, type Holder } from './leases';
 import { projectShard } from './names';
 import { listenerLimits } from './settings';
-import { SocketHub, type EncodeEvent, type SocketAttachment } from './socket-hub';
+import { REPLACED_CLOSE, SocketHub, type EncodeEvent, type SocketAttachment } from './socket-hub';
 
 export type AcquireResult = { ok: true; token: WakeToken } | { ok: false; reason: 'player' | 'project' };
 
@@ -12,6 +12,8 @@ export type AcquireResult = { ok: true; token: WakeToken } | { ok: false; reason
 export interface SocketRequest {
   projectId: string;
   holder: Holder;
+  /** The client's name for this listener (`listener_id`): a socket of the same name gives its place. */
+  name?: string;
   position: { notifications: number; changes: number };
   /** The first message, already encoded (ready or reset). */
   greeting: string;
@@ -21,6 +23,12 @@ export const SOCKET_REQUEST_HEADER = 'x-inbox-socket';
 
 /** A socket's share of the project count lasts this long unless the object renews it (it does, every half). */
 const SOCKET_SHARD_LEASE_MS = 60 * 60 * 1000;
+
+interface Waiter {
+  lease: string | undefined;
+  /** `true`: the lease is gone (a newer listener of the same name took it). */
+  wake(gone: boolean): void;
+}
 
 /**
  * One per player (named [project, user]): counts that player's listeners, wakes them, and holds
@@ -35,8 +43,8 @@ export abstract class PlayerListenersBase extends DurableObject<Bindings> {
   private readonly hub = new SocketHub(this.ctx, this.env, this.leases, (user, event) => this.encode(user, event));
   private readonly epoch = crypto.randomUUID();
   private generation = 0;
-  private readonly waiters = new Set<() => void>();
-  /** Socket leases taken but not yet attached to an accepted socket. */
+  private readonly waiters = new Set<Waiter>();
+  /** Socket leases taken but not yet attached to an accepted socket: the alarm must leave them be. */
   private readonly opening = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: Bindings) {
@@ -45,14 +53,16 @@ export abstract class PlayerListenersBase extends DurableObject<Bindings> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
   }
 
-  async acquire(projectId: string, holder: Holder, lease: string, expiresAt: number): Promise<AcquireResult> {
-    const reason = await this.take(projectId, holder, lease, expiresAt, expiresAt);
+  async acquire(projectId: string, holder: Holder, lease: string, expiresAt: number, name?: string): Promise<AcquireResult> {
+    const reason = await this.take(projectId, holder, lease, expiresAt, expiresAt, name);
     return reason === null ? { ok: true, token: this.token() } : { ok: false, reason };
   }
 
-  async renew(projectId: string, userId: string, lease: string, expiresAt: number): Promise<void> {
-    this.leases.renew(lease, expiresAt);
+  /** Keeps a lease; false when it is gone (a newer listener of the same name took its place). */
+  async renew(projectId: string, userId: string, lease: string, expiresAt: number): Promise<boolean> {
+    if (!this.leases.renew(lease, expiresAt)) return false;
     await this.shard(projectId, userId).renew(lease, expiresAt);
+    return true;
   }
 
   async release(projectId: string, userId: string, lease: string): Promise<void> {
@@ -60,23 +70,31 @@ export abstract class PlayerListenersBase extends DurableObject<Bindings> {
     await this.shard(projectId, userId).drop(lease);
   }
 
-  async wait(since: WakeToken, ms: number): Promise<WakeToken> {
+  /**
+   * Resolves with the next token when woken after `since`, or after `ms`; with null at once when
+   * `lease` no longer holds its slot (a newer listener of the same name took it).
+   */
+  async wait(since: WakeToken, ms: number, lease?: string): Promise<WakeToken | null> {
+    if (lease !== undefined && !this.leases.holds(lease)) return null;
     if (since.epoch !== this.epoch || since.generation < this.generation) return this.token();
-    await new Promise<void>((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.waiters.delete(wake);
-        resolve();
+    const gone = await new Promise<boolean>((resolve) => {
+      const waiter: Waiter = {
+        lease,
+        wake: (isGone) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve(isGone);
+        },
       };
-      const timer = setTimeout(wake, Math.max(0, ms));
-      this.waiters.add(wake);
+      const timer = setTimeout(() => waiter.wake(false), Math.max(0, ms));
+      this.waiters.add(waiter);
     });
-    return this.token();
+    return gone ? null : this.token();
   }
 
   async notify(): Promise<void> {
     this.generation++;
-    for (const wake of [...this.waiters]) wake();
+    for (const waiter of [...this.waiters]) waiter.wake(false);
     if (this.hub.sockets().length > 0) this.hub.deliver();
   }
 
@@ -88,21 +106,28 @@ export abstract class PlayerListenersBase extends DurableObject<Bindings> {
   override async fetch(request: Request): Promise<Response> {
     const socket = JSON.parse(request.headers.get(SOCKET_REQUEST_HEADER) ?? 'null') as SocketRequest | null;
     if (!socket || request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response(null, { status: 400 });
+    this.ctx.storage.kv.put('project', socket.projectId);
+    // Set before the lease is taken: if this instance dies between the two, the alarm forgets the lease.
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + SOCKET_SHARD_LEASE_MS / 2);
     const lease = crypto.randomUUID();
-    await this.forgetClosedSockets(socket.projectId);
     this.opening.add(lease);
     const { 0: client, 1: server } = new WebSocketPair();
     try {
-      const refused = await this.take(socket.projectId, socket.holder, lease, UNTIL_CLOSED, Date.now() + SOCKET_SHARD_LEASE_MS);
+      await this.forgetClosedSockets(socket.projectId);
+      const refused = await this.take(socket.projectId, socket.holder, lease, UNTIL_CLOSED, Date.now() + SOCKET_SHARD_LEASE_MS, socket.name);
       if (refused) return Response.json({ reason: refused }, { status: refused === 'player' ? 409 : 503 });
       this.ctx.acceptWebSocket(server);
       server.serializeAttachment({ lease, projectId: socket.projectId, ...socket.position } satisfies SocketAttachment);
     } finally {
       this.opening.delete(lease);
     }
-    server.send(socket.greeting);
-    this.hub.deliver();
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + SOCKET_SHARD_LEASE_MS / 2);
+    if (!this.leases.holds(lease)) {
+      // A newer socket of the same name arrived while this one was being accepted.
+      server.close(REPLACED_CLOSE.code, REPLACED_CLOSE.reason);
+    } else {
+      server.send(socket.greeting);
+      this.hub.deliver();
+    }
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -121,14 +146,13 @@ export abstract class PlayerListenersBase extends DurableObject<Bindings> {
 
   /** Keeps the open sockets' share of the project count alive, and drops what closed unseen. */
   override async alarm(): Promise<void> {
-    const sockets = this.hub.sockets();
-    const projectId = sockets.map((ws) => (ws.deserializeAttachment() as SocketAttachment | null)?.projectId).find(Boolean);
-    if (!projectId) {
-      // No socket left to name the project: their shard shares lapse on their own within the hour.
-      this.leases.untilClosed().forEach((lease) => this.leases.drop(lease));
-      return;
-    }
+    // Objects from before the project was stored find it on their sockets.
+    const projectId =
+      this.ctx.storage.kv.get<string>('project') ??
+      this.hub.sockets().map((ws) => (ws.deserializeAttachment() as SocketAttachment | null)?.projectId).find(Boolean);
+    if (projectId === undefined) return;
     await this.forgetClosedSockets(projectId);
+    if (this.leases.untilClosed().length === 0 && this.opening.size === 0) return;
     const until = Date.now() + SOCKET_SHARD_LEASE_MS;
     for (const lease of this.leases.untilClosed()) {
       const holder = this.leases.holder(lease);
@@ -157,18 +181,36 @@ export abstract class PlayerListenersBase extends DurableObject<Bindings> {
     }
   }
 
-  /** Reserves here first (synchronously), then asks the shard: two acquires cannot both slip in. */
-  private async take(projectId: string, holder: Holder, lease: string, expiresAt: number, shardExpiresAt: number) {
+  /**
+   * Reserves here first (synchronously), then asks the shard: two acquires cannot both slip in. A
+   * named listener takes the place of the one of that name, which is told at once that it is over.
+   */
+  private async take(projectId: string, holder: Holder, lease: string, expiresAt: number, shardExpiresAt: number, name?: string) {
     const limits = listenerLimits(this.env);
-    if (!this.leases.take(lease, expiresAt, limits.perPlayer, holder)) return 'player' as const;
+    const taken = this.leases.take(lease, expiresAt, limits.perPlayer, holder, name);
+    if (!taken.ok) return 'player' as const;
+    if (taken.replaced !== undefined) this.ended(taken.replaced);
     const shard = projectShard(projectId, holder.userId, limits.perProject);
     let admitted = false;
     try {
-      admitted = await this.env.PROJECT_LISTENERS.getByName(shard.name).take(lease, shardExpiresAt, shard.limit, holder);
+      admitted = await this.env.PROJECT_LISTENERS.getByName(shard.name).take(lease, shardExpiresAt, shard.limit, holder, taken.replaced);
     } finally {
       if (!admitted) this.leases.drop(lease);
     }
     return admitted ? null : ('project' as const);
+  }
+
+  /** A lease that lost its place: its waiting listener answers, its socket closes. */
+  private ended(lease: string): void {
+    for (const waiter of [...this.waiters]) if (waiter.lease === lease) waiter.wake(true);
+    for (const ws of this.hub.sockets()) {
+      if (this.hub.leaseOf(ws) !== lease) continue;
+      try {
+        ws.close(REPLACED_CLOSE.code, REPLACED_CLOSE.reason);
+      } catch {
+        // Already closed.
+      }
+    }
   }
 
   private shard(projectId: string, userId: string) {

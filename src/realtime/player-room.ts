@@ -27,9 +27,9 @@ export function playerRoom(env: Bindings, projectId: string, userId: string, org
   };
 
   return {
-    async acquire(ttlMs) {
+    async acquire(ttlMs, name) {
       const lease = crypto.randomUUID();
-      const result = await stub.acquire(projectId, { userId, orgs }, lease, Date.now() + ttlMs);
+      const result = await stub.acquire(projectId, { userId, orgs }, lease, Date.now() + ttlMs, name);
       if (!result.ok) throw refusal(result.reason);
       let released: Promise<void> | undefined;
       return {
@@ -38,12 +38,12 @@ export function playerRoom(env: Bindings, projectId: string, userId: string, org
           async wait(since, ms, signal) {
             if (signal?.aborted) return since;
             let onAbort = () => {};
-            const aborted = new Promise<WakeToken>((resolve) => {
+            const aborted = new Promise<WakeToken | null>((resolve) => {
               onAbort = () => resolve(since);
               signal?.addEventListener('abort', onAbort, { once: true });
             });
             // A reset object drops its pending waits: count that as a wake-up, so the caller re-checks.
-            const woken = (async () => stub.wait(since, ms))().catch(() => {
+            const woken = (async () => stub.wait(since, ms, lease))().catch(() => {
               stub = fresh();
               return RESTARTED;
             });

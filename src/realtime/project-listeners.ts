@@ -4,15 +4,17 @@ import { Leases, type Holder } from './leases';
 import { playerRoomName } from './names';
 
 /**
- * One shard of a project's listeners (see limits.ts for the sharding): counts them against the
+ * One shard of a project's listeners (see names.ts for the sharding): counts them against the
  * project's limit, and knows who they are, so a notification to an organisation or to everyone
  * wakes exactly the players listening in that audience, at once.
  */
 export class ProjectListenerShard extends DurableObject<Bindings> {
   private readonly leases = new Leases(this.ctx.storage.sql);
 
-  async take(lease: string, expiresAt: number, limit: number, holder: Holder): Promise<boolean> {
-    return this.leases.take(lease, expiresAt, limit, holder);
+  /** Counts a new listener; `replacing` is the lease it takes over (a reconnect under the same listener name). */
+  async take(lease: string, expiresAt: number, limit: number, holder: Holder, replacing?: string): Promise<boolean> {
+    if (replacing !== undefined) this.leases.drop(replacing);
+    return this.leases.take(lease, expiresAt, limit, holder).ok;
   }
 
   async renew(lease: string, expiresAt: number): Promise<void> {

@@ -1,4 +1,4 @@
-// Listener limits and heartbeats, from Worker variables (wrangler.toml [vars]).
+// Listener limits and what idle listeners write, from Worker variables (wrangler.toml [vars]).
 
 export interface ListenerLimits {
   perPlayer: number;
@@ -12,17 +12,38 @@ export function listenerLimits(env: { MAX_LISTENERS_PER_PLAYER?: string; MAX_LIS
   };
 }
 
-/** How often a held response proves the client is still there (LISTENER_HEARTBEAT_SECONDS, default 10). */
-export function heartbeatMs(env: { LISTENER_HEARTBEAT_SECONDS?: string }): number {
-  return positive(env.LISTENER_HEARTBEAT_SECONDS, 10) * 1000;
+/**
+ * HANGUP_PROBE_SECONDS (default 0: off): how often a waiting long poll or event stream writes a byte
+ * so that a client that hung up is noticed. Deployed, the runtime reports a hang-up itself
+ * (`request.signal`, enable_request_signal) and nothing needs writing. `wrangler dev` reports it
+ * only when a write to the dead connection fails, which is the second write after the hang-up:
+ * `npm start` sets 3, so a slot comes back within about 6 s there.
+ */
+export function hangUpProbeMs(env: { HANGUP_PROBE_SECONDS?: string }): number {
+  return nonNegative(env.HANGUP_PROBE_SECONDS, 0) * 1000;
 }
 
-/** How often an open stream (SSE comment, lease renewal) proves it is alive (STREAM_HEARTBEAT_SECONDS, default 25). */
+/**
+ * STREAM_HEARTBEAT_SECONDS (default 60): an event stream that wrote nothing for this long sends a
+ * comment, so that intermediaries do not close it as idle (the README's "Battery" section has the
+ * numbers behind the default); its listener slot is renewed as often.
+ */
 export function streamHeartbeatMs(env: { STREAM_HEARTBEAT_SECONDS?: string }): number {
-  return positive(env.STREAM_HEARTBEAT_SECONDS, 25) * 1000;
+  return positive(env.STREAM_HEARTBEAT_SECONDS, 60) * 1000;
+}
+
+/** How long an event stream stays silent: the heartbeat, or the hang-up probe where that is on and sooner. */
+export function streamKeepAliveMs(env: { STREAM_HEARTBEAT_SECONDS?: string; HANGUP_PROBE_SECONDS?: string }): number {
+  const probe = hangUpProbeMs(env);
+  return probe > 0 ? Math.min(probe, streamHeartbeatMs(env)) : streamHeartbeatMs(env);
 }
 
 function positive(value: string | undefined, fallback: number): number {
   const n = Number(value);
   return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+function nonNegative(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return value !== undefined && value !== '' && Number.isInteger(n) && n >= 0 ? n : fallback;
 }

@@ -12,6 +12,9 @@ import type { Leases } from './leases';
 /** Turns one stream event into the text a socket sends. */
 export type EncodeEvent = (user: UserPrincipal, event: StreamEvent) => string;
 
+/** How a socket ends when a newer connection with its `listener_id` takes its place (README "Real-time"). */
+export const REPLACED_CLOSE = { code: 4000, reason: 'replaced by a newer connection with this listener_id' } as const;
+
 export interface SocketAttachment {
   lease: string;
   projectId: string;

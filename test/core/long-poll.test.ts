@@ -24,6 +24,7 @@ function recordingRoom() {
           },
           async renew() {
             events.push('renew');
+            return true;
           },
           async release() {
             events.push('release');

@@ -10,9 +10,10 @@ import { eventStream } from '../../http/event-stream';
 import { playerRoomName } from '../../realtime/names';
 import { SOCKET_REQUEST_HEADER, type SocketRequest } from '../../realtime/player-listeners';
 import { playerRoom, refusal } from '../../realtime/player-room';
-import { streamHeartbeatMs } from '../../realtime/settings';
+import { streamHeartbeatMs, streamKeepAliveMs } from '../../realtime/settings';
+import { ListenerId } from '../../http/listener-id';
 import type { ClientDialect } from './dialect';
-import { sseFrame, streamMessage, streamStart } from './stream-wire';
+import { SSE_HEARTBEAT, sseFrame, sseRetry, streamMessage, streamStart } from './stream-wire';
 
 // The client API's push channels (seeds/000 "Best Practices": "Use WebSockets when possible"),
 // README "Real-time: SSE and WebSocket". Registered before the polling routes, which would read
@@ -21,6 +22,7 @@ import { sseFrame, streamMessage, streamStart } from './stream-wire';
 const StreamQuery = z.object({
   since: z.string().max(512).optional().openapi({ description: 'Resume after this event cursor (an event’s `id` / `cursor`).' }),
   access_token: z.string().optional().openapi({ description: 'The user token, for clients that cannot set headers.' }),
+  listener_id: ListenerId,
 });
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { accessToken: [] }];
@@ -45,23 +47,26 @@ export function registerStreams({ app, errors, guard }: ClientDialect) {
       request: { query: StreamQuery },
       responses: {
         200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
-        ...errors(400, 401, 405, 409, 429, 503),
+        ...errors(400, 401, 403, 405, 409, 429, 503),
       },
     }),
     async (c) => {
       const user = c.get('user');
       const db = c.get('db');
-      const opened = await start(c, user, c.req.valid('query').since);
-      const heartbeatMs = streamHeartbeatMs(c.env);
+      const query = c.req.valid('query');
+      const opened = await start(c, user, query.since);
+      const renewMs = streamHeartbeatMs(c.env);
       // The slot first, so that a refusal (409/503) is a plain error response.
-      const held = await acquireListener(playerRoom(c.env, user.projectId, user.userId, user.orgs), Date.now() + streamLeaseMs(heartbeatMs));
+      const room = playerRoom(c.env, user.projectId, user.userId, user.orgs);
+      const held = await acquireListener(room, Date.now() + streamLeaseMs(renewMs), query.listener_id);
       return eventStream(c, async (write, gone) => {
-        await write(sseFrame(streamStart(user, opened.position, opened.reset)));
+        await write(sseRetry() + sseFrame(streamStart(user, opened.position, opened.reset)));
         await follow(db, user, held, opened.position, {
-          heartbeatMs,
+          renewMs,
+          keepAliveMs: streamKeepAliveMs(c.env),
           signal: gone,
           send: (events) => write(events.map((event) => sseFrame(streamMessage(user, event))).join('')),
-          heartbeat: () => write(': heartbeat\n\n'),
+          keepAlive: () => write(SSE_HEARTBEAT),
         });
       }) as never;
     },
@@ -76,17 +81,19 @@ export function registerStreams({ app, errors, guard }: ClientDialect) {
       security,
       middleware,
       request: { query: StreamQuery },
-      responses: { 101: { description: 'Switching to a WebSocket' }, ...errors(400, 401, 405, 409, 429, 503) },
+      responses: { 101: { description: 'Switching to a WebSocket' }, ...errors(400, 401, 403, 405, 409, 429, 503) },
     }),
     async (c) => {
       if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
         throw invalidParameter('Upgrade', 'This endpoint needs a WebSocket upgrade (Upgrade: websocket)');
       }
       const user = c.get('user');
-      const opened = await start(c, user, c.req.valid('query').since);
+      const query = c.req.valid('query');
+      const opened = await start(c, user, query.since);
       const handover: SocketRequest = {
         projectId: user.projectId,
         holder: { userId: user.userId, orgs: user.orgs },
+        name: query.listener_id,
         position: opened.position,
         greeting: JSON.stringify(streamStart(user, opened.position, opened.reset)),
       };

@@ -51,6 +51,17 @@ export function sseFrame(message: StreamMessage): string {
   return `id: ${message.cursor}\nevent: ${message.type}\ndata: ${JSON.stringify(message)}\n\n`;
 }
 
+/** Sent when an event stream has been silent for a while (it keeps intermediaries from closing it). */
+export const SSE_HEARTBEAT = ': heartbeat\n\n';
+
+/**
+ * The stream's first field: how long an EventSource waits before it reconnects after a drop. Spread
+ * over 2–5 s, so that the reconnects after a deploy (which drops every connection) do not all come at once.
+ */
+export function sseRetry(random = Math.random()): string {
+  return `retry: ${2000 + Math.floor(random * 3000)}\n\n`;
+}
+
 function cursorOf(user: UserPrincipal, position: StreamPosition): string {
   return encodeStreamCursor(streamScope(user, 'since'), position);
 }

@@ -128,6 +128,7 @@ const CLIENT_CODES: Record<DomainError['code'], string> = {
   rate_limited: 'RATE_LIMIT_EXCEEDED',
   payload_too_large: 'PAYLOAD_TOO_LARGE',
   method_not_allowed: 'METHOD_NOT_ALLOWED',
+  origin_not_allowed: 'ORIGIN_NOT_ALLOWED',
 };
 
 export function renderClientError(error: DomainError) {

@@ -10,7 +10,7 @@ import { heldJson } from '../../http/held-response';
 import { bearerAuth, jsonRequest, jsonResponse } from '../../http/openapi';
 import { writeOptions } from '../../http/write-options';
 import { playerRoom } from '../../realtime/player-room';
-import { heartbeatMs } from '../../realtime/settings';
+import { hangUpProbeMs } from '../../realtime/settings';
 import { playerDialect } from './dialect';
 import {
   CreateBody,
@@ -123,11 +123,11 @@ export function playerApi() {
       const db = c.get('db');
       const after = await longPollStart(db, reader, q.exclude_before, q.offset_reset_strategy);
       const deadline = Date.now() + q.deadline * 1000;
-      const held = await acquireListener(playerRoom(c.env, reader.projectId, reader.userId, reader.orgs), deadline);
+      const held = await acquireListener(playerRoom(c.env, reader.projectId, reader.userId, reader.orgs), deadline, q.listener_id);
       // A streamed response: its body is the documented JSON, but not a TypedResponse.
       return heldJson(
         c,
-        heartbeatMs(c.env),
+        hangUpProbeMs(c.env),
         async (gone) => {
           const result = await longPoll(db, reader, held, { after, limit: q.max_page_size, deadline, signal: gone });
           return { notifications: result.items.map(encodeNotification), cursor: excludeBeforeCursor(reader, result.position) };

@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AuthFailure, DomainError, ValidationIssue } from '../../core/errors';
 import { LIMITS, type InboxItem } from '../../core/notifications';
 import { codeToStatus } from '../../http/status';
+import { ListenerId } from '../../http/listener-id';
 
 // seeds/002 and reference/player-api.md: the player API's JSON shapes.
 
@@ -28,6 +29,7 @@ export const LongPollQuery = z.object({
   exclude_before: opaque('Answer only with what came after this: the previous answer’s `cursor`, or a `notification_id` (unknown: `offset_reset_strategy`).'),
   offset_reset_strategy: z.enum(['latest', 'earliest']).default('latest'),
   deadline: z.coerce.number().int().min(0).max(900).default(30),
+  listener_id: ListenerId,
 });
 
 export const CreateBody = z.object({
@@ -103,6 +105,7 @@ const CODES: Partial<Record<DomainError['code'], [number, string]>> = {
   rate_limited: [429, 'rate_limit_exceeded'],
   payload_too_large: [413, 'payload_too_large'],
   method_not_allowed: [405, 'method_not_allowed'],
+  origin_not_allowed: [403, 'origin_not_allowed'],
 };
 
 export function renderPlayerError(error: DomainError): { status: ContentfulStatusCode; body: unknown } {
