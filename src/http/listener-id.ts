@@ -3,7 +3,7 @@ import { z } from '@hono/zod-openapi';
 /** The optional `listener_id` of the long poll, the event stream and the WebSocket (README "Listener names"). */
 export const ListenerId = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'listener_id is 1 to 64 characters of A-Z, a-z, 0-9, _ and -')
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -')
   .optional()
   .openapi({
     description:

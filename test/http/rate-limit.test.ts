@@ -112,7 +112,10 @@ describe('rate limits', { timeout: 60_000 }, () => {
       // A request to a stream route counts as an open, whatever comes of it.
       const opens = await exhaust(LIMITS.stream, () => call('/api/v1/client/notifications/ws', { headers }));
       expect(opens.headers.get('retry-after')).toBe('10');
-      expect((await call('/api/v1/client/notifications/stream', { headers })).status).toBe(429);
+      // A refused event stream says why in its body (an EventSource cannot, so the README tells browsers what to do).
+      const stream = await call('/api/v1/client/notifications/stream', { headers });
+      expect(stream.status).toBe(429);
+      expect(await stream.json()).toEqual({ error: { code: 'RATE_LIMIT_EXCEEDED', message: 'Rate limit exceeded' } });
       expect((await call('/notification/v1/player/me/stream/notification/lp?deadline=0', { headers })).status).toBe(429);
     });
   });

@@ -143,6 +143,8 @@ function detailType(issue: ValidationIssue): string {
       return /number|int/.test(issue.message) ? 'int_parsing' : 'type_error';
     case 'invalid_value':
       return 'enum';
+    case 'invalid_format':
+      return 'string_pattern_mismatch';
     case 'json_invalid':
       return 'json_invalid';
     default:

@@ -54,12 +54,15 @@ export interface SseFrame {
   id?: string;
   event?: string;
   data?: string;
+  retry?: string;
   comment?: string;
 }
 
 /** An open event stream: parsed frames (heartbeat comments included) and its messages. */
 export class SseClient extends Inbox {
   readonly frames: SseFrame[] = [];
+  /** The server ended the stream (or this side cancelled it). */
+  ended = false;
   private constructor(
     readonly response: Response,
     private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
@@ -85,7 +88,10 @@ export class SseClient extends Inbox {
     let buffer = '';
     for (;;) {
       const { value, done } = await this.reader.read().catch(() => ({ value: undefined, done: true as const }));
-      if (done) return;
+      if (done) {
+        this.ended = true;
+        return;
+      }
       buffer += decoder.decode(value, { stream: true });
       let end: number;
       while ((end = buffer.indexOf('\n\n')) >= 0) {
@@ -110,7 +116,7 @@ function parseFrame(text: string): SseFrame {
     if (line.startsWith(':')) frame.comment = line.slice(1).trim();
     else {
       const colon = line.indexOf(':');
-      const field = line.slice(0, colon) as 'id' | 'event' | 'data';
+      const field = line.slice(0, colon) as 'id' | 'event' | 'data' | 'retry';
       frame[field] = line.slice(colon + 1).replace(/^ /, '');
     }
   }
@@ -121,6 +127,7 @@ function parseFrame(text: string): SseFrame {
 export class WsClient extends Inbox {
   readonly texts: string[] = [];
   closed = false;
+  closeCode: number | undefined;
   private constructor(readonly socket: WebSocket) {
     super();
     socket.addEventListener('message', (event) => {
@@ -128,8 +135,9 @@ export class WsClient extends Inbox {
       this.texts.push(text);
       if (text !== 'pong') this.push(JSON.parse(text) as Message);
     });
-    socket.addEventListener('close', () => {
+    socket.addEventListener('close', (event) => {
       this.closed = true;
+      this.closeCode = event.code;
     });
   }
 

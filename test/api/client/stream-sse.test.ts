@@ -50,6 +50,25 @@ describe('client API event stream (SSE)', () => {
     await stream.close();
   });
 
+  it('first tells EventSource when to reconnect (retry: 2–5 s, spread), then sends ready', async () => {
+    const m = await member('sse');
+    const retries = new Set<number>();
+    for (let i = 0; i < 4; i++) {
+      const stream = await SseClient.open('', m.headers);
+      await stream.next();
+      expect(stream.frames[0]).toEqual({ retry: expect.stringMatching(/^\d+$/) });
+      expect(stream.frames[1]!.event).toBe('ready');
+      retries.add(Number(stream.frames[0]!.retry));
+      await stream.close();
+    }
+    for (const retry of retries) {
+      expect(retry).toBeGreaterThanOrEqual(2000);
+      expect(retry).toBeLessThan(5000);
+    }
+    // Spread, so that a deploy's reconnects do not arrive together (four equal draws: about 1 in 10^10).
+    expect(retries.size).toBeGreaterThan(1);
+  });
+
   it('sends heartbeat comments while idle', async () => {
     const m = await member('sse');
     const stream = await SseClient.open('', m.headers);
@@ -157,8 +176,7 @@ describe('client API event stream (SSE)', () => {
     expect(await third.json()).toEqual({ error: { code: 'CONNECTION_LIMIT_REACHED', message: 'The project has the most listeners allowed' } });
 
     await Promise.all(streams.map((s) => s.close()));
-    // Noticed at the next heartbeat write (5 s here).
-    await until(async () => (await projectListenerCount(m.project)) === 0, 12_000);
+    await until(async () => (await projectListenerCount(m.project)) === 0);
     expect(await listenerCount(m.project, m.user)).toBe(0);
   });
 
