@@ -31,15 +31,15 @@ export class Leases {
 
   /**
    * Takes a lease when fewer than `limit` live ones exist. With a `name`, the live lease of that name
-   * (if any) gives its place to this one. Synchronous, so no other call interleaves.
+   * (if any) gives its place to this one. Taking a lease again (a retry after the reply was lost)
+   * changes nothing. Synchronous, so no other call interleaves.
    */
   take(id: string, expiresAt: number, limit: number, holder: Holder, name?: string, now = Date.now()): Taken {
     this.sql.exec('DELETE FROM listener_leases WHERE expires_at <= ?', now);
-    const replaced =
-      name === undefined
-        ? undefined
-        : this.sql.exec<{ id: string }>('SELECT id FROM listener_leases WHERE name = ?', name).toArray()[0]?.id;
-    if (this.count(now) - (replaced === undefined ? 0 : 1) >= limit) return { ok: false };
+    const again = this.holds(id, now);
+    const named = name === undefined ? undefined : this.sql.exec<{ id: string }>('SELECT id FROM listener_leases WHERE name = ?', name).toArray()[0]?.id;
+    const replaced = named === id ? undefined : named;
+    if (this.count(now) - (replaced === undefined ? 0 : 1) - (again ? 1 : 0) >= limit) return { ok: false };
     if (replaced !== undefined) this.drop(replaced);
     this.sql.exec(
       'INSERT OR REPLACE INTO listener_leases (id, expires_at, user_id, orgs, name) VALUES (?, ?, ?, ?, ?)',

@@ -10,6 +10,8 @@ export type AcquireResult = { ok: true; token: WakeToken } | { ok: false; reason
 
 /** What the Worker tells the object when it hands over a WebSocket upgrade (it checked the token). */
 export interface SocketRequest {
+  /** The socket's lease, chosen by the Worker so that a handover retried after a reset counts once. */
+  lease: string;
   projectId: string;
   holder: Holder;
   /** The client's name for this listener (`listener_id`): a socket of the same name gives its place. */
@@ -109,7 +111,7 @@ export abstract class PlayerListenersBase extends DurableObject<Bindings> {
     this.ctx.storage.kv.put('project', socket.projectId);
     // Set before the lease is taken: if this instance dies between the two, the alarm forgets the lease.
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + SOCKET_SHARD_LEASE_MS / 2);
-    const lease = crypto.randomUUID();
+    const lease = socket.lease;
     this.opening.add(lease);
     const { 0: client, 1: server } = new WebSocketPair();
     try {

@@ -2,6 +2,7 @@ import { DomainError } from '../core/errors';
 import type { ListenerRoom, WakeToken } from '../core/realtime';
 import type { Bindings } from '../env';
 import { playerRoomName } from './names';
+import { SOCKET_REQUEST_HEADER, type AcquireResult, type SocketRequest } from './player-listeners';
 
 /** Resolves at once for a token of no instance: the object will answer with its own. */
 const RESTARTED: WakeToken = { epoch: '', generation: 0 };
@@ -29,7 +30,8 @@ export function playerRoom(env: Bindings, projectId: string, userId: string, org
   return {
     async acquire(ttlMs, name) {
       const lease = crypto.randomUUID();
-      const result = await stub.acquire(projectId, { userId, orgs }, lease, Date.now() + ttlMs, name);
+      // Retried with the same lease when the object was reset before it replied: taking it twice counts once.
+      const result: AcquireResult = await retried(async () => stub.acquire(projectId, { userId, orgs }, lease, Date.now() + ttlMs, name));
       if (!result.ok) throw refusal(result.reason);
       let released: Promise<void> | undefined;
       return {
@@ -65,4 +67,23 @@ export function playerRoom(env: Bindings, projectId: string, userId: string, org
       };
     },
   };
+}
+
+/**
+ * Hands a WebSocket upgrade to the player's object (the Worker checked the token): the object's 101,
+ * or the refusal thrown. Asked again of a fresh stub when the object was reset before it replied;
+ * the lease is chosen here, so the one the lost attempt may have stored counts once and is forgotten.
+ */
+export async function handOverSocket(env: Bindings, request: Omit<SocketRequest, 'lease'>): Promise<Response> {
+  const handover: SocketRequest = { ...request, lease: crypto.randomUUID() };
+  const name = playerRoomName(request.projectId, request.holder.userId);
+  const ask = () =>
+    env.PLAYER_LISTENERS.getByName(name).fetch('https://player-listeners/ws', {
+      headers: { upgrade: 'websocket', [SOCKET_REQUEST_HEADER]: JSON.stringify(handover) },
+    });
+  const response = await ask().catch(ask);
+  if (response.status === 409 || response.status === 503) {
+    throw refusal(((await response.json()) as { reason: 'player' | 'project' }).reason);
+  }
+  return response;
 }

@@ -42,7 +42,7 @@ describe('listener routes and the Origin header', () => {
 
   it('lets in the allowed origins, the service’s own origin, and requests with no Origin (not a browser)', async () => {
     const m = await member('origin');
-    const allowed = [{ origin: 'https://app.example' }, { origin: 'https://admin.example' }, { origin: 'http://inbox.test' }, {}];
+    const allowed: Record<string, string>[] = [{ origin: 'https://app.example' }, { origin: 'https://admin.example' }, { origin: 'http://inbox.test' }, {}];
     const streams = [];
     for (const extra of allowed) streams.push(await SseClient.open('', { ...m.headers, ...extra }));
     expect(await listenerCount(m.project, m.user)).toBe(4);

@@ -7,9 +7,7 @@ import { follow, openStream, streamLeaseMs } from '../../core/stream';
 import type { AppEnv } from '../../env';
 import { requireStreamUser } from '../../http/auth';
 import { eventStream } from '../../http/event-stream';
-import { playerRoomName } from '../../realtime/names';
-import { SOCKET_REQUEST_HEADER, type SocketRequest } from '../../realtime/player-listeners';
-import { playerRoom, refusal } from '../../realtime/player-room';
+import { handOverSocket, playerRoom } from '../../realtime/player-room';
 import { streamHeartbeatMs, streamKeepAliveMs } from '../../realtime/settings';
 import { ListenerId } from '../../http/listener-id';
 import type { ClientDialect } from './dialect';
@@ -90,21 +88,13 @@ export function registerStreams({ app, errors, guard }: ClientDialect) {
       const user = c.get('user');
       const query = c.req.valid('query');
       const opened = await start(c, user, query.since);
-      const handover: SocketRequest = {
+      return (await handOverSocket(c.env, {
         projectId: user.projectId,
         holder: { userId: user.userId, orgs: user.orgs },
         name: query.listener_id,
         position: opened.position,
         greeting: JSON.stringify(streamStart(user, opened.position, opened.reset)),
-      };
-      const room = c.env.PLAYER_LISTENERS.getByName(playerRoomName(user.projectId, user.userId));
-      const response = await room.fetch('https://player-listeners/ws', {
-        headers: { upgrade: 'websocket', [SOCKET_REQUEST_HEADER]: JSON.stringify(handover) },
-      });
-      if (response.status === 409 || response.status === 503) {
-        throw refusal(((await response.json()) as { reason: 'player' | 'project' }).reason);
-      }
-      return response as never;
+      })) as never;
     },
   );
 }

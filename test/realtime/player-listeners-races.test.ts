@@ -1,0 +1,152 @@
+import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { PlayerListeners } from '../../src/index';
+import { listenerCount, playerRoomStub, projectListenerCount, send, until } from '../helpers';
+import { member, WsClient } from '../api/client/stream-helpers';
+
+// The player object's sockets, leases and shard shares stay equal whatever runs between a socket's
+// opening and its acceptance: the alarm, a close, an eviction.
+
+type Member = Awaited<ReturnType<typeof member>>;
+type ShardCall = 'take' | 'drop' | 'renew';
+
+/**
+ * Makes the player's object wait, at its next call of `method` to its project shard, until the test
+ * opens the gate: the window in which a race would do its harm stays open as long as the test needs.
+ */
+async function holdShardCall(m: Member, method: ShardCall) {
+  let open = () => {};
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  let reached = false;
+  await runInDurableObject(playerRoomStub(m.project, m.user), (instance: PlayerListeners) => {
+    const object = instance as unknown as { env: Env };
+    const real = object.env.PROJECT_LISTENERS;
+    let armed = true;
+    object.env = {
+      ...object.env,
+      PROJECT_LISTENERS: {
+        getByName(name: string) {
+          const shard = real.getByName(name);
+          return new Proxy(shard, {
+            get(target, key) {
+              const call = Reflect.get(target, key) as (...args: unknown[]) => Promise<unknown>;
+              if (key !== method || !armed) return call;
+              armed = false;
+              return async (...args: unknown[]) => {
+                reached = true;
+                await gate;
+                return call(...args);
+              };
+            },
+          });
+        },
+      } as unknown as Env['PROJECT_LISTENERS'],
+    };
+  });
+  return { open, reached: () => until(async () => reached) };
+}
+
+/** Counts in the object and its shard equal the sockets still open, and each open socket is served. */
+async function expectCountsToMatch(m: Member, sockets: WsClient[]) {
+  const live = sockets.filter((s) => !s.closed);
+  await until(async () => (await listenerCount(m.project, m.user)) === live.length && (await projectListenerCount(m.project, m.user)) === live.length);
+  if (live.length === 0) return;
+  const [created] = await send(m.project, { to: [{ user: m.user }], title: `check ${crypto.randomUUID()}` });
+  for (const socket of live) await until(async () => socket.received.some((msg) => msg.notification?.id === created!.id));
+}
+
+describe('player object races', () => {
+  it('keeps the lease of a socket being accepted while the alarm runs', async () => {
+    const m = await member('race');
+    // An earlier socket, closed: its alarm is still set, and no other socket is open.
+    const earlier = await WsClient.open('', m.headers);
+    earlier.close();
+    await expectCountsToMatch(m, []);
+    const held = await holdShardCall(m, 'take');
+    const opening = WsClient.open('', m.headers);
+    await held.reached();
+    // The lease is stored; the socket is not accepted yet.
+    expect(await listenerCount(m.project, m.user)).toBe(1);
+    expect(await runDurableObjectAlarm(playerRoomStub(m.project, m.user))).toBe(true);
+    held.open();
+    const socket = await opening;
+    expect((await socket.next()).type).toBe('ready');
+    await expectCountsToMatch(m, [socket]);
+
+    // And with another socket open while the alarm runs.
+    const another = await holdShardCall(m, 'take');
+    const second = WsClient.open('', m.headers);
+    await another.reached();
+    await runDurableObjectAlarm(playerRoomStub(m.project, m.user));
+    another.open();
+    const both = [socket, await second];
+    await expectCountsToMatch(m, both);
+    both.forEach((s) => s.close());
+    await expectCountsToMatch(m, []);
+  });
+
+  it('ends at zero when the alarm runs while a closing socket gives its slot back', async () => {
+    const m = await member('race');
+    const sockets = [await WsClient.open('', m.headers), await WsClient.open('', m.headers)];
+    const held = await holdShardCall(m, 'drop');
+    sockets[0]!.close();
+    await held.reached();
+    expect(await runDurableObjectAlarm(playerRoomStub(m.project, m.user))).toBe(true);
+    held.open();
+    await until(async () => sockets[0]!.closed);
+    await expectCountsToMatch(m, sockets);
+    sockets[1]!.close();
+    await expectCountsToMatch(m, []);
+  });
+
+  it('forgets the lease of a socket whose object was reset while accepting it; the client is served by the retry', async () => {
+    const m = await member('race');
+    const held = await holdShardCall(m, 'take');
+    const opening = WsClient.open('', m.headers);
+    await held.reached();
+    await abortAllDurableObjects();
+    held.open();
+    const socket = await opening;
+    expect((await socket.next()).type).toBe('ready');
+    await expectCountsToMatch(m, [socket]);
+    // The alarm (set before the lease was taken) finds nothing to forget and keeps the live socket.
+    await runDurableObjectAlarm(playerRoomStub(m.project, m.user));
+    await expectCountsToMatch(m, [socket]);
+    socket.close();
+    await expectCountsToMatch(m, []);
+  });
+
+  it('matches the live sockets after a random mix of opens, closes, alarms and evictions', async () => {
+    const m = await member('race');
+    // A fixed seed: a failure replays the same mix.
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const sockets: WsClient[] = [];
+    for (let round = 0; round < 6; round++) {
+      const steps: Promise<unknown>[] = [];
+      for (let i = 0; i < 5; i++) {
+        const pick = random();
+        const live = sockets.filter((s) => !s.closed);
+        if (pick < 0.4 && live.length < 4) {
+          steps.push(
+            WsClient.open('', m.headers)
+              .then((s) => sockets.push(s))
+              .catch(() => {}),
+          );
+        } else if (pick < 0.7 && live.length > 0) {
+          live[Math.floor(random() * live.length)]!.close();
+        } else if (pick < 0.9) {
+          steps.push(runDurableObjectAlarm(playerRoomStub(m.project, m.user)));
+        } else {
+          steps.push(abortAllDurableObjects());
+        }
+      }
+      await Promise.all(steps);
+      // An eviction ends sockets without a close the object sees; the client sees its socket closed.
+      await until(async () => sockets.every((s) => s.closed || s.received.length > 0));
+      await expectCountsToMatch(m, sockets);
+    }
+    sockets.forEach((s) => s.closed || s.close());
+    await expectCountsToMatch(m, []);
+  });
+});
