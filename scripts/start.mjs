@@ -6,12 +6,17 @@ const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' };
 const { path, created } = ensureDevVars();
 console.log(`${created ? 'Created' : 'Using'} development secrets in ${path} (ADMIN_API_KEY, JWT_SECRET).`);
 
-const migrate = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local'], { stdio: 'inherit', env });
+// `--persist-to DIR` (passed on to wrangler dev) keeps the local database elsewhere: migrate that one.
+const args = process.argv.slice(2);
+const persist = args.indexOf('--persist-to');
+const state = persist >= 0 ? ['--persist-to', args[persist + 1]] : [];
+const migrate = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', ...state], { stdio: 'inherit', env });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 console.log('A user token for trying the client API: npm run token -- <user> [--project p] [--org o]');
-// Port and address default from wrangler.toml [dev]; `--port N` overrides.
-const dev = spawn('wrangler', ['dev', ...process.argv.slice(2)], {
+// Port and address default from wrangler.toml [dev]; `--port N` overrides. wrangler dev learns that a
+// client hung up only when a write to it fails: listeners probe every 3 s (src/realtime/settings.ts).
+const dev = spawn('wrangler', ['dev', '--var', 'HANGUP_PROBE_SECONDS:3', ...args], {
   stdio: 'inherit',
   env,
 });
