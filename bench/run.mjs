@@ -8,6 +8,7 @@ import autocannon from 'autocannon';
 import { build } from 'esbuild';
 import { SignJWT } from 'jose';
 import { ensureDevVars, readDevVars } from '../scripts/dev-vars.mjs';
+import { measureBattery } from './battery.mjs';
 import { seedSql, HEAVY, HEAVY_MIDDLE, USERS, ORGS, orgsOf } from './seed.mjs';
 
 const APP_PORT = Number(process.env.BENCH_PORT ?? 8797);
@@ -15,6 +16,8 @@ const FLOOR_PORT = APP_PORT + 1;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const FLOOR_SECONDS = Number(process.env.BENCH_FLOOR_SECONDS ?? 4);
+// Long enough for two heartbeats or pings of a minute each after the connections are set up.
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 130);
 const STATE = 'bench/.state';
 // wrangler.toml with the rate limits lifted: a benchmark is one caller asking as fast as it can.
 // (At the root, so that `main` and `migrations_dir` resolve as in the real one.)
@@ -201,17 +204,32 @@ async function main() {
   wakes.sort((a, b) => a - b);
   const wake = { p50: percentile(wakes, 50), p99: percentile(wakes, 99) };
 
+  console.log(`Idle listeners for ${IDLE_SECONDS} s (battery)…`);
+  const battery = await measureBattery({
+    appPort: APP_PORT,
+    token,
+    idleSeconds: IDLE_SECONDS,
+    create: async (user, text) => {
+      const res = await fetch(`${app}/v1/projects/default/notifications`, {
+        method: 'POST',
+        headers: { ...admin, 'content-type': 'application/json' },
+        body: JSON.stringify({ to: [{ user }], title: text, body: text }),
+      });
+      if (res.status !== 201) throw new Error(`create answered ${res.status}`);
+    },
+  });
+
   const sortedFloors = floors.map((f) => f).sort((a, b) => a.rps - b.rps);
   const median = sortedFloors[Math.floor(sortedFloors.length / 2)];
   rows.unshift({ ...median, name: `floor: bare Hono 304 (median of ${floors.length} runs)`, rowsRead: 0, ratio: 1 });
-  report(rows, wake, Math.round((Date.now() - started) / 1000));
+  report(rows, wake, battery, Math.round((Date.now() - started) / 1000));
 }
 
 function heavyId(i) {
   return `00000001-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
 }
 
-function report(rows, wake, seconds) {
+function report(rows, wake, battery, seconds) {
   const fmt = (n, digits = 0) => (n === null || n === undefined ? '–' : n.toFixed(digits));
   const lines = [
     '| scenario | requests/s | p50 ms | p99 ms | bytes/response | D1 rows read/request | ratio to floor | statuses |',
@@ -231,7 +249,19 @@ function report(rows, wake, seconds) {
     ['long-poll wake-up p50 ≤ 100 ms', wake.p50 <= 100, `${fmt(wake.p50, 1)} ms`],
     ['deep-cursor page within 1.5× of the first page (p50)', deep.p50 <= 1.5 * first.p50, `${fmt(deep.p50 / first.p50, 2)}×`],
   ];
+  const websocket = battery.at(-1);
+  const wsDelivery = Number.parseFloat(websocket.delivery);
+  targets.push([
+    'recommended phone transport (WebSocket): ≤ 60 radio wake-ups per idle hour, delivery ≤ 1 s',
+    websocket.wakes <= 60 && wsDelivery <= 1000,
+    `${fmt(websocket.wakes)} per hour, ${websocket.delivery}`,
+  ]);
   const targetLines = ['| target | met | measured |', '|---|---|---|', ...targets.map(([t, ok, m]) => `| ${t} | ${ok ? 'yes' : '**no**'} | ${m} |`)];
+  const batteryLines = [
+    '| idle listener (default settings) | radio wake-ups per idle hour | bytes per idle hour | a new notification arrives after (p50 of 5) |',
+    '|---|---:|---:|---|',
+    ...battery.map((b) => `| ${b.name} | ${fmt(b.wakes)} | ${fmt(b.bytes)} | ${b.delivery} |`),
+  ];
   const machine = `${process.platform} ${process.arch}, ${navigator.hardwareConcurrency} cores, Node ${process.version}`;
   const text = [
     '# Benchmark results',
@@ -243,6 +273,12 @@ function report(rows, wake, seconds) {
       'with 200 each, 500 broadcasts. Ordinary users are sampled (200 of them, each in 0–2 organisations).',
     '',
     ...lines,
+    '',
+    `Idle listeners, side by side for ${IDLE_SECONDS} s, each through its own byte-counting proxy (HTTP and WebSocket bytes ` +
+      'both ways; TCP/IP and TLS overhead not counted). A wake-up is a burst of bytes after at least 1 s of silence; a ' +
+      'real radio stays up for a few seconds after each, so these are upper bounds. Deployed settings (no hang-up probe).',
+    '',
+    ...batteryLines,
     '',
     ...targetLines,
     '',
