@@ -7,9 +7,9 @@ import { follow, openStream, streamLeaseMs } from '../../core/stream';
 import type { AppEnv } from '../../env';
 import { requireStreamUser } from '../../http/auth';
 import { eventStream } from '../../http/event-stream';
+import { ListenerId } from '../../http/listener-id';
 import { handOverSocket, playerRoom } from '../../realtime/player-room';
 import { streamHeartbeatMs, streamKeepAliveMs } from '../../realtime/settings';
-import { ListenerId } from '../../http/listener-id';
 import type { ClientDialect } from './dialect';
 import { SSE_HEARTBEAT, sseFrame, sseRetry, streamMessage, streamStart } from './stream-wire';
 

@@ -2,8 +2,8 @@ import { z } from '@hono/zod-openapi';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AuthFailure, DomainError, ValidationIssue } from '../../core/errors';
 import { LIMITS, type InboxItem } from '../../core/notifications';
-import { codeToStatus } from '../../http/status';
 import { ListenerId } from '../../http/listener-id';
+import { codeToStatus } from '../../http/status';
 
 // seeds/002 and reference/player-api.md: the player API's JSON shapes.
 
