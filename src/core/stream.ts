@@ -95,13 +95,19 @@ export interface FollowOptions {
 
 /**
  * Delivers everything after `from`, then whatever arrives, until the client goes away or a newer
- * listener with its name takes its slot. It reads when woken (a wake-up for this user, their
- * organisations or everyone) and at every renewal, in case a wake-up was lost. The slot is released
- * however this ends.
+ * listener with its name takes its slot (`replaced`, with where delivery got to). It reads when woken
+ * (a wake-up for this user, their organisations or everyone) and at every renewal, in case a wake-up
+ * was lost. The slot is released however this ends.
  */
-export async function follow(db: Db, user: UserPrincipal, { slot, token: first }: HeldSlot, from: StreamPosition, options: FollowOptions) {
+export async function follow(
+  db: Db,
+  user: UserPrincipal,
+  { slot, token: first }: HeldSlot,
+  from: StreamPosition,
+  options: FollowOptions,
+): Promise<{ replaced: boolean; position: StreamPosition }> {
+  let position = from;
   try {
-    let position = from;
     let token = first;
     let lastWrite = Date.now();
     let renewAt = Date.now() + options.renewMs;
@@ -115,17 +121,19 @@ export async function follow(db: Db, user: UserPrincipal, { slot, token: first }
       if (batch.more) continue;
       const keepAliveAt = lastWrite + options.keepAliveMs;
       const next = await slot.wait(token, Math.max(0, Math.min(renewAt, keepAliveAt) - Date.now()), options.signal);
-      if (next === null || options.signal.aborted) return;
+      if (next === null) return { replaced: true, position };
+      if (options.signal.aborted) break;
       token = next;
       if (Date.now() >= keepAliveAt) {
         await options.keepAlive();
         lastWrite = Date.now();
       }
       if (Date.now() >= renewAt) {
-        if (!(await slot.renew(streamLeaseMs(options.renewMs)))) return;
+        if (!(await slot.renew(streamLeaseMs(options.renewMs)))) return { replaced: true, position };
         renewAt = Date.now() + options.renewMs;
       }
     }
+    return { replaced: false, position };
   } finally {
     await slot.release();
   }

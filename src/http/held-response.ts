@@ -4,16 +4,17 @@ import type { AppEnv } from '../env';
 const SPACE = new TextEncoder().encode(' ');
 
 /**
- * A JSON response that may take minutes (a long poll). Headers go out at once; nothing more until
- * the answer, because every byte wakes a phone's radio and, deployed, the runtime reports a hang-up
- * by aborting `request.signal`. Where it does not (wrangler dev: only a failed write tells), `probeMs`
- * > 0 writes a space that often (JSON allows leading whitespace), uncompressed: a compressor would
- * hold single spaces back and no write would ever fail. Either way `produce` sees its signal abort
- * and can let go. An error after the headers went out cannot change the status: `fallback` answers.
+ * A JSON response that may take minutes (a long poll). Headers go out at once; then nothing, or a
+ * space every `spaceEveryMs` (> 0; JSON allows leading whitespace), until the answer. Every byte wakes a
+ * phone's radio, so spaces are written only where needed: to keep intermediaries from closing a
+ * long wait as idle, and under wrangler dev, where only a failed write reveals a hang-up (deployed,
+ * the runtime aborts `request.signal`). Spaces go uncompressed: a compressor would hold them back,
+ * nothing would reach the connection, and no write could fail. Either way `produce` sees its signal
+ * abort and can let go. An error after the headers went out cannot change the status: `fallback` answers.
  */
 export function heldJson(
   c: Context<AppEnv>,
-  probeMs: number,
+  spaceEveryMs: number,
   produce: (gone: AbortSignal) => Promise<unknown>,
   fallback: () => unknown,
 ): Response {
@@ -22,7 +23,7 @@ export function heldJson(
   const gone = new AbortController();
   const hangUp = () => gone.abort();
   c.req.raw.signal.addEventListener('abort', hangUp, { once: true });
-  const probe = probeMs > 0 ? setInterval(() => writer.write(SPACE).catch(hangUp), probeMs) : undefined;
+  const probe = spaceEveryMs > 0 ? setInterval(() => writer.write(SPACE).catch(hangUp), spaceEveryMs) : undefined;
 
   const done = (async () => {
     let body: unknown;

@@ -7,5 +7,5 @@ export const ListenerId = z
   .optional()
   .openapi({
     description:
-      'The client’s name for this connection (1–64 of `A-Za-z0-9_-`). A new listener with the name of one this user still holds takes its place at once: the old one is answered (long poll: an empty page; event stream: closed; WebSocket: closed with 4000).',
+      'The client’s name for this connection (1–64 of `A-Za-z0-9_-`). A new listener with the name of one this user still holds takes its place at once: the old one is answered (long poll: an empty page; event stream: a last `replaced` message, then closed; WebSocket: closed with 4000).',
   });

@@ -53,6 +53,12 @@ export abstract class PlayerListenersBase extends DurableObject<Bindings> {
     super(ctx, env);
     // Answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+    // A new instance whose stored socket leases outlived their sockets (an eviction, a deploy): the
+    // alarm gives their slots back now rather than at its next turn.
+    void ctx.blockConcurrencyWhile(async () => {
+      const open = new Set(this.hub.sockets().map((ws) => this.hub.leaseOf(ws)));
+      if (this.leases.untilClosed().some((lease) => !open.has(lease))) await ctx.storage.setAlarm(Date.now());
+    });
   }
 
   async acquire(projectId: string, holder: Holder, lease: string, expiresAt: number, name?: string): Promise<AcquireResult> {
@@ -115,17 +121,20 @@ export abstract class PlayerListenersBase extends DurableObject<Bindings> {
     this.opening.add(lease);
     const { 0: client, 1: server } = new WebSocketPair();
     try {
-      await this.forgetClosedSockets(socket.projectId);
       const refused = await this.take(socket.projectId, socket.holder, lease, UNTIL_CLOSED, Date.now() + SOCKET_SHARD_LEASE_MS, socket.name);
       if (refused) return Response.json({ reason: refused }, { status: refused === 'player' ? 409 : 503 });
+      // A retried handover whose first answer was lost: that socket never reached the client.
+      for (const ws of this.hub.sockets()) if (this.hub.leaseOf(ws) === lease) this.closeQuietly(ws, 1011);
       this.ctx.acceptWebSocket(server);
       server.serializeAttachment({ lease, projectId: socket.projectId, ...socket.position } satisfies SocketAttachment);
     } finally {
       this.opening.delete(lease);
     }
     if (!this.leases.holds(lease)) {
-      // A newer socket of the same name arrived while this one was being accepted.
-      server.close(REPLACED_CLOSE.code, REPLACED_CLOSE.reason);
+      // A newer socket of the same name arrived while this one was being accepted; its shard share may
+      // have been counted after the newer one dropped it.
+      this.closeQuietly(server, REPLACED_CLOSE.code, REPLACED_CLOSE.reason);
+      await this.shard(socket.projectId, socket.holder.userId).drop(lease);
     } else {
       server.send(socket.greeting);
       this.hub.deliver();
@@ -165,13 +174,19 @@ export abstract class PlayerListenersBase extends DurableObject<Bindings> {
 
   private async closeSocket(ws: WebSocket, code: number): Promise<void> {
     const attachment = ws.deserializeAttachment() as SocketAttachment | null;
+    this.closeQuietly(ws, code);
+    const holder = attachment && this.leases.holder(attachment.lease);
+    // A socket that a retried handover replaced shares its lease with the live one: that stays.
+    const shared = this.hub.sockets().some((other) => other !== ws && this.hub.leaseOf(other) === attachment?.lease);
+    if (attachment && holder && !shared) await this.release(attachment.projectId, holder.userId, attachment.lease);
+  }
+
+  private closeQuietly(ws: WebSocket, code: number, reason?: string): void {
     try {
-      ws.close(code);
+      ws.close(code, reason);
     } catch {
       // Already closed.
     }
-    const holder = attachment && this.leases.holder(attachment.lease);
-    if (attachment && holder) await this.release(attachment.projectId, holder.userId, attachment.lease);
   }
 
   /** A socket lost without a close event (a restart) would hold its slot forever: its lease goes. */
@@ -188,14 +203,21 @@ export abstract class PlayerListenersBase extends DurableObject<Bindings> {
    * named listener takes the place of the one of that name, which is told at once that it is over.
    */
   private async take(projectId: string, holder: Holder, lease: string, expiresAt: number, shardExpiresAt: number, name?: string) {
+    // Sockets that died with an earlier instance (an eviction, a deploy) must not keep their slots.
+    if (this.leases.untilClosed().length > 0) await this.forgetClosedSockets(projectId);
     const limits = listenerLimits(this.env);
     const taken = this.leases.take(lease, expiresAt, limits.perPlayer, holder, name);
     if (!taken.ok) return 'player' as const;
     if (taken.replaced !== undefined) this.ended(taken.replaced);
-    const shard = projectShard(projectId, holder.userId, limits.perProject);
+    const { name: shardName, limit: shardLimit } = projectShard(projectId, holder.userId, limits.perProject);
+    const shard = this.env.PROJECT_LISTENERS.getByName(shardName);
     let admitted = false;
     try {
-      admitted = await this.env.PROJECT_LISTENERS.getByName(shard.name).take(lease, shardExpiresAt, shard.limit, holder, taken.replaced);
+      admitted = await shard.take(lease, shardExpiresAt, shardLimit, holder, taken.replaced);
+    } catch (error) {
+      // The shard may not have dropped the replaced lease, and a retry will not know it was replaced.
+      if (taken.replaced !== undefined) await shard.drop(taken.replaced).catch(() => {});
+      throw error;
     } finally {
       if (!admitted) this.leases.drop(lease);
     }
@@ -205,14 +227,7 @@ export abstract class PlayerListenersBase extends DurableObject<Bindings> {
   /** A lease that lost its place: its waiting listener answers, its socket closes. */
   private ended(lease: string): void {
     for (const waiter of [...this.waiters]) if (waiter.lease === lease) waiter.wake(true);
-    for (const ws of this.hub.sockets()) {
-      if (this.hub.leaseOf(ws) !== lease) continue;
-      try {
-        ws.close(REPLACED_CLOSE.code, REPLACED_CLOSE.reason);
-      } catch {
-        // Already closed.
-      }
-    }
+    for (const ws of this.hub.sockets()) if (this.hub.leaseOf(ws) === lease) this.closeQuietly(ws, REPLACED_CLOSE.code, REPLACED_CLOSE.reason);
   }
 
   private shard(projectId: string, userId: string) {

@@ -24,16 +24,17 @@ export function hangUpProbeMs(env: { HANGUP_PROBE_SECONDS?: string }): number {
 }
 
 /**
- * STREAM_HEARTBEAT_SECONDS (default 60): an event stream that wrote nothing for this long sends a
- * comment, so that intermediaries do not close it as idle (the README's "Battery" section has the
- * numbers behind the default); its listener slot is renewed as often.
+ * STREAM_HEARTBEAT_SECONDS (default 60): an event stream, or a long poll whose deadline is further
+ * away, that wrote nothing for this long writes something (a comment, a space), so that
+ * intermediaries do not close it as idle (the README's "Battery" section has the numbers behind the
+ * default); an event stream's listener slot is renewed as often.
  */
 export function streamHeartbeatMs(env: { STREAM_HEARTBEAT_SECONDS?: string }): number {
   return positive(env.STREAM_HEARTBEAT_SECONDS, 60) * 1000;
 }
 
-/** How long an event stream stays silent: the heartbeat, or the hang-up probe where that is on and sooner. */
-export function streamKeepAliveMs(env: { STREAM_HEARTBEAT_SECONDS?: string; HANGUP_PROBE_SECONDS?: string }): number {
+/** How long a held response (event stream, long poll) stays silent: the heartbeat, or the hang-up probe where that is on and sooner. */
+export function keepAliveMs(env: { STREAM_HEARTBEAT_SECONDS?: string; HANGUP_PROBE_SECONDS?: string }): number {
   const probe = hangUpProbeMs(env);
   return probe > 0 ? Math.min(probe, streamHeartbeatMs(env)) : streamHeartbeatMs(env);
 }

@@ -1,7 +1,8 @@
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { PlayerListeners } from '../../src/index';
-import { listenerCount, playerRoomStub, projectListenerCount, send, until } from '../helpers';
+import { call, listenerCount, playerRoomStub, projectListenerCount, send, until } from '../helpers';
+import { PLAYER } from '../api/player/helpers';
 import { member, WsClient } from '../api/client/stream-helpers';
 
 // The player object's sockets, leases and shard shares stay equal whatever runs between a socket's
@@ -46,10 +47,14 @@ async function holdShardCall(m: Member, method: ShardCall) {
   return { open, reached: () => until(async () => reached) };
 }
 
-/** Counts in the object and its shard equal the sockets still open, and each open socket is served. */
+/**
+ * Counts in the object and its shard come to equal the sockets still open (a close reaches the
+ * client and the object in either order), and each open socket is served.
+ */
 async function expectCountsToMatch(m: Member, sockets: WsClient[]) {
+  const open = () => sockets.filter((s) => !s.closed).length;
+  await until(async () => (await listenerCount(m.project, m.user)) === open() && (await projectListenerCount(m.project, m.user)) === open());
   const live = sockets.filter((s) => !s.closed);
-  await until(async () => (await listenerCount(m.project, m.user)) === live.length && (await projectListenerCount(m.project, m.user)) === live.length);
   if (live.length === 0) return;
   const [created] = await send(m.project, { to: [{ user: m.user }], title: `check ${crypto.randomUUID()}` });
   for (const socket of live) await until(async () => socket.received.some((msg) => msg.notification?.id === created!.id));
@@ -116,20 +121,34 @@ describe('player object races', () => {
     await expectCountsToMatch(m, []);
   });
 
+  it('gives the slots of sockets lost in an eviction to the next listener at once, not at the next alarm', async () => {
+    const m = await member('race');
+    const sockets = await Promise.all(Array.from({ length: 4 }, () => WsClient.open('', m.headers)));
+    await abortAllDurableObjects();
+    await until(async () => sockets.every((s) => s.closed));
+    // The leases are still stored, their sockets gone with the old instance.
+    expect(await listenerCount(m.project, m.user)).toBe(4);
+    const poll = await call(`${PLAYER}/me/stream/notification/lp?deadline=0`, { headers: m.headers });
+    expect(poll.status).toBe(200);
+    await until(async () => (await listenerCount(m.project, m.user)) === 0 && (await projectListenerCount(m.project, m.user)) === 0);
+  });
+
   it('matches the live sockets after a random mix of opens, closes, alarms and evictions', async () => {
     const m = await member('race');
     // A fixed seed: a failure replays the same mix.
     let seed = 7;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const sockets: WsClient[] = [];
-    for (let round = 0; round < 6; round++) {
+    for (let round = 0; round < 8; round++) {
       const steps: Promise<unknown>[] = [];
       for (let i = 0; i < 5; i++) {
         const pick = random();
         const live = sockets.filter((s) => !s.closed);
         if (pick < 0.4 && live.length < 4) {
+          // Most sockets are named (two names): a reconnect under a name closes the socket that had it.
+          const name = random() < 0.7 ? `&listener_id=n${Math.floor(random() * 2)}` : '';
           steps.push(
-            WsClient.open('', m.headers)
+            WsClient.open(`?x=1${name}`, m.headers)
               .then((s) => sockets.push(s))
               .catch(() => {}),
           );
@@ -146,6 +165,9 @@ describe('player object races', () => {
       await until(async () => sockets.every((s) => s.closed || s.received.length > 0));
       await expectCountsToMatch(m, sockets);
     }
+    // The mix did include sockets replaced under their name, and sockets lost in an eviction.
+    expect(sockets.some((s) => s.closeCode === 4000)).toBe(true);
+    expect(sockets.some((s) => s.closeCode === 1006)).toBe(true);
     sockets.forEach((s) => s.closed || s.close());
     await expectCountsToMatch(m, []);
   });

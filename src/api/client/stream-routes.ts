@@ -9,9 +9,9 @@ import { requireStreamUser } from '../../http/auth';
 import { eventStream } from '../../http/event-stream';
 import { ListenerId } from '../../http/listener-id';
 import { handOverSocket, playerRoom } from '../../realtime/player-room';
-import { streamHeartbeatMs, streamKeepAliveMs } from '../../realtime/settings';
+import { streamHeartbeatMs, keepAliveMs } from '../../realtime/settings';
 import type { ClientDialect } from './dialect';
-import { SSE_HEARTBEAT, sseFrame, sseRetry, streamMessage, streamStart } from './stream-wire';
+import { SSE_HEARTBEAT, sseFrame, sseRetry, streamMessage, streamReplaced, streamStart } from './stream-wire';
 
 // The client API's push channels (seeds/000 "Best Practices": "Use WebSockets when possible"),
 // README "Real-time: SSE and WebSocket". Registered before the polling routes, which would read
@@ -59,13 +59,14 @@ export function registerStreams({ app, errors, guard }: ClientDialect) {
       const held = await acquireListener(room, Date.now() + streamLeaseMs(renewMs), query.listener_id);
       return eventStream(c, async (write, gone) => {
         await write(sseRetry() + sseFrame(streamStart(user, opened.position, opened.reset)));
-        await follow(db, user, held, opened.position, {
+        const end = await follow(db, user, held, opened.position, {
           renewMs,
-          keepAliveMs: streamKeepAliveMs(c.env),
+          keepAliveMs: keepAliveMs(c.env),
           signal: gone,
           send: (events) => write(events.map((event) => sseFrame(streamMessage(user, event))).join('')),
           keepAlive: () => write(SSE_HEARTBEAT),
         });
+        if (end.replaced) await write(sseFrame(streamReplaced(user, end.position)));
       }) as never;
     },
   );

@@ -8,7 +8,7 @@ import { encodeNotification, iso, type ClientNotification } from './wire';
 // `cursor` as `id:` and the whole message as `data:`.
 
 export type StreamMessage =
-  | { type: 'ready' | 'reset'; cursor: string }
+  | { type: 'ready' | 'reset' | 'replaced'; cursor: string }
   | { type: 'notification'; cursor: string; notification: ClientNotification }
   | { type: 'state'; cursor: string; state: ClientState }
   | { type: 'deleted'; cursor: string; id: string };
@@ -25,6 +25,11 @@ export interface ClientState {
 /** The first message of every stream: `ready` (resumes or starts there) or `reset` (refetch, then go on from there). */
 export function streamStart(user: UserPrincipal, position: StreamPosition, reset: boolean): StreamMessage {
   return { type: reset ? 'reset' : 'ready', cursor: cursorOf(user, position) };
+}
+
+/** The last message of an event stream whose `listener_id` a newer connection took: do not reconnect. */
+export function streamReplaced(user: UserPrincipal, position: StreamPosition): StreamMessage {
+  return { type: 'replaced', cursor: cursorOf(user, position) };
 }
 
 export function streamMessage(user: UserPrincipal, event: StreamEvent): StreamMessage {

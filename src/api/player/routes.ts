@@ -10,7 +10,7 @@ import { heldJson } from '../../http/held-response';
 import { bearerAuth, jsonRequest, jsonResponse } from '../../http/openapi';
 import { writeOptions } from '../../http/write-options';
 import { playerRoom } from '../../realtime/player-room';
-import { hangUpProbeMs } from '../../realtime/settings';
+import { keepAliveMs } from '../../realtime/settings';
 import { playerDialect } from './dialect';
 import {
   CreateBody,
@@ -124,10 +124,12 @@ export function playerApi() {
       const after = await longPollStart(db, reader, q.exclude_before, q.offset_reset_strategy);
       const deadline = Date.now() + q.deadline * 1000;
       const held = await acquireListener(playerRoom(c.env, reader.projectId, reader.userId, reader.orgs), deadline, q.listener_id);
+      // A wait shorter than the keep-alive (the default 30 s) writes nothing before its answer.
+      const silence = keepAliveMs(c.env);
       // A streamed response: its body is the documented JSON, but not a TypedResponse.
       return heldJson(
         c,
-        hangUpProbeMs(c.env),
+        silence < q.deadline * 1000 ? silence : 0,
         async (gone) => {
           const result = await longPoll(db, reader, held, { after, limit: q.max_page_size, deadline, signal: gone });
           return { notifications: result.items.map(encodeNotification), cursor: excludeBeforeCursor(reader, result.position) };

@@ -5,7 +5,7 @@ export const STREAM = '/api/v1/client/notifications/stream';
 export const WS = '/api/v1/client/notifications/ws';
 
 export interface Message {
-  type: 'ready' | 'reset' | 'notification' | 'state' | 'deleted';
+  type: 'ready' | 'reset' | 'replaced' | 'notification' | 'state' | 'deleted';
   cursor: string;
   notification?: { id: string; title: string; status: string; [field: string]: unknown };
   state?: { id: string; status: string; read_at: string | null; acknowledged_at: string | null; archived_at: string | null };

@@ -171,6 +171,24 @@ describe('listener slots, counted by the player’s Durable Object', () => {
     await until(async () => (await projectListenerCount(a.project)) === 0);
   });
 
+  it('writes nothing before its answer while the deadline is within the keep-alive, and a space each keep-alive beyond it', async () => {
+    // STREAM_HEARTBEAT_SECONDS is 5 here (60 deployed): intermediaries close silent connections.
+    const p = await player();
+    const short = await lp('?deadline=2', p.headers);
+    expect(short.headers.get('content-encoding')).toBeNull();
+    expect((await short.text()).startsWith('{')).toBe(true);
+
+    const long = await lp('?deadline=20', p.headers);
+    expect(long.headers.get('content-encoding')).toBe('identity');
+    const reader = long.body!.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toMatch(/^ +$/);
+    const id = await createFor(p.project, p.id, 'after a space');
+    let text = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += new TextDecoder().decode(chunk.value);
+    expect(JSON.parse(text).notifications.map((n: { notification_id: string }) => n.notification_id)).toEqual([id]);
+  });
+
   it('releases the slot when the client hangs up', async () => {
     const p = await player();
     const res = await lp('?deadline=60', p.headers);
