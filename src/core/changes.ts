@@ -1,19 +1,25 @@
+import { coveredAtSql, foldCovered } from './acknowledged-through';
 import { inboxAudiences } from './audience';
 import type { Db } from './db';
 import type { Receipt } from './notifications';
 import type { UserPrincipal } from './principal';
 
-// The change feed (table inbox_changes, written by triggers): a user's own state changes and the
-// removals of notifications they could see, in one sequence. Streams replay it from a cursor.
+// The change feed (table inbox_changes, written by triggers and acknowledge-all): a user's own state
+// changes, their acknowledge-alls and the removals of notifications they could see, in one sequence.
+// Streams replay it from a cursor.
 
 export type Change =
   | { seq: number; kind: 'state'; notificationId: string; receipt: Receipt }
-  | { seq: number; kind: 'deleted'; notificationId: string };
+  | { seq: number; kind: 'deleted'; notificationId: string }
+  /** Every notification up to `notificationId` (by sequence) that was pending is acknowledged, `at` then. */
+  | { seq: number; kind: 'acknowledged'; notificationId: string; at: number };
 
 interface ChangeRow {
   seq: number;
-  kind: 'state' | 'deleted';
+  kind: Change['kind'];
   notificationId: string;
+  createdAt: number;
+  coveredAt: number | null;
   seenAt: number | null;
   readAt: number | null;
   acknowledgedAt: number | null;
@@ -34,10 +40,12 @@ export async function listChanges(
 ): Promise<{ changes: Change[]; last: number; hasMore: boolean }> {
   const audiences = inboxAudiences(user.userId, user.orgs);
   const arms = audiences.map(
-    (_, i) => `SELECT c.seq, c.kind, c.notification_id AS notificationId,
-         r.seen_at AS seenAt, r.read_at AS readAt, r.acknowledged_at AS acknowledgedAt, r.archived_at AS archivedAt
+    (_, i) => `SELECT c.seq AS seq, c.kind, c.notification_id AS notificationId, c.created_at AS createdAt,
+         r.seen_at AS seenAt, r.read_at AS readAt, r.acknowledged_at AS acknowledgedAt, r.archived_at AS archivedAt,
+         ${coveredAtSql('?1', '?2')} AS coveredAt
        FROM inbox_changes c
          LEFT JOIN receipts r ON c.kind = 'state' AND r.project_id = c.project_id AND r.user_id = ?2 AND r.notification_id = c.notification_id
+         LEFT JOIN notifications n ON r.notification_id IS NOT NULL AND n.id = c.notification_id
        WHERE c.project_id = ?1 AND c.audience = ?${i + 4} AND c.seq > ?3`,
   );
   const { results } = await db.$client
@@ -47,9 +55,11 @@ export async function listChanges(
   const rows = results.slice(0, limit);
   const changes = rows.flatMap((row): Change[] => {
     if (row.kind === 'deleted') return [{ seq: row.seq, kind: 'deleted', notificationId: row.notificationId }];
+    if (row.kind === 'acknowledged') return [{ seq: row.seq, kind: 'acknowledged', notificationId: row.notificationId, at: row.createdAt }];
     if (row.seenAt === null) return []; // the receipt went with its notification
     const { seenAt, readAt, acknowledgedAt, archivedAt } = row;
-    return [{ seq: row.seq, kind: 'state', notificationId: row.notificationId, receipt: { seenAt, readAt, acknowledgedAt, archivedAt } }];
+    const receipt = foldCovered({ seenAt, readAt, acknowledgedAt, archivedAt }, row.coveredAt);
+    return [{ seq: row.seq, kind: 'state', notificationId: row.notificationId, receipt }];
   });
   return { changes, last: rows.at(-1)?.seq ?? after, hasMore: results.length > limit };
 }
@@ -62,19 +72,26 @@ export interface FeedHead {
   purgedThrough: number;
 }
 
-export async function feedHead(db: Db, projectId: string): Promise<FeedHead> {
-  const row = await db.$client
+/** The statement feedHead runs, for callers that read the head in the same batch as something else. */
+export function feedHeadStatement(db: Db, projectId: string): D1PreparedStatement {
+  return db.$client
     .prepare(
       `SELECT (SELECT max(seq) FROM notifications) AS notifications, (SELECT max(seq) FROM inbox_changes) AS changes,
          (SELECT purged_through FROM change_horizons WHERE project_id = ?1) AS purgedThrough`,
     )
-    .bind(projectId)
-    .first<{ notifications: number | null; changes: number | null; purgedThrough: number | null }>();
+    .bind(projectId);
+}
+
+export function toFeedHead(row: { notifications: number | null; changes: number | null; purgedThrough: number | null } | undefined | null): FeedHead {
   return {
     notifications: row?.notifications ?? 0,
     changes: row?.changes ?? 0,
     purgedThrough: row?.purgedThrough ?? 0,
   };
+}
+
+export async function feedHead(db: Db, projectId: string): Promise<FeedHead> {
+  return toFeedHead(await feedHeadStatement(db, projectId).first());
 }
 
 /**

@@ -48,3 +48,9 @@ export function inboxEtagIsCurrent(opaqueTag: string, stateHash: string, now: nu
   const deadline = parseInt(until, 36);
   return Number.isFinite(deadline) && now < deadline;
 }
+
+/** The tag to answer 304 with when one of If-None-Match's tags still describes the inbox (`*` matches any), else undefined. */
+export function heldEtag(ifNoneMatch: readonly string[], stateHash: string, now: number): string | undefined {
+  const held = ifNoneMatch.find((tag) => tag === '*' || inboxEtagIsCurrent(tag, stateHash, now));
+  return held === undefined ? undefined : held === '*' ? formatInboxEtag(stateHash, null) : `"${held}"`;
+}

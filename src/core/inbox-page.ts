@@ -1,11 +1,12 @@
 import { audienceKey, inboxAudiences } from './audience';
-import { decodeCarryingCursor, encodeCursor, type CursorScope } from './cursor';
+import { decodeCarryingCursor, encodeCursor, type CursorScope, type StreamPosition } from './cursor';
 import type { Db } from './db';
-import { formatInboxEtag, inboxEtagIsCurrent, inboxStateHash, type ShownState } from './etag';
+import { formatInboxEtag, heldEtag, inboxStateHash, type ShownState } from './etag';
 import { listInbox, type Order } from './inbox';
 import { countVisible, inboxFreshness, readInboxState, type InboxState } from './inbox-state';
 import type { InboxItem } from './notifications';
 import type { UserPrincipal } from './principal';
+import { headPosition } from './stream';
 
 // The one read path of every dialect's inbox list: scope, cursor, conditional check, page, totals,
 // next cursor and tag. A dialect says what it shows (an InboxView) and encodes the result.
@@ -20,6 +21,8 @@ export interface InboxView {
   shows: ShownState;
   /** The response carries the listing's total (counted from the counters, or once per filtered list). */
   totals?: boolean;
+  /** First pages also tell where a stream that joins them starts (read in the page's transaction). */
+  streamHead?: boolean;
   /** The query parameter its cursor travels in; `inclusive`: the cursor names the first item of the next page (seeds/002 `start_at`). */
   cursor: { parameter: string; inclusive?: boolean };
 }
@@ -50,6 +53,8 @@ export type InboxPageResult =
       next: string;
       /** The listing's total when the view has totals, else null. */
       total: number | null;
+      /** For a view with `streamHead`, on a first page: the stream position at this page's snapshot. */
+      streamFrom?: StreamPosition;
     };
 
 /** The cursor scope of a view for one reader and query: a cursor never crosses user, filter or order. */
@@ -77,8 +82,8 @@ export async function readInboxPage(db: Db, reader: UserPrincipal, view: InboxVi
   const state: InboxState = new Map([...all].filter(([audience]) => listed.includes(audience)));
   const hash = await inboxStateHash(all, listed, own, view.shows, [...scope.parts, query.cursor, query.limit, query.after]);
 
-  const held = (query.ifNoneMatch ?? []).find((tag) => tag === '*' || inboxEtagIsCurrent(tag, hash, now));
-  if (held !== undefined) return { notModified: true, etag: held === '*' ? formatInboxEtag(hash, null) : `"${held}"` };
+  const held = heldEtag(query.ifNoneMatch ?? [], hash, now);
+  if (held !== undefined) return { notModified: true, etag: held };
 
   const filtered = query.serviceId !== undefined || query.originProject !== undefined;
   const bound = cursor === undefined ? undefined : view.cursor.inclusive ? cursor.seq + (query.order === 'newest' ? 1 : -1) : cursor.seq;
@@ -96,6 +101,7 @@ export async function readInboxPage(db: Db, reader: UserPrincipal, view: InboxVi
       // The counters do not know these filters: such a list is counted on its first page, and its
       // cursor carries the total on (README, "Cost of a request").
       count: view.totals && filtered && cursor?.carried === undefined,
+      head: view.streamHead && cursor === undefined,
     },
     now,
   );
@@ -115,5 +121,6 @@ export async function readInboxPage(db: Db, reader: UserPrincipal, view: InboxVi
     hasMore: page.hasMore,
     next: encodeCursor(scope, position, filtered && view.totals ? (total ?? undefined) : undefined),
     total,
+    ...(page.head ? { streamFrom: headPosition(page.head) } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { watermarkSql } from './acknowledged-through';
 import type { Db } from './db';
 import type { UserPrincipal } from './principal';
 
@@ -64,8 +65,9 @@ export async function inboxFreshness(db: Db, user: UserPrincipal, state: InboxSt
     (_, i) => `SELECT
         (SELECT min(expires_at) FROM notifications WHERE project_id = ?1 AND audience = ?${i + 4} AND expires_at > ?3) AS next,
         (SELECT count(*) FROM notifications n WHERE n.project_id = ?1 AND n.audience = ?${i + 4} AND n.expires_at <= ?3 AND n.archived_at IS NULL) AS expired,
-        (SELECT count(*) FROM notifications n JOIN receipts r ON r.project_id = n.project_id AND r.user_id = ?2 AND r.notification_id = n.id
-           WHERE n.project_id = ?1 AND n.audience = ?${i + 4} AND n.expires_at <= ?3 AND n.archived_at IS NULL AND r.acknowledged_at IS NOT NULL) AS acknowledged`,
+        (SELECT count(*) FROM notifications n LEFT JOIN receipts r ON r.project_id = n.project_id AND r.user_id = ?2 AND r.notification_id = n.id
+           WHERE n.project_id = ?1 AND n.audience = ?${i + 4} AND n.expires_at <= ?3 AND n.archived_at IS NULL
+             AND (r.acknowledged_at IS NOT NULL OR n.seq <= ${watermarkSql('?1', '?2', `?${i + 4}`)})) AS acknowledged`,
   );
   const { results } = await db.$client
     .prepare(arms.join('\nUNION ALL\n'))
@@ -102,6 +104,12 @@ export async function countVisible(
 ): Promise<number> {
   const acknowledged = status === undefined ? 0 : await acknowledgedCount(db, user, [...state.keys()]);
   return visibleTotal(state, freshness, status, acknowledged);
+}
+
+/** The user's totals over the state's audiences: visible notifications, and how many of them are pending. */
+export async function inboxTotals(db: Db, user: UserPrincipal, state: InboxState, freshness: Freshness): Promise<{ total: number; pending: number }> {
+  const acknowledged = await acknowledgedCount(db, user, [...state.keys()]);
+  return { total: visibleTotal(state, freshness, undefined, 0), pending: visibleTotal(state, freshness, 'pending', acknowledged) };
 }
 
 function visibleTotal(

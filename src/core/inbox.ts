@@ -1,4 +1,6 @@
+import { coveredAtSql, foldCovered, watermarkSql } from './acknowledged-through';
 import { audienceKey, inboxAudiences } from './audience';
+import { feedHeadStatement, toFeedHead, type FeedHead } from './changes';
 import type { Db } from './db';
 import { DomainError } from './errors';
 import { fromRow, isExpired, NOTIFICATION_COLUMNS, type InboxItem, type NotificationRow, type Receipt } from './notifications';
@@ -24,16 +26,26 @@ export interface InboxQuery {
   count?: boolean;
   /** Only these of the user's audiences (default: all of them: own, organisations, everyone). */
   audiences?: readonly string[];
+  /** Also read the feed head in the same transaction as the page: where a stream joining this page starts. */
+  head?: boolean;
 }
 
 export interface InboxPage {
   items: InboxItem[];
   hasMore: boolean;
   totalCount: number | null;
+  /** With `head`: the feed head at the page's snapshot. */
+  head?: FeedHead;
 }
 
-export const RECEIPT_COLUMNS =
-  'r.seen_at AS r_seen_at, r.read_at AS r_read_at, r.acknowledged_at AS r_acknowledged_at, r.archived_at AS r_archived_at';
+/**
+ * The user's state columns of an item row `n` (`r` their receipt; `project`, `user`, `audience` the SQL
+ * naming them, see coveredAtSql); read back by toItem.
+ */
+export function receiptColumns(project: string, user: string, audience?: string): string {
+  return `r.seen_at AS r_seen_at, r.read_at AS r_read_at, r.acknowledged_at AS r_acknowledged_at, r.archived_at AS r_archived_at,
+    ${coveredAtSql(project, user, audience)} AS r_covered_at`;
+}
 
 // Parameters are numbered so that each audience arm reuses them: ?1 project, ?2 user, ?3 lower
 // sequence bound, ?4 now, ?5 service_id, ?6 origin project, ?7 upper sequence bound, ?8… audiences.
@@ -52,15 +64,17 @@ export async function listInbox(db: Db, user: UserPrincipal, query: InboxQuery, 
   // The user's own pending notifications are their own index range (notifications_unacked), so a
   // pending page does not walk past what they acknowledged; other audiences' state is per user.
   const pendingOwn = (i: number) => query.status === 'pending' && audiences[i] === own;
+  // Acknowledge-all's watermark bounds each audience's range: a pending page starts above it.
+  const watermark = (i: number) => watermarkSql('?1', '?2', `?${FIXED_PARAMETERS + 1 + i}`);
   const arm = (i: number, withBounds: boolean) =>
-    `SELECT ${NOTIFICATION_COLUMNS}, ${RECEIPT_COLUMNS} FROM notifications n ${pendingOwn(i) ? 'INDEXED BY notifications_unacked' : ''}
+    `SELECT ${NOTIFICATION_COLUMNS}, ${receiptColumns('?1', '?2', `?${FIXED_PARAMETERS + 1 + i}`)} FROM notifications n ${pendingOwn(i) ? 'INDEXED BY notifications_unacked' : ''}
        LEFT JOIN receipts r ON r.project_id = n.project_id AND r.user_id = ?2 AND r.notification_id = n.id
      WHERE n.project_id = ?1 AND n.audience = ?${FIXED_PARAMETERS + 1 + i} ${pendingOwn(i) ? 'AND n.acked IS NULL' : ''}
        ${withBounds ? 'AND n.seq > ?3 AND n.seq < ?7' : ''}
        AND (n.expires_at IS NULL OR n.expires_at > ?4)
        AND n.archived_at IS NULL AND r.archived_at IS NULL
-       ${query.status === 'pending' ? 'AND r.acknowledged_at IS NULL' : ''}
-       ${query.status === 'acknowledged' ? 'AND r.acknowledged_at IS NOT NULL' : ''}
+       ${query.status === 'pending' ? `AND r.acknowledged_at IS NULL AND n.seq > ${watermark(i)}` : ''}
+       ${query.status === 'acknowledged' ? `AND (r.acknowledged_at IS NOT NULL OR n.seq <= ${watermark(i)})` : ''}
        ${query.serviceId !== undefined ? 'AND n.service_id = ?5' : ''}
        ${query.originProject !== undefined ? 'AND n.origin_project = ?6' : ''}`;
   const arms = (withBounds: boolean) => audiences.map((_, i) => arm(i, withBounds)).join('\nUNION ALL\n');
@@ -78,13 +92,18 @@ export async function listInbox(db: Db, user: UserPrincipal, query: InboxQuery, 
   const d1 = db.$client;
   const page = d1.prepare(`${arms(true)}\nORDER BY seq ${newest ? 'DESC' : 'ASC'} LIMIT ${query.limit + 1}`).bind(...parameters);
   const count = d1.prepare(`SELECT count(*) AS total FROM (${arms(false)})`).bind(...parameters);
-  const [pageResult, counted] = await d1.batch([page, ...(query.count ? [count] : [])]);
+  // One batch is one transaction: the head is exactly the page's snapshot.
+  const statements = [page, ...(query.count ? [count] : []), ...(query.head ? [feedHeadStatement(db, user.projectId)] : [])];
+  const [pageResult, ...rest] = await d1.batch(statements);
+  const counted = query.count ? rest.shift() : undefined;
+  const head = query.head ? rest.shift() : undefined;
   const first = <T>(result: D1Result | undefined) => result?.results?.[0] as T | undefined;
   const rows = (pageResult?.results ?? []) as ItemRow[];
   return {
     items: rows.slice(0, query.limit).map(toItem),
     hasMore: rows.length > query.limit,
     totalCount: query.count ? (first<{ total: number }>(counted)?.total ?? 0) : null,
+    ...(query.head ? { head: toFeedHead(first(head)) } : {}),
   };
 }
 
@@ -112,7 +131,7 @@ export async function getInboxItem(
 ): Promise<InboxItem> {
   const row = await db.$client
     .prepare(
-      `SELECT ${NOTIFICATION_COLUMNS}, ${RECEIPT_COLUMNS} FROM notifications n
+      `SELECT ${NOTIFICATION_COLUMNS}, ${receiptColumns('?3', '?2')} FROM notifications n
          LEFT JOIN receipts r ON r.project_id = n.project_id AND r.user_id = ?2 AND r.notification_id = n.id
        WHERE n.id = ?1 AND n.project_id = ?3`,
     )
@@ -133,15 +152,12 @@ export type ItemRow = NotificationRow & {
   r_read_at: number | null;
   r_acknowledged_at: number | null;
   r_archived_at: number | null;
+  r_covered_at: number | null;
 };
 
 export function toItem(row: ItemRow): InboxItem {
-  const { r_seen_at, r_read_at, r_acknowledged_at, r_archived_at, ...notification } = row;
-  const receipt: Receipt = {
-    seenAt: r_seen_at,
-    readAt: r_read_at,
-    acknowledgedAt: r_acknowledged_at,
-    archivedAt: r_archived_at,
-  };
+  const { r_seen_at, r_read_at, r_acknowledged_at, r_archived_at, r_covered_at, ...notification } = row;
+  const stored: Receipt = { seenAt: r_seen_at, readAt: r_read_at, acknowledgedAt: r_acknowledged_at, archivedAt: r_archived_at };
+  const receipt = foldCovered(stored, r_covered_at);
   return { ...fromRow(notification), receipt };
 }

@@ -2,7 +2,7 @@ import { audienceKey } from './audience';
 import { decodeCursor, encodeCursor, type CursorScope } from './cursor';
 import type { Db } from './db';
 import { DomainError } from './errors';
-import { RECEIPT_COLUMNS, toItem, type ItemRow } from './inbox';
+import { receiptColumns, toItem, type ItemRow } from './inbox';
 import { NOTIFICATION_COLUMNS, type InboxItem } from './notifications';
 import { announce, type WriteOptions } from './realtime';
 
@@ -19,6 +19,9 @@ export interface OperatorQuery {
   userId?: string;
 }
 
+// The addressed user's acknowledge-all counts too (none for other audiences: no user is named).
+const ITEM_COLUMNS = `${NOTIFICATION_COLUMNS}, ${receiptColumns('n.project_id', "CASE WHEN substr(n.audience, 1, 2) = 'u:' THEN substr(n.audience, 3) END")}`;
+
 const ADDRESSED_RECEIPT = `LEFT JOIN receipts r ON substr(n.audience, 1, 2) = 'u:' AND r.project_id = n.project_id
   AND r.user_id = substr(n.audience, 3) AND r.notification_id = n.id`;
 
@@ -33,7 +36,7 @@ export async function listForOperator(
   const bound = query.cursor !== undefined ? decodeCursor(scope, query.cursor) : desc ? Number.MAX_SAFE_INTEGER : 0;
   const { results } = await db.$client
     .prepare(
-      `SELECT ${NOTIFICATION_COLUMNS}, ${RECEIPT_COLUMNS} FROM notifications n ${ADDRESSED_RECEIPT}
+      `SELECT ${ITEM_COLUMNS} FROM notifications n ${ADDRESSED_RECEIPT}
        WHERE n.project_id = ?1 ${query.userId === undefined ? '' : 'AND n.audience = ?4'}
          AND n.seq ${desc ? '<' : '>'} ?2
        ORDER BY n.seq ${desc ? 'DESC' : 'ASC'} LIMIT ?3`,
@@ -48,7 +51,7 @@ export async function listForOperator(
 /** One notification of the project (of one user, when `userId` is given), or not_found. */
 export async function showForOperator(db: Db, projectId: string, id: string, userId?: string): Promise<InboxItem> {
   const row = await db.$client
-    .prepare(`SELECT ${NOTIFICATION_COLUMNS}, ${RECEIPT_COLUMNS} FROM notifications n ${ADDRESSED_RECEIPT} WHERE n.id = ?1 AND n.project_id = ?2`)
+    .prepare(`SELECT ${ITEM_COLUMNS} FROM notifications n ${ADDRESSED_RECEIPT} WHERE n.id = ?1 AND n.project_id = ?2`)
     .bind(id, projectId)
     .first<ItemRow>();
   if (!row || (userId !== undefined && row.audience !== audienceKey({ kind: 'user', id: userId }))) {

@@ -1,3 +1,4 @@
+import { coveredAtSql, watermarkSql } from './acknowledged-through';
 import { audienceKey, inboxAudiences } from './audience';
 import type { Db } from './db';
 import { DomainError } from './errors';
@@ -11,7 +12,8 @@ import { announce, type WriteOptions } from './realtime';
 // in the user's inbox (stored, unarchived, unexpired, addressed to one of their audiences), so a
 // write racing a delete leaves no orphan receipt and no `state` change after the `deleted`; and
 // only when the state really changes, so two concurrent acknowledges produce exactly one success
-// and a repeated read moves nothing. ?1 project, ?2 user, ?3 now, ?4 ids (JSON), ?5… the user's
+// and a repeated read moves nothing (an acknowledge also not when the user's acknowledge-all already
+// covers the notification: core/acknowledge-all.ts). ?1 project, ?2 user, ?3 now, ?4 ids (JSON), ?5… the user's
 // audiences, bound one by one (a token has at most 50 organisations: under D1's 100 parameters),
 // since json_each would add a row read per audience. CROSS JOIN keeps SQLite's join order: each id
 // is one primary-key lookup, never a walk of the inbox.
@@ -21,7 +23,7 @@ const inInbox = (audiences: number) => `FROM json_each(?4) j CROSS JOIN notifica
 
 const acknowledgeSql = (audiences: number) => `
   INSERT INTO receipts (project_id, user_id, notification_id, seen_at, acknowledged_at)
-  SELECT ?1, ?2, n.id, ?3, ?3 ${inInbox(audiences)}
+  SELECT ?1, ?2, n.id, ?3, ?3 ${inInbox(audiences)} AND n.seq > ${watermarkSql('?1', '?2', 'n.audience')}
   ON CONFLICT (project_id, user_id, notification_id)
     DO UPDATE SET acknowledged_at = excluded.acknowledged_at, seen_at = coalesce(receipts.seen_at, excluded.seen_at)
     WHERE receipts.acknowledged_at IS NULL
@@ -134,7 +136,7 @@ export async function acknowledgeMany(
 async function findForAcknowledge(db: Db, user: UserPrincipal, ids: readonly string[], now: number) {
   const { results } = await db.$client
     .prepare(
-      `SELECT n.id, n.audience, r.acknowledged_at AS acknowledgedAt FROM json_each(?1) j
+      `SELECT n.id, n.audience, coalesce(r.acknowledged_at, ${coveredAtSql('?2', '?3')}) AS acknowledgedAt FROM json_each(?1) j
          CROSS JOIN notifications n ON n.id = j.value AND n.project_id = ?2
          LEFT JOIN receipts r ON r.project_id = n.project_id AND r.user_id = ?3 AND r.notification_id = n.id
        WHERE (n.expires_at IS NULL OR n.expires_at > ?4) AND n.archived_at IS NULL`,

@@ -107,6 +107,30 @@ export const inboxVersions = sqliteTable(
   (t) => [primaryKey({ columns: [t.projectId, t.audience] })],
 );
 
+// A user's "acknowledge all" (client API `acknowledge-all`): per audience, every stored notification up
+// to `through_seq` is acknowledged at `acknowledged_at`, without a receipt per notification. Each call adds
+// one step per audience it moved (WITHOUT ROWID, migrations/0010); the newest step is the watermark, and
+// a notification shows the time of the first step that covers it. `counted` is how many stored, unarchived
+// notifications the step newly covered (what it added to user_counts); `acknowledged` how many of them
+// were visible (unexpired): what the call reported.
+export const acknowledgedThrough = sqliteTable(
+  'acknowledged_through',
+  {
+    projectId: text('project_id').notNull(),
+    userId: text('user_id').notNull(),
+    audience: text('audience').notNull(),
+    throughSeq: integer('through_seq').notNull(),
+    acknowledgedAt: integer('acknowledged_at').notNull(),
+    counted: integer('counted').notNull(),
+    acknowledged: integer('acknowledged').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.userId, t.audience, t.throughSeq] }),
+    // Archives and deletes find the users whose watermark covers a notification (migrations/0010).
+    index('acknowledged_through_audience').on(t.projectId, t.audience, t.throughSeq),
+  ],
+);
+
 // How many of an audience's stored, unarchived notifications a user acknowledged (WITHOUT ROWID;
 // kept by the triggers of migrations/0009): with `live`, the pending and acknowledged totals.
 export const userCounts = sqliteTable(
@@ -134,7 +158,8 @@ export const idempotencyRecords = sqliteTable(
 );
 
 // What happened to notifications after they were stored, for streams that resume from a cursor:
-// a user's own state changes ('state', audience 'u:<user>') and removals ('deleted', the
+// a user's own state changes ('state', audience 'u:<user>'), their acknowledge-all ('acknowledged',
+// audience 'u:<user>', naming the newest notification it covered) and removals ('deleted', the
 // notification's audience). New notifications need no entry: their own `seq` is their place.
 // Written by triggers (migrations/0009_one_trigger_per_event.sql) next to the inbox versions.
 export const inboxChanges = sqliteTable(
@@ -143,7 +168,7 @@ export const inboxChanges = sqliteTable(
     seq: integer('seq').primaryKey({ autoIncrement: true }),
     projectId: text('project_id').notNull(),
     audience: text('audience').notNull(),
-    kind: text('kind', { enum: ['state', 'deleted'] }).notNull(),
+    kind: text('kind', { enum: ['state', 'deleted', 'acknowledged'] }).notNull(),
     notificationId: text('notification_id').notNull(),
     createdAt: integer('created_at').notNull(),
   },

@@ -1,4 +1,4 @@
-import { feedHead, listChanges } from './changes';
+import { feedHead, listChanges, type FeedHead } from './changes';
 import { decodeStreamCursor, type CursorScope, type StreamPosition } from './cursor';
 import type { Db } from './db';
 import { listInbox } from './inbox';
@@ -13,7 +13,8 @@ import type { UserPrincipal } from './principal';
 export type StreamEvent =
   | { kind: 'notification'; position: StreamPosition; item: InboxItem }
   | { kind: 'state'; position: StreamPosition; id: string; receipt: Receipt }
-  | { kind: 'deleted'; position: StreamPosition; id: string };
+  | { kind: 'deleted'; position: StreamPosition; id: string }
+  | { kind: 'acknowledged'; position: StreamPosition; through: string; at: number };
 
 /** One user's stream cursors, whichever transport (SSE and WebSocket resume from each other's). */
 export function streamScope(user: UserPrincipal, parameter: string): CursorScope {
@@ -22,6 +23,12 @@ export function streamScope(user: UserPrincipal, parameter: string): CursorScope
 
 /** Events read per round: a reconnect far behind is replayed in rounds of this size. */
 export const STREAM_BATCH = 100;
+
+/** The stream position "now" at a feed head: a stream from there sees only what is stored after it. */
+export function headPosition(head: FeedHead): StreamPosition {
+  // The feed may be empty after a purge: "now" is then the purged end, not 0 (which would look lost).
+  return { notifications: head.notifications, changes: Math.max(head.changes, head.purgedThrough) };
+}
 
 /**
  * Where a stream starts. Without a cursor: now. With one (`text`, as the client sent it in
@@ -35,8 +42,7 @@ export async function openStream(
 ): Promise<{ position: StreamPosition; reset: boolean }> {
   const since = cursor === undefined ? undefined : decodeStreamCursor(streamScope(user, cursor.parameter), cursor.text);
   const head = await feedHead(db, user.projectId);
-  // The feed may be empty after a purge: "now" is then the purged end, not 0 (which would look lost).
-  const now = { notifications: head.notifications, changes: Math.max(head.changes, head.purgedThrough) };
+  const now = headPosition(head);
   if (since === undefined) return { position: now, reset: false };
   const lost = since.changes < head.purgedThrough;
   // Only the change feed tells "another database": it never shrinks at its end (purges take the oldest
@@ -70,7 +76,9 @@ export async function readStream(
     events.push(
       change.kind === 'state'
         ? { kind: 'state', position, id: change.notificationId, receipt: change.receipt }
-        : { kind: 'deleted', position, id: change.notificationId },
+        : change.kind === 'acknowledged'
+          ? { kind: 'acknowledged', position, through: change.notificationId, at: change.at }
+          : { kind: 'deleted', position, id: change.notificationId },
     );
   }
   return { events, position: { notifications, changes: feed.last }, more: page.hasMore || feed.hasMore };

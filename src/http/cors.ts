@@ -14,7 +14,7 @@ const policy = cors({
   },
   allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
   allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match', 'Idempotency-Key', 'Last-Event-ID', 'X-Request-Id'],
-  exposeHeaders: ['Allow', 'ETag', 'Retry-After', 'Server-Timing', 'X-Request-Id'],
+  exposeHeaders: ['Allow', 'ETag', 'Retry-After', 'Server-Timing', 'Stream-Cursor', 'X-Request-Id'],
   maxAge: 600,
 });
 

@@ -10,6 +10,7 @@ const EXPECTED = [
   ['notifications', 'AFTER DELETE', 'notifications_after_delete'],
   ['receipts', 'AFTER INSERT', 'receipts_after_insert'],
   ['receipts', 'AFTER UPDATE', 'receipts_after_update'],
+  ['acknowledged_through', 'AFTER INSERT', 'acknowledged_through_after_insert'],
 ];
 
 /** The last CREATE TRIGGER statement for each name in the migrations, as applied. */

@@ -1,15 +1,33 @@
 import { createRoute } from '@hono/zod-openapi';
 import { getInboxItem } from '../../core/inbox';
 import { readInboxPage, type InboxView } from '../../core/inbox-page';
+import { acknowledgeAll } from '../../core/acknowledge-all';
+import { readCounts } from '../../core/inbox-counts';
 import { acknowledge, acknowledgeMany } from '../../core/receipts';
 import { ifNoneMatchTags, pageResponse } from '../../http/conditional';
 import { bearerAuth, jsonRequest, jsonResponse } from '../../http/openapi';
 import { writeOptions } from '../../http/write-options';
 import type { ClientDialect } from './dialect';
-import { BulkBody, BulkResponse, ClientNotification, encodeBulkOutcome, encodeNotification, IdParam, ListQuery, ListResponse } from './wire';
+import { streamCursor } from './stream-wire';
+import {
+  AcknowledgeAllBody,
+  AcknowledgeAllResponse,
+  BulkBody,
+  BulkResponse,
+  ClientNotification,
+  CountsResponse,
+  encodeBulkOutcome,
+  encodeNotification,
+  IdParam,
+  ListQuery,
+  ListResponse,
+} from './wire';
 
-/** The client list shows every audience of the user, their acknowledged state, and totals. */
-const LIST: InboxView = { name: 'client', shows: { acknowledged: true }, totals: true, cursor: { parameter: 'cursor' } };
+/** The client list shows every audience of the user, their acknowledged state, and totals; first pages say where a stream joins them. */
+const LIST: InboxView = { name: 'client', shows: { acknowledged: true }, totals: true, streamHead: true, cursor: { parameter: 'cursor' } };
+
+/** The response header of a first page: the stream cursor (`since`) at the page's snapshot (README "Use it from your app"). */
+export const STREAM_CURSOR = 'Stream-Cursor';
 
 /** seeds/000's polling routes (registered after the stream routes, whose paths `/{id}` would take). */
 export function registerPolling({ app, errors, guard }: ClientDialect) {
@@ -40,6 +58,7 @@ export function registerPolling({ app, errors, guard }: ClientDialect) {
         cursor: q.cursor,
         ifNoneMatch: ifNoneMatchTags(c.req.header('if-none-match')),
       });
+      if (!result.notModified && result.streamFrom) c.header(STREAM_CURSOR, streamCursor(c.get('user'), result.streamFrom));
       return pageResponse(c, result, (page) => ({
         notifications: page.items.map(encodeNotification),
         pagination: { next_cursor: page.hasMore ? page.next : null, has_more: page.hasMore, total_count: page.total ?? 0 },
@@ -60,6 +79,43 @@ export function registerPolling({ app, errors, guard }: ClientDialect) {
     async (c) => {
       const outcomes = await acknowledgeMany(c.get('db'), c.get('user'), c.req.valid('json').ids, writeOptions(c));
       return c.json({ results: outcomes.map(encodeBulkOutcome) }, 200);
+    },
+  );
+
+  // Ours (README "Counts"): the badge numbers, from the counters, with an ETag.
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/counts',
+      security,
+      middleware: guard('poll'),
+      responses: {
+        200: jsonResponse(CountsResponse, 'The totals of the inbox'),
+        304: { description: 'Not modified (If-None-Match matched)' },
+        ...errors(401, 405, 429),
+      },
+    }),
+    async (c) => {
+      const result = await readCounts(c.get('db'), c.get('user'), ifNoneMatchTags(c.req.header('if-none-match')));
+      c.header('ETag', result.etag);
+      if (result.notModified) return c.body(null, 304) as never;
+      return c.json({ total: result.total, pending: result.pending }, 200);
+    },
+  );
+
+  // seeds/000 "Best Practices", "Batch Operations", ours (README "Acknowledge all"): a watermark, not a receipt each.
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/acknowledge-all',
+      security,
+      middleware: guard('write'),
+      request: { body: { required: false, content: { 'application/json': { schema: AcknowledgeAllBody } } } },
+      responses: { 200: jsonResponse(AcknowledgeAllResponse, 'How many were acknowledged'), ...errors(400, 401, 403, 404, 405, 429) },
+    }),
+    async (c) => {
+      const body = (c.req.valid('json') as AcknowledgeAllBody | undefined) ?? {};
+      return c.json(await acknowledgeAll(c.get('db'), c.get('user'), body.through, writeOptions(c)), 200);
     },
   );
 

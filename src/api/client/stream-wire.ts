@@ -11,7 +11,9 @@ export type StreamMessage =
   | { type: 'ready' | 'reset' | 'replaced'; cursor: string }
   | { type: 'notification'; cursor: string; notification: ClientNotification }
   | { type: 'state'; cursor: string; state: ClientState }
-  | { type: 'deleted'; cursor: string; id: string };
+  | { type: 'deleted'; cursor: string; id: string }
+  /** The user's acknowledge-all: every notification at or older than `through` that was pending is acknowledged. */
+  | { type: 'acknowledged'; cursor: string; through: string; acknowledged_at: string };
 
 /** The caller's own state of one notification, as another of their devices changed it. */
 export interface ClientState {
@@ -24,21 +26,23 @@ export interface ClientState {
 
 /** The first message of every stream: `ready` (resumes or starts there) or `reset` (refetch, then go on from there). */
 export function streamStart(user: UserPrincipal, position: StreamPosition, reset: boolean): StreamMessage {
-  return { type: reset ? 'reset' : 'ready', cursor: cursorOf(user, position) };
+  return { type: reset ? 'reset' : 'ready', cursor: streamCursor(user, position) };
 }
 
 /** The last message of an event stream whose `listener_id` a newer connection took: do not reconnect. */
 export function streamReplaced(user: UserPrincipal, position: StreamPosition): StreamMessage {
-  return { type: 'replaced', cursor: cursorOf(user, position) };
+  return { type: 'replaced', cursor: streamCursor(user, position) };
 }
 
 export function streamMessage(user: UserPrincipal, event: StreamEvent): StreamMessage {
-  const cursor = cursorOf(user, event.position);
+  const cursor = streamCursor(user, event.position);
   switch (event.kind) {
     case 'notification':
       return { type: 'notification', cursor, notification: encodeNotification(event.item) };
     case 'deleted':
       return { type: 'deleted', cursor, id: event.id };
+    case 'acknowledged':
+      return { type: 'acknowledged', cursor, through: event.through, acknowledged_at: iso(event.at)! };
     case 'state': {
       const { readAt, acknowledgedAt, archivedAt } = event.receipt;
       const status = acknowledgedAt === null ? 'pending' : 'acknowledged';
@@ -67,7 +71,8 @@ export function sseRetry(random = Math.random()): string {
   return `retry: ${2000 + Math.floor(random * 3000)}\n\n`;
 }
 
-function cursorOf(user: UserPrincipal, position: StreamPosition): string {
+/** A stream cursor for `since` (and Last-Event-ID): every message's `cursor`, and a first page's Stream-Cursor. */
+export function streamCursor(user: UserPrincipal, position: StreamPosition): string {
   return encodeStreamCursor(streamScope(user, 'since'), position);
 }
 

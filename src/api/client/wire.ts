@@ -51,6 +51,29 @@ export const IdParam = z.object({
 
 export const BulkBody = z.object({ ids: z.array(z.string().uuid()).min(1).max(LIMITS.perCreate) });
 
+export const CountsResponse = z
+  .object({
+    total: z.number().int().openapi({ description: 'Notifications in the inbox now (every audience of the user).' }),
+    pending: z.number().int().openapi({ description: 'Of those, the ones the user has not acknowledged.' }),
+  })
+  .openapi('ClientCounts');
+
+export const AcknowledgeAllBody = z
+  .object({
+    through: z
+      .string()
+      .uuid()
+      .optional()
+      .openapi({ description: 'Acknowledge this notification and every older one (default: everything in the inbox now).' }),
+  })
+  .strict();
+
+export type AcknowledgeAllBody = z.infer<typeof AcknowledgeAllBody>;
+
+export const AcknowledgeAllResponse = z
+  .object({ acknowledged: z.number().int().openapi({ description: 'How many pending notifications this call acknowledged.' }) })
+  .openapi('ClientAcknowledgeAll');
+
 export const ListResponse = z.object({
   notifications: z.array(ClientNotification),
   pagination: z.object({ next_cursor: z.string().nullable(), has_more: z.boolean(), total_count: z.number().int() }),

@@ -5,11 +5,13 @@ export const STREAM = '/api/v1/client/notifications/stream';
 export const WS = '/api/v1/client/notifications/ws';
 
 export interface Message {
-  type: 'ready' | 'reset' | 'replaced' | 'notification' | 'state' | 'deleted';
+  type: 'ready' | 'reset' | 'replaced' | 'notification' | 'state' | 'deleted' | 'acknowledged';
   cursor: string;
   notification?: { id: string; title: string; status: string; [field: string]: unknown };
   state?: { id: string; status: string; read_at: string | null; acknowledged_at: string | null; archived_at: string | null };
   id?: string;
+  through?: string;
+  acknowledged_at?: string;
 }
 
 /** What a client of either transport sees: messages in order, and a way to wait for the next one. */

@@ -1,0 +1,22 @@
+import { audienceKey, inboxAudiences } from './audience';
+import type { Db } from './db';
+import { formatInboxEtag, heldEtag, inboxStateHash } from './etag';
+import { inboxFreshness, inboxTotals, readInboxState } from './inbox-state';
+import type { UserPrincipal } from './principal';
+
+// A badge's numbers (client API `GET /counts`) from the counters alone: one version row and one
+// user_counts row per audience, whatever the inbox size. Its tag moves with the audiences' versions
+// and the user's acknowledged state, and lapses when a notification expires, like a page's.
+
+export type CountsResult = { notModified: true; etag: string } | { notModified: false; etag: string; total: number; pending: number };
+
+export async function readCounts(db: Db, user: UserPrincipal, ifNoneMatch: readonly string[], now = Date.now()): Promise<CountsResult> {
+  const audiences = inboxAudiences(user.userId, user.orgs);
+  const state = await readInboxState(db, user.projectId, audiences);
+  const own = audienceKey({ kind: 'user', id: user.userId });
+  const hash = await inboxStateHash(state, audiences, own, { acknowledged: true }, ['counts', user.projectId, user.userId]);
+  const held = heldEtag(ifNoneMatch, hash, now);
+  if (held !== undefined) return { notModified: true, etag: held };
+  const freshness = await inboxFreshness(db, user, state, now);
+  return { notModified: false, etag: formatInboxEtag(hash, freshness.validUntil), ...(await inboxTotals(db, user, state, freshness)) };
+}
