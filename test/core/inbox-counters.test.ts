@@ -9,6 +9,7 @@ import { destroyNotification } from '../../src/core/notifications';
 import { archiveForOperator } from '../../src/core/operator-view';
 import type { UserPrincipal } from '../../src/core/principal';
 import { acknowledge, acknowledgeMany, markRead } from '../../src/core/receipts';
+import { acknowledgeAll } from '../../src/core/acknowledge-all';
 
 // The counters the triggers keep must always agree with counting the inbox row by row.
 
@@ -19,7 +20,7 @@ const other: UserPrincipal = { ...user, userId: 'someone-else' }; // also in the
 
 /** The counters' totals and a row-by-row count, as they are at `now` (the test sets the clock past an expiry). */
 async function counted(who: UserPrincipal, now = Date.now()) {
-  const state = await readInboxState(db, project, inboxAudiences(who.userId, who.orgs));
+  const state = await readInboxState(db, who.projectId, inboxAudiences(who.userId, who.orgs));
   const freshness = await inboxFreshness(db, who, state, now);
   const byCounters = {
     all: await countVisible(db, who, state, freshness, undefined),
@@ -32,8 +33,8 @@ async function counted(who: UserPrincipal, now = Date.now()) {
   return { ...byCounters, validUntil: freshness.validUntil };
 }
 
-async function create(inputs: NewNotification[]) {
-  return (await createNotifications(db, project, inputs)).created.map((n) => n.id);
+async function create(inputs: NewNotification[], into = project) {
+  return (await createNotifications(db, into, inputs)).created.map((n) => n.id);
 }
 
 describe('inbox counters', () => {
@@ -72,5 +73,38 @@ describe('inbox counters', () => {
     expect(await counted(user, soon)).toMatchObject({ all: 6, pending: 4, acknowledged: 2, validUntil: null });
     const state = await readInboxState(db, project, inboxAudiences('counted', ['team']));
     expect([...state.values()].map((s) => s.nextExpiry)).toEqual([null, null, null]);
+  });
+
+  it('agree with a row-by-row count when acknowledge-all covers what is then archived, deleted, expired and purged', async () => {
+    const isolated = `swept-${Date.now()}`; // its own 'everyone'
+    const swept: UserPrincipal = { kind: 'user', projectId: isolated, userId: 'swept', orgs: ['crew'], permissions: null };
+    const mate: UserPrincipal = { ...swept, userId: 'mate' };
+    const soon = Date.now() + 60_000;
+    const at = (audience: NewNotification['audience'], expiresAt?: number) =>
+      create([{ audience, title: 't', expiresAt }], isolated).then((ids) => ids[0]!);
+    const own = [await at({ kind: 'user', id: 'swept' }), await at({ kind: 'user', id: 'swept' }, soon)];
+    const crew = [await at({ kind: 'org', id: 'crew' }), await at({ kind: 'org', id: 'crew' }, soon)];
+    const middle = await at({ kind: 'everyone' });
+    const after = [await at({ kind: 'user', id: 'swept' }), await at({ kind: 'org', id: 'crew' })];
+    await acknowledge(db, swept, crew[0]!); // by receipt before the sweep: counted once
+    await acknowledge(db, mate, crew[1]!);
+
+    expect(await acknowledgeAll(db, swept, middle)).toEqual({ acknowledged: 4 });
+    expect(await counted(swept)).toMatchObject({ all: 7, pending: 2, acknowledged: 5 });
+    expect(await counted(mate)).toMatchObject({ all: 4, pending: 3, acknowledged: 1 });
+
+    await archiveForOperator(db, isolated, own[0]!); // covered by the watermark
+    await destroyNotification(db, isolated, crew[0]!); // covered and acknowledged by receipt
+    await destroyNotification(db, isolated, after[0]!); // pending
+    expect(await counted(swept)).toMatchObject({ all: 4, pending: 1, acknowledged: 3 });
+    expect(await counted(swept, soon)).toMatchObject({ all: 2, pending: 1, acknowledged: 1 });
+    await env.DB.prepare('DELETE FROM notifications WHERE project_id = ? AND expires_at <= ?').bind(isolated, soon).run();
+    expect(await counted(swept, soon)).toMatchObject({ all: 2, pending: 1, acknowledged: 1 });
+    expect(await counted(mate, soon)).toMatchObject({ all: 2, pending: 2, acknowledged: 0 });
+
+    expect(await acknowledgeAll(db, swept, undefined)).toEqual({ acknowledged: 1 });
+    expect(await counted(swept, soon)).toMatchObject({ all: 2, pending: 0, acknowledged: 2 });
+    await acknowledgeMany(db, swept, [after[1]!]); // covered: already responded, nothing counted twice
+    expect(await counted(swept, soon)).toMatchObject({ all: 2, pending: 0, acknowledged: 2 });
   });
 });
