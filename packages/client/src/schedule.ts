@@ -1,0 +1,31 @@
+// Pure timing rules, so tests can call them directly.
+
+/** `base` doubled `n` times, capped, less up to a quarter at random (spreads clients that failed together). */
+export const grow = (n: number, base: number, cap: number, random: number): number =>
+  Math.min(cap, base * 2 ** n) * (1 - random / 4);
+
+export interface PollPace {
+  minIntervalMs: number;
+  maxIntervalMs: number;
+  backgroundIntervalMs: number;
+  pauseInBackground: boolean;
+}
+
+/**
+ * The delay before the next poll, or null for none (paused in the background).
+ * `idle`: polls in a row that changed nothing; `urgent`: the last change brought a high/critical notification.
+ * Foreground: the minimum after a change, then doubling with jitter toward the maximum. Background: the
+ * background pace, except right after something urgent, which grows from the minimum again.
+ */
+export function pollDelay(p: PollPace, idle: number, urgent: boolean, visible: boolean, random: number): number | null {
+  if (!visible && p.pauseInBackground) return null;
+  if (!visible && !urgent) return p.backgroundIntervalMs;
+  return idle ? grow(idle, p.minIntervalMs, visible ? p.maxIntervalMs : p.backgroundIntervalMs, random) : p.minIntervalMs;
+}
+
+/** `Retry-After` in ms (seconds or an HTTP date), or undefined. */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (!header) return;
+  const ms = /^\d+$/.test(header) ? +header * 1000 : Date.parse(header) - now;
+  return ms >= 0 ? ms : undefined;
+}

@@ -1,0 +1,66 @@
+import { errorOf, failure, type Fetch } from './http';
+import type { Scheduler, StreamMessage } from './types';
+
+/** What a live transport reports: each message, then its end (undefined: closed by the server). */
+export interface Link {
+  message(m: StreamMessage): void;
+  end(e?: Error & { code?: string; status?: number }): void;
+}
+
+/** Closes a live transport; nothing is reported after. */
+export type Close = () => void;
+
+/**
+ * Server-Sent Events parsing: feed decoded text in any pieces (a line or a CRLF may be split anywhere); calls
+ * `onData` with each event's data. Only `data` matters: it is the whole message, with its type and cursor.
+ */
+export function sseParser(onData: (data: string) => void): (text: string) => void {
+  let rest = '';
+  let data: string[] = [];
+  return (text) => {
+    // A trailing CR may be the first half of a CRLF: keep it until the next piece.
+    const lines = (rest + text).split(/\r\n|\r(?!$)|\n/);
+    rest = lines.pop()!;
+    for (const line of lines) {
+      if (!line) {
+        if (data.length) onData(data.join('\n'));
+        data = [];
+      } else {
+        const i = line.indexOf(':');
+        if ((i < 0 ? line : line.slice(0, i)) == 'data') data.push(i < 0 ? '' : line.slice(i + 1).replace(/^ /, ''));
+      }
+    }
+  };
+}
+
+/**
+ * The event stream read with fetch (the token goes in a header, the status of a refusal is visible, and it
+ * works where EventSource does not exist). Ends when nothing, not even a heartbeat, came for `silentMs`.
+ */
+export function openSse(f: Fetch, url: string, token: string, silentMs: number, s: Scheduler, link: Link): Close {
+  const abort = new AbortController();
+  let timer: unknown;
+  let over = false;
+  const close = () => {
+    over = true;
+    s.clearTimeout(timer);
+    abort.abort();
+  };
+  const end = (e?: Error) => over || (close(), link.end(e));
+  (async () => {
+    const r = await f(url, { headers: { authorization: 'Bearer ' + token, accept: 'text/event-stream' }, signal: abort.signal });
+    if (!r.ok) return end(await errorOf(r, s.now()));
+    const reader = r.body!.getReader();
+    const decoder = new TextDecoder();
+    const push = sseParser((data) => over || link.message(JSON.parse(data)));
+    for (;;) {
+      s.clearTimeout(timer);
+      timer = s.setTimeout(() => end(failure('STREAM_SILENT', 'The event stream went silent')), silentMs);
+      const { done, value } = await reader.read();
+      if (over) return;
+      if (done) return end();
+      push(decoder.decode(value, { stream: true }));
+    }
+  })().catch((e) => end(failure('NETWORK_ERROR', String(e))));
+  return close;
+}

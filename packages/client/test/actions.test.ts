@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { note, refusal, T0 } from './fakes';
+import { live } from './setup';
+
+const at = (ms: number) => new Date(ms).toISOString();
+
+describe('acknowledge', () => {
+  it('is optimistic, then takes the server’s answer; the stream’s echo changes nothing', async () => {
+    const t = await live();
+    t.server.now = () => T0 + 999;
+    const [a] = t.items;
+    const done = t.inbox.acknowledge(a!.id);
+    expect(t.inbox.state.notifications[0]).toEqual({ ...a, status: 'acknowledged', acknowledged_at: at(T0) });
+    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 2 });
+    await done;
+    expect(t.server.callsTo(`/${a!.id}/acknowledge`, 'POST')).toHaveLength(1);
+    expect(t.inbox.state.notifications[0]).toEqual({ ...a, status: 'acknowledged', acknowledged_at: at(T0 + 999) });
+    t.socket.receive({ type: 'state', cursor: 'c11', state: { id: a!.id, status: 'acknowledged', read_at: null, acknowledged_at: at(T0 + 999), archived_at: null } });
+    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 2 });
+  });
+
+  it('rolls back with the error when it fails', async () => {
+    const t = await live();
+    t.server.refuse = (c) => (c.method == 'POST' ? refusal(500, 'INTERNAL_ERROR') : undefined);
+    const before = t.inbox.state;
+    const done = t.inbox.acknowledge(t.items[1]!.id);
+    expect(t.inbox.state.counts.pending).toBe(2);
+    await expect(done).rejects.toMatchObject({ code: 'INTERNAL_ERROR', status: 500 });
+    expect(t.inbox.state.notifications).toEqual(before.notifications);
+    expect(t.inbox.state.counts).toEqual(before.counts);
+    expect(t.inbox.state.error).toMatchObject({ code: 'INTERNAL_ERROR' });
+  });
+
+  it('takes 409 already responded as acknowledged', async () => {
+    const t = await live();
+    const [a] = t.items;
+    t.server.items[0] = { ...a!, status: 'acknowledged', acknowledged_at: at(T0 - 5000) };
+    await t.inbox.acknowledge(a!.id);
+    expect(t.inbox.state.notifications[0]).toMatchObject({ status: 'acknowledged' });
+    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 2 });
+    expect(t.inbox.state.error).toBeUndefined();
+  });
+
+  it('drops one the server no longer has (404) and asks for the counts', async () => {
+    const t = await live();
+    const [, b] = t.items;
+    t.server.items.splice(1, 1);
+    await expect(t.inbox.acknowledge(b!.id)).rejects.toMatchObject({ code: 'NOTIFICATION_NOT_FOUND' });
+    await t.clock.advance(0);
+    expect(t.inbox.state.notifications.map((n) => n.id)).toEqual([t.items[0]!.id, t.items[2]!.id]);
+    expect(t.inbox.state.counts).toEqual({ total: 2, pending: 2 });
+    expect(t.server.callsTo('/counts')).toHaveLength(2);
+  });
+});
+
+describe('acknowledgeAll', () => {
+  it('acknowledges through the newest held notification, optimistically; one it has not shown stays pending', async () => {
+    const t = await live();
+    const unseen = note();
+    t.server.items.unshift(unseen);
+    const done = t.inbox.acknowledgeAll();
+    expect(t.inbox.state.notifications.map((n) => [n.status, n.acknowledged_at])).toEqual(t.items.map(() => ['acknowledged', at(T0)]));
+    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 0 });
+    expect(await done).toBe(3);
+    const [call] = t.server.callsTo('/acknowledge-all', 'POST');
+    expect(call!.body).toEqual({ through: t.items[0]!.id });
+    expect(call!.headers.get('content-type')).toBe('application/json');
+    await t.clock.advance(0);
+    expect(t.server.items.map((n) => n.status)).toEqual(['pending', 'acknowledged', 'acknowledged', 'acknowledged']);
+    expect(t.inbox.state.counts).toEqual({ total: 4, pending: 1 });
+  });
+
+  it('rolls back on failure, leaving those acknowledged before as they were', async () => {
+    const done = note({ status: 'acknowledged', acknowledged_at: at(T0 - 1) });
+    const t = await live({}, [note(), done, note()]);
+    t.server.refuse = (c) => (c.method == 'POST' ? refusal(503, 'SERVICE_UNAVAILABLE') : undefined);
+    const before = t.inbox.state;
+    const all = t.inbox.acknowledgeAll();
+    expect(t.inbox.state.counts.pending).toBe(0);
+    await expect(all).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
+    await t.clock.advance(0);
+    expect(t.inbox.state.notifications).toEqual(before.notifications);
+    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 2 });
+  });
+
+  it('does nothing on an empty inbox', async () => {
+    const t = await live({}, []);
+    expect(await t.inbox.acknowledgeAll()).toBe(0);
+    expect(t.server.callsTo('/acknowledge-all', 'POST')).toHaveLength(0);
+  });
+});
+
+describe('loadMore', () => {
+  it('appends the next pages, one request at a time, until there are no more', async () => {
+    const items = [note(), note(), note(), note(), note()];
+    const t = await live({ pageSize: 2 }, items);
+    expect(t.inbox.state).toMatchObject({ notifications: items.slice(0, 2), hasMore: true });
+    await Promise.all([t.inbox.loadMore(), t.inbox.loadMore()]);
+    expect(t.server.callsTo('').map((c) => Object.fromEntries(c.url.searchParams))).toEqual([{ limit: '2' }, { limit: '2', cursor: items[1]!.id }]);
+    expect(t.inbox.state).toMatchObject({ notifications: items.slice(0, 4), hasMore: true });
+    await t.inbox.loadMore();
+    expect(t.inbox.state).toMatchObject({ notifications: items, hasMore: false });
+    await t.inbox.loadMore();
+    expect(t.server.callsTo('')).toHaveLength(3);
+  });
+
+  it('de-duplicates what it already holds', async () => {
+    const items = [note(), note(), note()];
+    const t = await live({ pageSize: 2 }, items);
+    const fresh = note();
+    t.server.items.unshift(fresh);
+    t.socket.receive({ type: 'notification', cursor: t.server.touch(), notification: fresh });
+    // The server's next page after items[1] is items[2]; a page that repeats one held must not repeat it here.
+    t.server.refuse = (c) =>
+      c.url.searchParams.get('cursor')
+        ? new Response(JSON.stringify({ notifications: [items[1], items[2]], pagination: { next_cursor: null, has_more: false, total_count: 4 } }))
+        : undefined;
+    await t.inbox.loadMore();
+    expect(t.inbox.state.notifications.map((n) => n.id)).toEqual([fresh, ...items].map((n) => n.id));
+  });
+});
+
+describe('expiry', () => {
+  it('drops a notification when it expires (the server sends nothing) and asks for the counts', async () => {
+    const soon = note({ expires_at: at(T0 + 30000) });
+    const t = await live({}, [note(), soon, note({ expires_at: at(T0 + 3600000) })]);
+    t.server.items.splice(1, 1);
+    await t.clock.advance(29999);
+    expect(t.inbox.state.notifications).toHaveLength(3);
+    t.socket.receive('pong');
+    await t.clock.advance(1);
+    expect(t.inbox.state.notifications.map((n) => n.id)).toEqual([t.items[0]!.id, t.items[2]!.id]);
+    expect(t.inbox.state.counts).toEqual({ total: 2, pending: 2 });
+    expect(t.server.callsTo('/counts')).toHaveLength(2);
+  });
+});

@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest';
+import type { InboxOptions } from '../src/types';
+import { fakeVisibility, note, refusal } from './fakes';
+import { setup, started } from './setup';
+
+const polling = (o: Partial<InboxOptions> = {}, items?: ReturnType<typeof note>[]) => started(setup({ transport: 'poll', ...o }, items));
+
+/** Runs the next poll; returns its delay and the requests it made as [route, If-None-Match]. */
+async function next(t: Awaited<ReturnType<typeof polling>>) {
+  const delay = t.clock.pending()[0]!;
+  const before = t.server.calls.length;
+  await t.clock.advance(delay);
+  return { delay, requests: t.server.calls.slice(before).map((c) => [c.route, c.headers.get('if-none-match')]) };
+}
+
+describe('polling', () => {
+  it('polls with If-None-Match; an idle poll is one 304 that changes nothing; the interval doubles to the maximum', async () => {
+    const t = await polling();
+    expect(t.server.calls.map((c) => [c.route, c.headers.get('if-none-match')])).toEqual([
+      ['', null],
+      ['/counts', null],
+    ]);
+    expect(t.inbox.state).toMatchObject({ status: 'polling', transport: 'poll', notifications: t.items });
+    const state = t.inbox.state;
+    const seen = t.seen.length;
+    const delays = [];
+    for (let i = 0; i < 6; i++) {
+      const poll = await next(t);
+      expect(poll.requests).toEqual([['', 'W/"v1"']]);
+      delays.push(poll.delay);
+    }
+    expect(delays).toEqual([5000, 10000, 20000, 40000, 60000, 60000]);
+    expect(t.inbox.state).toBe(state);
+    expect(t.seen).toHaveLength(seen);
+  });
+
+  it('jitters the idle growth', async () => {
+    const t = await polling({ random: () => 0.5 });
+    const delays = [];
+    for (let i = 0; i < 5; i++) delays.push((await next(t)).delay);
+    expect(delays).toEqual([5000, 8750, 17500, 35000, 52500]);
+  });
+
+  it('comes back to the minimum after a change, and then asks for the counts (with their ETag)', async () => {
+    const t = await polling();
+    for (let i = 0; i < 4; i++) await next(t);
+    const fresh = note();
+    t.server.items.unshift(fresh);
+    t.server.touch();
+    const poll = await next(t);
+    expect(poll).toEqual({
+      delay: 60000,
+      requests: [
+        ['', 'W/"v1"'],
+        ['/counts', '"k3.3"'],
+      ],
+    });
+    expect(t.inbox.state.notifications[0]).toEqual(fresh);
+    expect(t.inbox.state.counts).toEqual({ total: 4, pending: 4 });
+    expect(t.clock.pending()).toEqual([5000]);
+    // A 200 that shows nothing new keeps growing; its counts come back 304 and stay.
+    t.server.touch();
+    expect(await next(t)).toEqual({
+      delay: 5000,
+      requests: [
+        ['', 'W/"v2"'],
+        ['/counts', '"k4.4"'],
+      ],
+    });
+    expect(t.inbox.state.counts).toEqual({ total: 4, pending: 4 });
+    expect(t.clock.pending()).toEqual([10000]);
+  });
+
+  it('checks at once in the foreground and polls at the background pace in the background', async () => {
+    const visibility = fakeVisibility();
+    const t = await polling({ visibility });
+    visibility.set(false);
+    expect(t.clock.pending()).toEqual([300000]);
+    expect(await next(t)).toEqual({ delay: 300000, requests: [['', 'W/"v1"']] });
+    expect(t.clock.pending()).toEqual([300000]);
+    visibility.set(true);
+    expect(t.clock.pending()).toEqual([0]);
+    expect(await next(t)).toEqual({ delay: 0, requests: [['', 'W/"v1"']] });
+    expect(t.clock.pending()).toEqual([10000]);
+  });
+
+  it('pauses in the background when asked, and checks at once in the foreground', async () => {
+    const visibility = fakeVisibility();
+    const t = await polling({ visibility, polling: { pauseInBackground: true } });
+    visibility.set(false);
+    expect(t.inbox.state.status).toBe('paused');
+    expect(t.clock.pending()).toEqual([]);
+    await t.clock.advance(24 * 3600000);
+    expect(t.server.calls).toHaveLength(2);
+    visibility.set(true);
+    await t.clock.advance(0);
+    expect(t.server.calls).toHaveLength(3);
+    expect(t.inbox.state.status).toBe('polling');
+  });
+
+  it('comes back to the minimum in the background when something high or critical arrives', async () => {
+    const visibility = fakeVisibility();
+    const t = await polling({ visibility });
+    visibility.set(false);
+    t.server.items.unshift(note({ priority: 'low' }));
+    t.server.touch();
+    await next(t);
+    expect(t.clock.pending()).toEqual([300000]);
+    t.server.items.unshift(note({ priority: 'critical' }));
+    t.server.touch();
+    await next(t);
+    expect(t.clock.pending()).toEqual([5000]);
+    await next(t);
+    expect(t.clock.pending()).toEqual([10000]);
+    await next(t);
+    expect(t.clock.pending()).toEqual([20000]);
+  });
+
+  it('honours Retry-After on 429 and 503', async () => {
+    const t = await polling();
+    let refusals = [refusal(429, 'RATE_LIMIT_EXCEEDED', { 'retry-after': '7' }), refusal(503, 'CONNECTION_LIMIT_REACHED', { 'retry-after': '90' })];
+    t.server.refuse = () => refusals.shift();
+    await next(t);
+    expect(t.inbox.state).toMatchObject({ status: 'offline', error: { code: 'RATE_LIMIT_EXCEEDED', status: 429, retryAfterMs: 7000 } });
+    expect(t.clock.pending()).toEqual([7000]);
+    await next(t);
+    expect(t.clock.pending()).toEqual([90000]);
+    await next(t);
+    expect(t.inbox.state).toMatchObject({ status: 'polling', error: undefined });
+  });
+
+  it('retries network errors with capped exponential backoff, then carries on', async () => {
+    const t = await polling({ random: () => 1 });
+    let down = 6;
+    t.server.refuse = () => {
+      if (down-- > 0) throw new TypeError('Network connection lost');
+      return undefined;
+    };
+    const delays = [];
+    for (let i = 0; i < 7; i++) delays.push((await next(t)).delay);
+    // The first is the ordinary 5 s; then 10, 20, 40 s, capped at 60 s, less a quarter of jitter.
+    expect(delays).toEqual([5000, 7500, 15000, 30000, 45000, 45000, 45000]);
+    expect(t.inbox.state).toMatchObject({ status: 'polling', error: undefined });
+    expect(t.server.callsTo('')).toHaveLength(8);
+  });
+
+  it('shows a network error while retrying', async () => {
+    const t = await polling();
+    t.server.refuse = () => {
+      throw new TypeError('offline');
+    };
+    await next(t);
+    expect(t.inbox.state).toMatchObject({ status: 'offline', error: { code: 'NETWORK_ERROR', status: 0 } });
+  });
+});
+
+describe('background with a live transport', () => {
+  it('in an app: closes it in the background, polls at the background pace, reconnects from the cursor in the foreground', async () => {
+    const visibility = fakeVisibility();
+    const t = await started(setup({ visibility }));
+    const socket = t.ws.sockets[0]!;
+    socket.open();
+    socket.receive({ type: 'ready', cursor: 'c10' });
+    t.server.items.shift();
+    socket.receive({ type: 'deleted', cursor: t.server.touch(), id: t.items[0]!.id });
+    visibility.set(false);
+    expect(socket.closed).toBe(true);
+    expect(t.inbox.state).toMatchObject({ transport: 'poll', status: 'polling' });
+    expect(t.clock.pending()).toEqual([300000]);
+    const fresh = note();
+    t.server.items.unshift(fresh);
+    expect(t.server.touch()).toBe('c12');
+    await t.clock.advance(300000);
+    expect(t.server.calls.map((c) => c.route)).toEqual(['', '/counts', '', '/counts']);
+    expect(t.inbox.state.notifications.map((n) => n.id)).toEqual([fresh.id, t.items[1]!.id, t.items[2]!.id]);
+    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 3 });
+    visibility.set(true);
+    await t.clock.advance(0);
+    expect(t.ws.sockets).toHaveLength(2);
+    // The background poll's snapshot is where the stream resumes.
+    expect(t.ws.sockets[1]!.url.searchParams.get('since')).toBe('c12');
+    expect(t.inbox.state).toMatchObject({ transport: 'websocket', status: 'connecting' });
+  });
+
+  it('in a browser page: keeps it open in the background', async () => {
+    const visibility = fakeVisibility();
+    const t = await started(setup({ visibility, liveInBackground: true }));
+    t.ws.sockets[0]!.open();
+    t.ws.sockets[0]!.receive({ type: 'ready', cursor: 'c10' });
+    visibility.set(false);
+    expect(t.ws.sockets[0]!.closed).toBe(false);
+    expect(t.inbox.state.status).toBe('live');
+  });
+});

@@ -1,0 +1,398 @@
+import { describe, expect, it } from 'vitest';
+import { note, refusal } from './fakes';
+import { live, params, setup, started } from './setup';
+
+describe('snapshot and stream', () => {
+  it('loads the first page and counts, then opens the WebSocket at the page’s Stream-Cursor', async () => {
+    const t = await started(setup());
+    expect(t.server.calls.map((c) => c.route)).toEqual(['', '/counts']);
+    expect(params(t.server.calls[0]!.url)).toEqual({ limit: '50' });
+    expect(t.server.calls[0]!.headers.get('authorization')).toBe('Bearer tok');
+    expect(t.ws.sockets).toHaveLength(1);
+    const url = t.ws.sockets[0]!.url;
+    expect(url.origin + url.pathname).toBe('wss://inbox.test/api/v1/client/notifications/ws');
+    expect(params(url)).toEqual({ since: 'c10', listener_id: 'tab-1', access_token: 'tok' });
+    expect(t.inbox.state).toEqual({
+      notifications: t.items,
+      counts: { total: 3, pending: 3 },
+      transport: 'websocket',
+      status: 'connecting',
+      error: undefined,
+      hasMore: false,
+      leader: true,
+    });
+    t.ws.sockets[0]!.open();
+    t.ws.sockets[0]!.receive({ type: 'ready', cursor: 'c10' });
+    expect(t.inbox.state.status).toBe('live');
+  });
+
+  it('puts new notifications on top, once, and follows state, deleted and acknowledged events with the counts', async () => {
+    const t = await live();
+    const [a, b, c] = t.items;
+    const fresh = note();
+    t.server.items.unshift(fresh);
+    t.socket.receive({ type: 'notification', cursor: t.server.touch(), notification: fresh });
+    t.socket.receive({ type: 'notification', cursor: 'c11', notification: fresh });
+    expect(t.inbox.state.notifications.map((n) => n.id)).toEqual([fresh.id, a!.id, b!.id, c!.id]);
+    expect(t.inbox.state.counts).toEqual({ total: 4, pending: 4 });
+
+    t.socket.receive({ type: 'state', cursor: 'c12', state: { id: b!.id, status: 'acknowledged', read_at: null, acknowledged_at: 'x', archived_at: null } });
+    t.socket.receive({ type: 'deleted', cursor: 'c13', id: c!.id });
+    expect(t.inbox.state.notifications.map((n) => [n.id, n.status])).toEqual([
+      [fresh.id, 'pending'],
+      [a!.id, 'pending'],
+      [b!.id, 'acknowledged'],
+    ]);
+    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 2 });
+    expect(t.server.callsTo('/counts')).toHaveLength(1);
+
+    // Acknowledge-all on another device through `a`: a and b now; the counts are asked for again.
+    t.server.items = [fresh, { ...a!, status: 'acknowledged' }, { ...b!, status: 'acknowledged' }];
+    t.socket.receive({ type: 'acknowledged', cursor: 'c14', through: a!.id, acknowledged_at: '2026-03-01T12:00:05.000Z' });
+    expect(t.inbox.state.notifications.map((n) => n.status)).toEqual(['pending', 'acknowledged', 'acknowledged']);
+    expect(t.inbox.state.notifications[1]!.acknowledged_at).toBe('2026-03-01T12:00:05.000Z');
+    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 1 });
+    await t.clock.advance(0);
+    expect(t.server.callsTo('/counts')).toHaveLength(2);
+    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 1 });
+  });
+
+  it('asks for the counts again once the stream is quiet after new notifications (a /counts read may have counted them already)', async () => {
+    const t = await live();
+    const [x, y] = [note(), note()];
+    t.server.items.unshift(x);
+    t.socket.receive({ type: 'notification', cursor: t.server.touch(), notification: x });
+    expect(t.inbox.state.counts).toEqual({ total: 4, pending: 4 });
+    await t.clock.advance(600);
+    t.server.items.unshift(y);
+    t.socket.receive({ type: 'notification', cursor: t.server.touch(), notification: y });
+    expect(t.inbox.state.counts).toEqual({ total: 5, pending: 5 });
+    // Say the /counts read at start had already counted x (stored just before it): the server knows 4 pending.
+    t.server.items = t.server.items.map((n) => (n.id == t.items[0]!.id ? { ...n, status: 'acknowledged' } : n));
+    await t.clock.advance(999);
+    expect(t.server.callsTo('/counts')).toHaveLength(1);
+    await t.clock.advance(1);
+    expect(t.server.callsTo('/counts')).toHaveLength(2);
+    expect(t.inbox.state.counts).toEqual({ total: 5, pending: 4 });
+  });
+
+  it('refetches the counts for an event about a notification it does not hold, and the list for an unknown `through`', async () => {
+    const t = await live();
+    t.server.items.pop();
+    t.socket.receive({ type: 'deleted', cursor: 'c11', id: 'not-held' });
+    await t.clock.advance(0);
+    expect(t.server.callsTo('/counts')).toHaveLength(2);
+    expect(t.inbox.state.counts).toEqual({ total: 2, pending: 2 });
+
+    t.server.items = t.server.items.map((n) => ({ ...n, status: 'acknowledged' as const }));
+    t.server.touch();
+    t.socket.receive({ type: 'acknowledged', cursor: 'c12', through: 'older-than-held', acknowledged_at: 'x' });
+    await t.clock.advance(0);
+    expect(t.server.callsTo('')).toHaveLength(2);
+    expect(t.inbox.state.notifications).toEqual(t.server.items);
+    expect(t.inbox.state.counts).toEqual({ total: 2, pending: 0 });
+  });
+
+  it('on reset, refetches the first page without a condition and replaces the list', async () => {
+    const t = await live();
+    const other = note();
+    t.server.items = [other];
+    t.server.touch();
+    t.socket.receive({ type: 'reset', cursor: 'c50' });
+    await t.clock.advance(0);
+    const refetch = t.server.callsTo('')[1]!;
+    expect(refetch.headers.get('if-none-match')).toBeNull();
+    expect(t.inbox.state.notifications).toEqual([other]);
+    expect(t.inbox.state.counts).toEqual({ total: 1, pending: 1 });
+    // The stream carries on: a repeat of what the page holds is not added twice.
+    t.socket.receive({ type: 'notification', cursor: 'c51', notification: other });
+    expect(t.inbox.state.notifications).toEqual([other]);
+  });
+
+  it('reconnects after a drop with since= the last cursor and the same listener id, after a jittered backoff', async () => {
+    const t = await live({ random: () => 0.5 });
+    t.socket.receive({ type: 'deleted', cursor: 'c77', id: t.items[2]!.id });
+    t.socket.drop(1006);
+    expect(t.inbox.state.status).toBe('connecting');
+    await t.clock.advance(1749);
+    expect(t.ws.sockets).toHaveLength(1);
+    await t.clock.advance(1);
+    expect(t.ws.sockets).toHaveLength(2);
+    expect(params(t.ws.sockets[1]!.url)).toMatchObject({ since: 'c77', listener_id: 'tab-1' });
+    // No refetch: the stream resumes.
+    expect(t.server.callsTo('')).toHaveLength(1);
+  });
+
+  it('uses one random listener id per instance on every reconnect', async () => {
+    const t = await live({ listenerId: undefined, random: () => 0.123456789 });
+    const id = params(t.socket.url).listener_id!;
+    expect(id).toMatch(/^[\w-]{1,64}$/);
+    t.socket.drop(1006);
+    await t.clock.advance(5000);
+    expect(params(t.ws.sockets[1]!.url).listener_id).toBe(id);
+  });
+
+  it('pings after 60 s of silence and reconnects when no pong comes within 10 s', async () => {
+    const t = await live();
+    await t.clock.advance(59999);
+    expect(t.socket.sent).toEqual([]);
+    await t.clock.advance(1);
+    expect(t.socket.sent).toEqual(['ping']);
+    await t.clock.advance(5000);
+    t.socket.receive('pong');
+    await t.clock.advance(59999);
+    expect(t.socket.sent).toEqual(['ping']);
+    await t.clock.advance(1);
+    expect(t.socket.sent).toEqual(['ping', 'ping']);
+    await t.clock.advance(10000);
+    expect(t.socket.closed).toBe(true);
+    await t.clock.advance(2000);
+    expect(t.ws.sockets).toHaveLength(2);
+    // Nothing polled all that time.
+    expect(t.server.calls).toHaveLength(2);
+  });
+
+  it('does not poll while live', async () => {
+    const t = await live();
+    for (let i = 0; i < 30; i++) {
+      await t.clock.advance(60000);
+      t.socket.receive('pong');
+    }
+    expect(t.server.calls.map((c) => c.route)).toEqual(['', '/counts']);
+    expect(t.inbox.state.status).toBe('live');
+  });
+
+  it('stops for good when replaced: WebSocket close 4000', async () => {
+    const t = await live();
+    t.socket.drop(4000);
+    expect(t.inbox.state.status).toBe('replaced');
+    await t.clock.advance(3600000);
+    expect(t.ws.sockets).toHaveLength(1);
+    expect(t.server.calls).toHaveLength(2);
+    expect(t.clock.pending()).toEqual([]);
+  });
+
+  it('stops for good when replaced: the event stream’s last message', async () => {
+    const t = await started(setup({ transport: 'sse' }));
+    const stream = t.server.streams[0]!;
+    expect(stream.headers.get('authorization')).toBe('Bearer tok');
+    expect(params(stream.url)).toEqual({ since: 'c10', listener_id: 'tab-1' });
+    stream.write('retry: 3000\n\n');
+    stream.send({ type: 'ready', cursor: 'c10' });
+    await t.clock.advance(0);
+    expect(t.inbox.state).toMatchObject({ status: 'live', transport: 'sse' });
+    stream.send({ type: 'replaced', cursor: 'c10' });
+    await t.clock.advance(0);
+    expect(t.inbox.state.status).toBe('replaced');
+    expect(stream.aborted).toBe(true);
+    await t.clock.advance(3600000);
+    expect(t.server.streams).toHaveLength(1);
+  });
+
+  it('reads the event stream in pieces and resumes it from the last event id', async () => {
+    const t = await started(setup({ transport: 'sse' }));
+    const stream = t.server.streams[0]!;
+    const fresh = note();
+    const text = `id: c10\nevent: ready\ndata: {"type":"ready","cursor":"c10"}\n\n: heartbeat\n\n` + `id: c11\r\nevent: notification\r\ndata: ${JSON.stringify({ type: 'notification', cursor: 'c11', notification: fresh })}\r\n\r\n`;
+    for (let i = 0; i < text.length; i += 40) stream.write(text.slice(i, i + 40));
+    await t.clock.advance(0);
+    expect(t.inbox.state.notifications[0]).toEqual(fresh);
+    stream.end();
+    await t.clock.advance(2000);
+    expect(t.server.streams).toHaveLength(2);
+    expect(params(t.server.streams[1]!.url).since).toBe('c11');
+  });
+
+  it('treats an event stream silent for two pings and a pong timeout as dead', async () => {
+    const t = await started(setup({ transport: 'sse' }));
+    const stream = t.server.streams[0]!;
+    stream.send({ type: 'ready', cursor: 'c10' });
+    await t.clock.advance(100000);
+    stream.write(': heartbeat\n\n');
+    await t.clock.advance(129999);
+    expect(stream.aborted).toBe(false);
+    await t.clock.advance(1);
+    expect(stream.aborted).toBe(true);
+  });
+
+  it('asks the token function again after a 401 and retries once at once', async () => {
+    let issued = 0;
+    const t = setup({ transport: 'sse', token: () => 'tok' + (issued++ ? issued : '') });
+    await started(t);
+    expect(issued).toBe(1);
+    t.server.streams[0]!.send({ type: 'ready', cursor: 'c10' });
+    // The token expires; the stream drops; the reconnect is refused once, then works with a fresh token.
+    t.server.token = 'tok2';
+    t.server.streams[0]!.end();
+    await t.clock.advance(2000);
+    const attempts = t.server.callsTo('/stream');
+    expect(attempts.map((c) => c.headers.get('authorization'))).toEqual(['Bearer tok', 'Bearer tok', 'Bearer tok2']);
+    expect(issued).toBe(2);
+    expect(t.server.streams).toHaveLength(2);
+    // Requests too: a 401 asks for a token and sends the request once more.
+    t.server.token = 'tok3';
+    await t.inbox.loadMore();
+    t.server.items.push(note(), note());
+    const before = t.server.calls.length;
+    await t.inbox.acknowledge(t.items[0]!.id);
+    expect(t.server.calls.slice(before).map((c) => [c.route, c.headers.get('authorization')])).toEqual([
+      [`/${t.items[0]!.id}/acknowledge`, 'Bearer tok2'],
+      [`/${t.items[0]!.id}/acknowledge`, 'Bearer tok3'],
+    ]);
+  });
+
+  it('stops with the error on 403 ORIGIN_NOT_ALLOWED and does not retry', async () => {
+    const t = setup({ transport: 'sse' });
+    t.server.refuse = (c) => (c.route == '/stream' ? refusal(403, 'ORIGIN_NOT_ALLOWED') : undefined);
+    await started(t);
+    await t.clock.advance(0);
+    expect(t.inbox.state).toMatchObject({ status: 'stopped', error: { code: 'ORIGIN_NOT_ALLOWED', status: 403 } });
+    await t.clock.advance(3600000);
+    expect(t.server.callsTo('/stream')).toHaveLength(1);
+  });
+
+  it('stops when a string token is refused: start() rejects', async () => {
+    const t = setup({ token: 'expired' });
+    const refused = expect(t.inbox.start()).rejects.toMatchObject({ code: 'AUTH_INVALID_TOKEN', status: 401 });
+    await t.clock.advance(0);
+    await refused;
+    expect(t.inbox.state).toMatchObject({ status: 'stopped', error: { code: 'AUTH_INVALID_TOKEN' } });
+    expect(t.server.calls).toHaveLength(1);
+  });
+});
+
+describe('transport ladder', () => {
+  it('climbs down WebSocket → SSE → polling after two failed attempts each, and back up one step at a time', async () => {
+    const t = setup();
+    let refuse = true;
+    t.server.refuse = (c) => (c.route == '/stream' && refuse ? refusal(503, 'CONNECTION_LIMIT_REACHED', { 'retry-after': '1' }) : undefined);
+    await started(t);
+    // A refused upgrade: only a close before open.
+    t.ws.sockets[0]!.drop(1006);
+    expect(t.inbox.state).toMatchObject({ status: 'offline', transport: 'websocket', error: { code: 'CLOSED' } });
+    await t.clock.advance(2000);
+    expect(t.ws.sockets).toHaveLength(2);
+    t.ws.sockets[1]!.drop(1006);
+    await t.clock.advance(0);
+    expect(t.server.callsTo('/stream')).toHaveLength(1);
+    expect(t.inbox.state).toMatchObject({ status: 'offline', transport: 'sse', error: { code: 'CONNECTION_LIMIT_REACHED', status: 503 } });
+    await t.clock.advance(1000);
+    expect(t.server.callsTo('/stream')).toHaveLength(2);
+    // Polling at once, conditionally.
+    expect(t.inbox.state).toMatchObject({ status: 'polling', transport: 'poll', error: undefined });
+    expect(t.server.calls.at(-1)!.headers.get('if-none-match')).toBe('W/"v1"');
+
+    // Five minutes later, the event stream again.
+    refuse = false;
+    await t.clock.advance(299999);
+    expect(t.server.callsTo('/stream')).toHaveLength(2);
+    const polls = t.server.callsTo('').length;
+    await t.clock.advance(1);
+    expect(t.server.callsTo('/stream')).toHaveLength(3);
+    const sse = t.server.streams[0]!;
+    expect(params(sse.url)).toEqual({ since: 'c10', listener_id: 'tab-1' });
+    sse.send({ type: 'ready', cursor: 'c10' });
+    await t.clock.advance(0);
+    expect(t.inbox.state).toMatchObject({ status: 'live', transport: 'sse' });
+    // While live, no polls.
+    for (let i = 0; i < 2; i++) {
+      await t.clock.advance(100000);
+      sse.write(': heartbeat\n\n');
+    }
+    expect(t.server.callsTo('')).toHaveLength(polls);
+    // Five minutes after that, the WebSocket again; the event stream is closed first.
+    await t.clock.advance(100000);
+    expect(t.ws.sockets).toHaveLength(3);
+    expect(sse.aborted).toBe(true);
+    t.ws.sockets[2]!.open();
+    t.ws.sockets[2]!.receive({ type: 'ready', cursor: 'c10' });
+    expect(t.inbox.state).toMatchObject({ status: 'live', transport: 'websocket' });
+    // At the top: only the ping is due, no more climbing.
+    expect(t.clock.pending()).toEqual([60000]);
+  });
+
+  it('goes back down after one failed try of the better transport, and waits twice as long before the next', async () => {
+    const t = await started(setup());
+    t.ws.sockets[0]!.drop(1006);
+    await t.clock.advance(2000);
+    t.ws.sockets[1]!.drop(1006);
+    await t.clock.advance(0);
+    const sse = t.server.streams[0]!;
+    sse.send({ type: 'ready', cursor: 'c10' });
+    await t.clock.advance(0);
+    expect(t.inbox.state).toMatchObject({ status: 'live', transport: 'sse' });
+    const beat = async (ms: number) => {
+      for (let left = ms; left > 0; left -= 50000) {
+        await t.clock.advance(Math.min(50000, left));
+        t.server.streams.at(-1)!.write(': heartbeat\n\n');
+      }
+    };
+    await beat(300000);
+    expect(t.ws.sockets).toHaveLength(3);
+    t.ws.sockets[2]!.drop(1006);
+    await t.clock.advance(0);
+    // Straight back to the event stream, from the last cursor.
+    expect(t.server.streams).toHaveLength(2);
+    t.server.streams[1]!.send({ type: 'ready', cursor: 'c10' });
+    await beat(599999);
+    expect(t.ws.sockets).toHaveLength(3);
+    await t.clock.advance(1);
+    expect(t.ws.sockets).toHaveLength(4);
+  });
+
+  it('goes straight to the event stream without a WebSocket constructor', async () => {
+    const t = await started(setup({ WebSocket: null }));
+    expect(t.ws.sockets).toHaveLength(0);
+    expect(t.server.callsTo('/stream')).toHaveLength(1);
+    expect(t.inbox.state).toMatchObject({ transport: 'sse', status: 'connecting', error: undefined });
+    t.server.streams[0]!.send({ type: 'ready', cursor: 'c10' });
+    // At the top already: no climbing to a transport that is not there.
+    for (let i = 0; i < 8; i++) {
+      await t.clock.advance(100000);
+      t.server.streams[0]!.write(': heartbeat\n\n');
+    }
+    expect(t.server.streams).toHaveLength(1);
+    expect(t.inbox.state).toMatchObject({ transport: 'sse', status: 'live' });
+  });
+
+  it('takes a fresh snapshot and its cursor when the stream refuses the cursor (400)', async () => {
+    const t = setup({ transport: 'sse' });
+    let bad = true;
+    t.server.refuse = (c) => (c.route == '/stream' && bad ? ((bad = false), refusal(400, 'INVALID_PARAMETER')) : undefined);
+    await started(t);
+    await t.clock.advance(0);
+    expect(t.inbox.state).toMatchObject({ status: 'offline', error: { code: 'INVALID_PARAMETER' } });
+    t.server.items.unshift(note());
+    t.server.touch();
+    await t.clock.advance(2000);
+    expect(t.server.calls.map((c) => c.route)).toEqual(['', '/counts', '/stream', '', '/counts', '/stream']);
+    expect(params(t.server.streams[0]!.url).since).toBe('c11');
+    expect(t.inbox.state.notifications[0]).toEqual(t.server.items[0]);
+  });
+
+  it('counts a transport that says nothing for 15 s as a failed attempt', async () => {
+    const t = await started(setup());
+    await t.clock.advance(14999);
+    expect(t.ws.sockets[0]!.closed).toBe(false);
+    await t.clock.advance(1);
+    expect(t.ws.sockets[0]!.closed).toBe(true);
+    expect(t.inbox.state).toMatchObject({ status: 'offline', error: { code: 'TIMEOUT' } });
+    await t.clock.advance(2000);
+    expect(t.ws.sockets).toHaveLength(2);
+  });
+
+  it('waits Retry-After on 429 without counting it as a failure of the transport', async () => {
+    const t = setup({ transport: 'auto', WebSocket: null });
+    let refusals = 3;
+    t.server.refuse = (c) => (c.route == '/stream' && refusals-- > 0 ? refusal(429, 'RATE_LIMIT_EXCEEDED', { 'retry-after': '30' }) : undefined);
+    await started(t);
+    for (let i = 1; i <= 3; i++) {
+      expect(t.inbox.state).toMatchObject({ status: 'offline', transport: 'sse', error: { code: 'RATE_LIMIT_EXCEEDED', retryAfterMs: 30000 } });
+      await t.clock.advance(29999);
+      expect(t.server.callsTo('/stream')).toHaveLength(i);
+      await t.clock.advance(1);
+    }
+    expect(t.server.callsTo('/stream')).toHaveLength(4);
+    expect(t.server.callsTo('')).toHaveLength(1);
+  });
+});
