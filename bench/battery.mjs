@@ -14,7 +14,7 @@ export const POLL_IDLE_MS = 60_000;
 export const WS_PING_MS = 60_000;
 
 /** A proxy in front of `port` that timestamps every chunk in either direction. */
-async function meter(port) {
+export async function meter(port) {
   const chunks = [];
   const server = createServer((client) => {
     const upstream = connect(port, '127.0.0.1');
@@ -34,7 +34,7 @@ async function meter(port) {
 }
 
 /** Bursts (start time, bytes) of the chunks between `from` and `to`. */
-function bursts(chunks, from, to) {
+export function bursts(chunks, from, to) {
   const out = [];
   for (const c of chunks.filter((c) => c.at >= from && c.at < to).sort((a, b) => a.at - b.at)) {
     const last = out.at(-1);

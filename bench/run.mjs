@@ -9,6 +9,7 @@ import { build } from 'esbuild';
 import { SignJWT } from 'jose';
 import { ensureDevVars, readDevVars } from '../scripts/dev-vars.mjs';
 import { measureBattery } from './battery.mjs';
+import { measureLibrary } from './library.mjs';
 import { seedSql, HEAVY, HEAVY_MIDDLE, USERS, ORGS, orgsOf } from './seed.mjs';
 
 const APP_PORT = Number(process.env.BENCH_PORT ?? 8797);
@@ -16,8 +17,9 @@ const FLOOR_PORT = APP_PORT + 1;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const FLOOR_SECONDS = Number(process.env.BENCH_FLOOR_SECONDS ?? 4);
-// Long enough for two heartbeats or pings of a minute each after the connections are set up.
-const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 130);
+// Long enough for three heartbeats or pings of a minute each after the connections are set up, and for the
+// client library's polling to back off from its minimum (5 s) to its maximum (60 s).
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 200);
 const STATE = 'bench/.state';
 // wrangler.toml with the rate limits lifted: a benchmark is one caller asking as fast as it can.
 // (At the root, so that `main` and `migrations_dir` resolve as in the real one.)
@@ -88,6 +90,8 @@ function percentile(sorted, p) {
 
 async function main() {
   const started = Date.now();
+  // The client library is measured as users get it: the built package.
+  if (spawnSync(process.execPath, ['scripts/build-client.mjs'], { stdio: 'inherit' }).status !== 0) throw new Error('npm run build failed');
   ensureDevVars();
   const vars = readDevVars();
   rmSync(STATE, { recursive: true, force: true });
@@ -204,32 +208,29 @@ async function main() {
   wakes.sort((a, b) => a - b);
   const wake = { p50: percentile(wakes, 50), p99: percentile(wakes, 99) };
 
-  console.log(`Idle listeners for ${IDLE_SECONDS} s (battery)…`);
-  const battery = await measureBattery({
-    appPort: APP_PORT,
-    token,
-    idleSeconds: IDLE_SECONDS,
-    create: async (user, text) => {
-      const res = await fetch(`${app}/v1/projects/default/notifications`, {
-        method: 'POST',
-        headers: { ...admin, 'content-type': 'application/json' },
-        body: JSON.stringify({ to: [{ user }], title: text, body: text }),
-      });
-      if (res.status !== 201) throw new Error(`create answered ${res.status}`);
-    },
-  });
+  console.log(`Idle listeners and client library instances for ${IDLE_SECONDS} s (battery)…`);
+  const create = async (user, text) => {
+    const res = await fetch(`${app}/v1/projects/default/notifications`, {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ to: [{ user }], title: text, body: text }),
+    });
+    if (res.status !== 201) throw new Error(`create answered ${res.status}`);
+  };
+  const idle = { appPort: APP_PORT, token, idleSeconds: IDLE_SECONDS, create };
+  const [battery, library] = await Promise.all([measureBattery(idle), measureLibrary(idle)]);
 
   const sortedFloors = floors.map((f) => f).sort((a, b) => a.rps - b.rps);
   const median = sortedFloors[Math.floor(sortedFloors.length / 2)];
   rows.unshift({ ...median, name: `floor: bare Hono 304 (median of ${floors.length} runs)`, rowsRead: 0, ratio: 1 });
-  report(rows, wake, battery, Math.round((Date.now() - started) / 1000));
+  report(rows, wake, battery, library, Math.round((Date.now() - started) / 1000));
 }
 
 function heavyId(i) {
   return `00000001-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
 }
 
-function report(rows, wake, battery, seconds) {
+function report(rows, wake, battery, library, seconds) {
   const fmt = (n, digits = 0) => (n === null || n === undefined ? '–' : n.toFixed(digits));
   const lines = [
     '| scenario | requests/s | p50 ms | p99 ms | bytes/response | D1 rows read/request | ratio to floor | statuses |',
@@ -262,6 +263,13 @@ function report(rows, wake, battery, seconds) {
     '|---|---:|---:|---|',
     ...battery.map((b) => `| ${b.name} | ${fmt(b.wakes)} | ${fmt(b.bytes)} | ${b.delivery} |`),
   ];
+  const libraryLines = [
+    '| client library, default settings | requests per idle hour | radio wake-ups per idle hour | bytes per idle hour | a new notification is in `state` after |',
+    '|---|---:|---:|---:|---|',
+    ...library.map(
+      (l) => `| \`transport: '${l.transport}'\` | ${fmt(l.requests)} | ${fmt(l.wakes)} | ${fmt(l.bytes)} | ${fmt(l.delivery)} ms (${l.samples === 1 ? 'one, after idling' : `p50 of ${l.samples}`}) |`,
+    ),
+  ];
   const machine = `${process.platform} ${process.arch}, ${navigator.hardwareConcurrency} cores, Node ${process.version}`;
   const text = [
     '# Benchmark results',
@@ -279,6 +287,12 @@ function report(rows, wake, battery, seconds) {
       'real radio stays up for a few seconds after each, so these are upper bounds. Deployed settings (no hang-up probe).',
     '',
     ...batteryLines,
+    '',
+    `The client library (\`packages/client/dist\`, built by this run) in this process, one instance per transport with ` +
+      'its defaults (polling 5 s after activity backing off to 60 s, WebSocket ping every 60 s), idle over the same window ' +
+      'through its own proxy; per idle hour from the last two idle intervals (polling has backed off to its maximum by then).',
+    '',
+    ...libraryLines,
     '',
     ...targetLines,
     '',
