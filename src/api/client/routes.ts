@@ -42,7 +42,15 @@ export function registerPolling({ app, errors, guard }: ClientDialect) {
       middleware: guard('poll'),
       request: { query: ListQuery },
       responses: {
-        200: jsonResponse(ListResponse, 'A page of the inbox'),
+        200: {
+          ...jsonResponse(ListResponse, 'A page of the inbox'),
+          headers: {
+            [STREAM_CURSOR]: {
+              description: 'First pages only: open the event stream or WebSocket with `since=` this to receive exactly what was stored after this page.',
+              schema: { type: 'string' },
+            },
+          },
+        },
         304: { description: 'Not modified (If-None-Match matched)' },
         ...errors(400, 401, 405, 429),
       },
