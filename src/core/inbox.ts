@@ -64,16 +64,18 @@ export async function listInbox(db: Db, user: UserPrincipal, query: InboxQuery, 
   // The user's own pending notifications are their own index range (notifications_unacked), so a
   // pending page does not walk past what they acknowledged; other audiences' state is per user.
   const pendingOwn = (i: number) => query.status === 'pending' && audiences[i] === own;
-  // Acknowledge-all's watermark bounds each audience's range: a pending page starts above it.
+  // Acknowledge-all's watermark bounds each audience's range: a pending page starts above it. One lower
+  // bound, so that SQLite seeks to it (of two, it would seek to one and filter by the other).
   const watermark = (i: number) => watermarkSql('?1', '?2', `?${FIXED_PARAMETERS + 1 + i}`);
+  const lowest = (i: number, bound = '?3') => (query.status === 'pending' ? `max(${bound}, ${watermark(i)})` : bound);
   const arm = (i: number, withBounds: boolean) =>
     `SELECT ${NOTIFICATION_COLUMNS}, ${receiptColumns('?1', '?2', `?${FIXED_PARAMETERS + 1 + i}`)} FROM notifications n ${pendingOwn(i) ? 'INDEXED BY notifications_unacked' : ''}
        LEFT JOIN receipts r ON r.project_id = n.project_id AND r.user_id = ?2 AND r.notification_id = n.id
      WHERE n.project_id = ?1 AND n.audience = ?${FIXED_PARAMETERS + 1 + i} ${pendingOwn(i) ? 'AND n.acked IS NULL' : ''}
-       ${withBounds ? 'AND n.seq > ?3 AND n.seq < ?7' : ''}
+       ${withBounds ? `AND n.seq > ${lowest(i)} AND n.seq < ?7` : `AND n.seq > ${lowest(i, '0')}`}
        AND (n.expires_at IS NULL OR n.expires_at > ?4)
        AND n.archived_at IS NULL AND r.archived_at IS NULL
-       ${query.status === 'pending' ? `AND r.acknowledged_at IS NULL AND n.seq > ${watermark(i)}` : ''}
+       ${query.status === 'pending' ? 'AND r.acknowledged_at IS NULL' : ''}
        ${query.status === 'acknowledged' ? `AND (r.acknowledged_at IS NOT NULL OR n.seq <= ${watermark(i)})` : ''}
        ${query.serviceId !== undefined ? 'AND n.service_id = ?5' : ''}
        ${query.originProject !== undefined ? 'AND n.origin_project = ?6' : ''}`;
