@@ -2,49 +2,56 @@ import { retryAfterMs } from './schedule';
 import type { InboxError, InboxOptions } from './types';
 
 /** A JSON body, typed (whatever lib's `Response.json()` says). */
-export const json = <T>(r: Response) => r.json() as Promise<T>;
+export const json = <T>(response: Response) => response.json() as Promise<T>;
 
 export const failure = (code: string, message: string, status = 0, retryAfterMs?: number): InboxError =>
   Object.assign(new Error(message), { code, status, retryAfterMs });
 
 /** An error as a plain object (a BroadcastChannel clones only an Error's name and message), and back. */
-export const plain = (e?: InboxError) => e && { code: e.code, message: e.message, status: e.status, retryAfterMs: e.retryAfterMs };
-export const revive = (e?: ReturnType<typeof plain>) => e && failure(e.code, e.message, e.status, e.retryAfterMs);
+export const plain = (error?: InboxError) =>
+  error && { code: error.code, message: error.message, status: error.status, retryAfterMs: error.retryAfterMs };
+export const revive = (error?: ReturnType<typeof plain>) => error && failure(error.code, error.message, error.status, error.retryAfterMs);
+
+/** A failure no retry can fix: the origin is not allowed, or a token that cannot change (a string) was refused. */
+export const isFatal = (error: InboxError, token: InboxOptions['token']) =>
+  error.code == 'ORIGIN_NOT_ALLOWED' || (error.status == 401 && typeof token == 'string');
 
 /** The error a refused request carries (`{"error":{"code","message"}}`, `Retry-After`). */
-export async function errorOf(r: Response, now: number): Promise<InboxError> {
-  const e = (await json<any>(r).catch(() => 0))?.error || {};
-  return failure(e.code || 'HTTP_' + r.status, e.message || 'HTTP ' + r.status, r.status, retryAfterMs(r.headers.get('retry-after'), now));
+export async function errorOf(response: Response, now: number): Promise<InboxError> {
+  const { status } = response;
+  const body = (await json<any>(response).catch(() => 0))?.error || {};
+  return failure(body.code || 'HTTP_' + status, body.message || 'HTTP ' + status, status, retryAfterMs(response.headers.get('retry-after'), now));
 }
 
 export type Fetch = NonNullable<InboxOptions['fetch']>;
 
 /** Requests with the user's token; a token function is asked again after a 401 and the request sent once more. */
-export function createApi(base: string, token: InboxOptions['token'], f: Fetch, now: () => number) {
+export function createApi(endpoint: string, token: InboxOptions['token'], fetch: Fetch, now: () => number) {
   let cached: Promise<string> | undefined;
   const api = {
     token: () =>
-      (cached ||= (async () => (typeof token == 'string' ? token : token()))().catch((e) => {
+      (cached ||= (async () => (typeof token == 'string' ? token : token()))().catch((error) => {
         cached = undefined;
-        throw failure('TOKEN_ERROR', String(e?.message ?? e));
+        throw failure('TOKEN_ERROR', String(error?.message ?? error));
       })),
     /** Forget the token: the next request asks the function again. */
     stale: () => void (cached = undefined),
     /** A 2xx or 304 response, else throws an InboxError. */
     async call(path: string, init: RequestInit = {}, etag?: string): Promise<Response> {
-      for (let again = typeof token != 'string'; ; again = false) {
+      // A string token cannot get fresher: a 401 is final at once.
+      for (let retryOn401 = typeof token != 'string'; ; retryOn401 = false) {
         const headers: Record<string, string> = { authorization: 'Bearer ' + (await api.token()) };
         if (etag) headers['if-none-match'] = etag;
         if (init.body) headers['content-type'] = 'application/json';
-        let r: Response;
+        let response: Response;
         try {
-          r = await f(base + path, { ...init, headers });
-        } catch (e) {
-          throw failure('NETWORK_ERROR', String(e));
+          response = await fetch(endpoint + path, { ...init, headers });
+        } catch (error) {
+          throw failure('NETWORK_ERROR', String(error));
         }
-        if (r.status == 401 && again) api.stale();
-        else if (r.ok || r.status == 304) return r;
-        else throw await errorOf(r, now());
+        if (response.status == 401 && retryOn401) api.stale();
+        else if (response.ok || response.status == 304) return response;
+        else throw await errorOf(response, now());
       }
     },
   };

@@ -6,19 +6,28 @@ const BEAT = 2000;
 
 export interface Election {
   /** Every message of the channel goes through here. */
-  hear(m: { t: string; id?: number }): void;
+  hear(message: { t: string; id?: number }): void;
   stop(): void;
 }
 
 /**
  * Leadership among the instances sharing `key`. With Web Locks the leader holds the lock until stop (the browser
  * releases it when the tab goes); a waiting request takes over. `lead`/`follow` are called on each change.
+ * The messages (`h`, `bye`) are described in messages.ts.
  */
-export function elect(key: string, locks: Locks | null | undefined, channel: Channel, s: Scheduler, random: () => number, lead: () => void, follow: () => void): Election {
+export function elect(
+  key: string,
+  locks: Locks | null | undefined,
+  channel: Channel,
+  scheduler: Scheduler,
+  random: () => number,
+  lead: () => void,
+  follow: () => void,
+): Election {
   if (locks) {
     const abort = new AbortController();
-    let release: (v?: unknown) => void = () => {};
-    locks.request(key, { signal: abort.signal }, () => new Promise((r) => ((release = r), lead()))).catch(() => {});
+    let release: (value?: unknown) => void = () => {};
+    locks.request(key, { signal: abort.signal }, () => new Promise((resolve) => ((release = resolve), lead()))).catch(() => {});
     return {
       hear() {},
       stop() {
@@ -30,29 +39,29 @@ export function elect(key: string, locks: Locks | null | undefined, channel: Cha
   const id = random();
   let leading = false;
   let timer: unknown;
-  const arm = (ms: number) => {
-    s.clearTimeout(timer);
-    timer = s.setTimeout(beat, ms);
+  const beatIn = (ms: number) => {
+    scheduler.clearTimeout(timer);
+    timer = scheduler.setTimeout(beat, ms);
   };
   const beat = () => {
     channel.postMessage({ t: 'h', id });
-    arm(BEAT);
+    beatIn(BEAT);
     if (!leading) (leading = true), lead();
   };
   // A leader answers a newcomer's `q` at once, so a lone instance leads after a short wait.
-  arm(BEAT / 4);
+  beatIn(BEAT / 4);
   return {
-    hear(m) {
-      if (m.t == 'q' && leading) channel.postMessage({ t: 'h', id });
-      if (m.t == 'h' && (!leading || m.id! > id)) {
+    hear(message) {
+      if (message.t == 'q' && leading) channel.postMessage({ t: 'h', id });
+      if (message.t == 'h' && (!leading || message.id! > id)) {
         if (leading) (leading = false), follow();
-        arm(3 * BEAT + random() * BEAT);
+        beatIn(3 * BEAT + random() * BEAT);
       }
       // Spread, so that the first follower to wake leads and the others hear it.
-      if (m.t == 'bye' && !leading) arm(random() * BEAT);
+      if (message.t == 'bye' && !leading) beatIn(random() * BEAT);
     },
     stop() {
-      s.clearTimeout(timer);
+      scheduler.clearTimeout(timer);
       if (leading) channel.postMessage({ t: 'bye' });
     },
   };

@@ -1,8 +1,8 @@
 // Pure timing rules, so tests can call them directly.
 
-/** `base` doubled `n` times, capped, less up to a quarter at random (spreads clients that failed together). */
-export const grow = (n: number, base: number, cap: number, random: number): number =>
-  Math.min(cap, base * 2 ** n) * (1 - random / 4);
+/** `base` doubled `times` times, capped, less up to a quarter at random (spreads clients that failed together). */
+export const grow = (times: number, base: number, cap: number, random: number): number =>
+  Math.min(cap, base * 2 ** times) * (1 - random / 4);
 
 export interface PollPace {
   minIntervalMs: number;
@@ -17,10 +17,10 @@ export interface PollPace {
  * Foreground: the minimum after a change, then doubling with jitter toward the maximum. Background: the
  * background pace, except right after something urgent, which grows from the minimum again.
  */
-export function pollDelay(p: PollPace, idle: number, urgent: boolean, visible: boolean, random: number): number | null {
-  if (!visible && p.pauseInBackground) return null;
-  if (!visible && !urgent) return p.backgroundIntervalMs;
-  return idle ? grow(idle, p.minIntervalMs, visible ? p.maxIntervalMs : p.backgroundIntervalMs, random) : p.minIntervalMs;
+export function pollDelay(pace: PollPace, idle: number, urgent: boolean, visible: boolean, random: number): number | null {
+  if (!visible && pace.pauseInBackground) return null;
+  if (!visible && !urgent) return pace.backgroundIntervalMs;
+  return idle ? grow(idle, pace.minIntervalMs, visible ? pace.maxIntervalMs : pace.backgroundIntervalMs, random) : pace.minIntervalMs;
 }
 
 /** `Retry-After` in ms (seconds or an HTTP date), or undefined. */

@@ -3,8 +3,8 @@ import type { Scheduler, StreamMessage } from './types';
 
 /** What a live transport reports: each message, then its end (undefined: closed by the server). */
 export interface Link {
-  message(m: StreamMessage): void;
-  end(e?: Error & { code?: string; status?: number }): void;
+  message(message: StreamMessage): void;
+  end(error?: Error & { code?: string; status?: number }): void;
 }
 
 /** Closes a live transport; nothing is reported after. */
@@ -26,8 +26,9 @@ export function sseParser(onData: (data: string) => void): (text: string) => voi
         if (data.length) onData(data.join('\n'));
         data = [];
       } else {
-        const i = line.indexOf(':');
-        if ((i < 0 ? line : line.slice(0, i)) == 'data') data.push(i < 0 ? '' : line.slice(i + 1).replace(/^ /, ''));
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        if (field == 'data') data.push(colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, ''));
       }
     }
   };
@@ -37,30 +38,30 @@ export function sseParser(onData: (data: string) => void): (text: string) => voi
  * The event stream read with fetch (the token goes in a header, the status of a refusal is visible, and it
  * works where EventSource does not exist). Ends when nothing, not even a heartbeat, came for `silentMs`.
  */
-export function openSse(f: Fetch, url: string, token: string, silentMs: number, s: Scheduler, link: Link): Close {
+export function openSse(fetch: Fetch, url: string, token: string, silentMs: number, scheduler: Scheduler, link: Link): Close {
   const abort = new AbortController();
   let timer: unknown;
   let over = false;
   const close = () => {
     over = true;
-    s.clearTimeout(timer);
+    scheduler.clearTimeout(timer);
     abort.abort();
   };
-  const end = (e?: Error) => over || (close(), link.end(e));
+  const end = (error?: Error) => over || (close(), link.end(error));
   (async () => {
-    const r = await f(url, { headers: { authorization: 'Bearer ' + token, accept: 'text/event-stream' }, signal: abort.signal });
-    if (!r.ok) return end(await errorOf(r, s.now()));
-    const reader = r.body!.getReader();
+    const response = await fetch(url, { headers: { authorization: 'Bearer ' + token, accept: 'text/event-stream' }, signal: abort.signal });
+    if (!response.ok) return end(await errorOf(response, scheduler.now()));
+    const reader = response.body!.getReader();
     const decoder = new TextDecoder();
     const push = sseParser((data) => over || link.message(JSON.parse(data)));
     for (;;) {
-      s.clearTimeout(timer);
-      timer = s.setTimeout(() => end(failure('STREAM_SILENT', 'The event stream went silent')), silentMs);
+      scheduler.clearTimeout(timer);
+      timer = scheduler.setTimeout(() => end(failure('STREAM_SILENT', 'The event stream went silent')), silentMs);
       const { done, value } = await reader.read();
       if (over) return;
       if (done) return end();
       push(decoder.decode(value, { stream: true }));
     }
-  })().catch((e) => end(failure('NETWORK_ERROR', String(e))));
+  })().catch((error) => end(failure('NETWORK_ERROR', String(error))));
   return close;
 }

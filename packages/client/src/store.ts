@@ -11,65 +11,67 @@ export interface Held {
 /** What an update could not know: 0 nothing, 1 the counts (refetch /counts), 2 the list too (refetch the first page). */
 export type Unsure = 0 | 1 | 2;
 
-const pending = (n?: Notification) => (n?.status == 'pending' ? 1 : 0);
+const pending = (notification?: Notification) => (notification?.status == 'pending' ? 1 : 0);
 
-export const find = (list: Notification[], id: string) => list.find((n) => n.id == id);
+export const find = (list: Notification[], id: string) => list.find((notification) => notification.id == id);
 
-/** `n` in place of the held one with its id, or on top when new. */
-export function put(h: Held, n: Notification): Held {
-  const old = find(h.notifications, n.id);
+/** `notification` in place of the held one with its id, or on top when new. */
+export function put(held: Held, notification: Notification): Held {
+  const old = find(held.notifications, notification.id);
   return {
-    notifications: old ? h.notifications.map((x) => (x == old ? n : x)) : [n, ...h.notifications],
-    counts: { total: h.counts.total + (old ? 0 : 1), pending: h.counts.pending + pending(n) - pending(old) },
+    notifications: old ? held.notifications.map((each) => (each == old ? notification : each)) : [notification, ...held.notifications],
+    counts: { total: held.counts.total + (old ? 0 : 1), pending: held.counts.pending + pending(notification) - pending(old) },
   };
 }
 
-/** Without `n` (which is held). */
-export const drop = (h: Held, n: Notification): Held => ({
-  notifications: h.notifications.filter((x) => x != n),
-  counts: { total: h.counts.total - 1, pending: h.counts.pending - pending(n) },
+/** Without `notification` (which is held). */
+export const drop = (held: Held, notification: Notification): Held => ({
+  notifications: held.notifications.filter((each) => each != notification),
+  counts: { total: held.counts.total - 1, pending: held.counts.pending - pending(notification) },
 });
 
-/** Everything from index `i` down acknowledged at `at`; pending is what stays pending above `i`. */
-export function acknowledgeFrom(h: Held, i: number, at: string): Held {
-  const list = h.notifications.map((n, j) => (j >= i && pending(n) ? { ...n, status: 'acknowledged' as const, acknowledged_at: at } : n));
-  return { notifications: list, counts: { total: h.counts.total, pending: list.filter((n) => pending(n)).length } };
+/** Everything from index `from` down acknowledged at `at`; pending is what stays pending above `from`. */
+export function acknowledgeFrom(held: Held, from: number, at: string): Held {
+  const list = held.notifications.map((notification, index) =>
+    index >= from && pending(notification) ? { ...notification, status: 'acknowledged' as const, acknowledged_at: at } : notification,
+  );
+  return { notifications: list, counts: { total: held.counts.total, pending: list.filter((notification) => pending(notification)).length } };
 }
 
 /** Puts back those of `before` that are still as an optimistic acknowledge at `at` left them. */
-export const undo = (h: Held, before: Notification[], at: string): Held =>
-  before.reduce((h, b) => (pending(b) && find(h.notifications, b.id)?.acknowledged_at == at ? put(h, b) : h), h);
+export const undo = (held: Held, before: Notification[], at: string): Held =>
+  before.reduce((result, old) => (pending(old) && find(result.notifications, old.id)?.acknowledged_at == at ? put(result, old) : result), held);
 
-export function apply(h: Held, m: StreamMessage): [Held, Unsure] {
-  const list = h.notifications;
-  switch (m.type) {
+export function apply(held: Held, message: StreamMessage): [Held, Unsure] {
+  const list = held.notifications;
+  switch (message.type) {
     case 'notification':
-      return [put(h, m.notification), 0];
+      return [put(held, message.notification), 0];
     case 'deleted':
     case 'state': {
-      const id = m.type == 'deleted' ? m.id : m.state.id;
+      const id = message.type == 'deleted' ? message.id : message.state.id;
       const old = find(list, id);
-      if (!old) return [h, 1];
-      if (m.type == 'deleted' || m.state.archived_at) return [drop(h, old), 0];
-      return [put(h, { ...old, status: m.state.status, acknowledged_at: m.state.acknowledged_at }), 0];
+      if (!old) return [held, 1];
+      if (message.type == 'deleted' || message.state.archived_at) return [drop(held, old), 0];
+      return [put(held, { ...old, status: message.state.status, acknowledged_at: message.state.acknowledged_at }), 0];
     }
     case 'acknowledged': {
-      const i = list.findIndex((n) => n.id == m.through);
+      const index = list.findIndex((notification) => notification.id == message.through);
       // Older notifications than those held may have been pending: the counts are refetched either way.
-      return i < 0 ? [h, 2] : [acknowledgeFrom(h, i, m.acknowledged_at), 1];
+      return index < 0 ? [held, 2] : [acknowledgeFrom(held, index, message.acknowledged_at), 1];
     }
   }
-  return [h, 0];
+  return [held, 0];
 }
 
 /** A fresh first page over the held list: it replaces what it covers; held older ones stay when its last one is held. */
 export function mergePage(list: Notification[], page: Notification[]): [Notification[], boolean] {
-  const i = page.length ? list.findIndex((n) => n.id == page[page.length - 1]!.id) : -1;
-  return i < 0 ? [page, false] : [append(page, list.slice(i + 1)), true];
+  const index = page.length ? list.findIndex((notification) => notification.id == page[page.length - 1]!.id) : -1;
+  return index < 0 ? [page, false] : [append(page, list.slice(index + 1)), true];
 }
 
 /** `more` after `list`, without those already there. */
-export const append = (list: Notification[], more: Notification[]) => list.concat(more.filter((n) => !find(list, n.id)));
+export const append = (list: Notification[], more: Notification[]) => list.concat(more.filter((notification) => !find(list, notification.id)));
 
 /** Ids and statuses in order: equal keys mean nothing a user sees moved. */
-export const key = (list: Notification[]) => list.map((n) => n.id + n.status).join();
+export const key = (list: Notification[]) => list.map((notification) => notification.id + notification.status).join();

@@ -7,32 +7,41 @@ import type { Scheduler, Socket } from './types';
  * idle, so after `pingMs` of silence it sends `ping`; no answer within `pongMs` means the connection is dead.
  * Close code 4000 (a newer connection with this listener id) ends with code REPLACED.
  */
-export function openWebSocket(WS: new (url: string) => Socket, url: string, pingMs: number, pongMs: number, s: Scheduler, link: Link): Close {
-  const ws = new WS(url);
+export function openWebSocket(
+  WebSocket: new (url: string) => Socket,
+  url: string,
+  pingMs: number,
+  pongMs: number,
+  scheduler: Scheduler,
+  link: Link,
+): Close {
+  const socket = new WebSocket(url);
   let timer: unknown;
   let over = false;
   const close = () => {
     over = true;
-    s.clearTimeout(timer);
+    scheduler.clearTimeout(timer);
     try {
-      ws.close();
+      socket.close();
     } catch {}
   };
-  const end = (e: Error) => over || (close(), link.end(e));
-  const quiet = () => {
-    s.clearTimeout(timer);
-    timer = s.setTimeout(() => {
-      ws.send('ping');
-      timer = s.setTimeout(() => end(failure('PING_TIMEOUT', 'No pong')), pongMs);
+  const end = (error: Error) => over || (close(), link.end(error));
+  /** (Re)starts the silence timer: the next ping goes after `pingMs` with nothing received. */
+  const armPing = () => {
+    scheduler.clearTimeout(timer);
+    timer = scheduler.setTimeout(() => {
+      socket.send('ping');
+      timer = scheduler.setTimeout(() => end(failure('PING_TIMEOUT', 'No pong')), pongMs);
     }, pingMs);
   };
-  ws.onopen = quiet;
-  ws.onmessage = (e) => {
+  socket.onopen = armPing;
+  socket.onmessage = (event) => {
     if (over) return;
-    quiet();
-    if (e.data != 'pong') link.message(JSON.parse(e.data));
+    armPing();
+    if (event.data != 'pong') link.message(JSON.parse(event.data));
   };
-  ws.onclose = (e) => end(e.code == 4000 ? failure('REPLACED', 'Replaced by a newer connection') : failure('CLOSED', 'WebSocket closed: ' + e.code));
-  ws.onerror = () => end(failure('NETWORK_ERROR', 'WebSocket error'));
+  socket.onclose = (event) =>
+    end(event.code == 4000 ? failure('REPLACED', 'Replaced by a newer connection') : failure('CLOSED', 'WebSocket closed: ' + event.code));
+  socket.onerror = () => end(failure('NETWORK_ERROR', 'WebSocket error'));
   return close;
 }

@@ -104,6 +104,32 @@ describe('loadMore', () => {
     expect(t.server.callsTo('')).toHaveLength(3);
   });
 
+  it('drops a page that a resync overtook (it would follow the list the resync replaced)', async () => {
+    const items = [note(), note(), note(), note(), note()];
+    const t = await live({ pageSize: 2 }, items);
+    // The next page's answer is slow; meanwhile a new notification and a `reset` bring a fresh first page.
+    let answer!: () => void;
+    t.server.refuse = (c) => {
+      if (!c.url.searchParams.get('cursor')) return undefined;
+      const page = { notifications: [items[2], items[3]], pagination: { next_cursor: items[3]!.id, has_more: true, total_count: 6 } };
+      return new Response(new ReadableStream({ start: (body) => void (answer = () => (body.enqueue(new TextEncoder().encode(JSON.stringify(page))), body.close())) }));
+    };
+    const loading = t.inbox.loadMore();
+    await t.clock.advance(0);
+    const fresh = note();
+    t.server.items.unshift(fresh);
+    t.socket.receive({ type: 'reset', cursor: t.server.touch() });
+    await t.clock.advance(0);
+    expect(t.inbox.state.notifications).toEqual([fresh, items[0]]);
+    answer();
+    await loading;
+    // Appending items[2] and [3] here would hide items[1] for good.
+    expect(t.inbox.state.notifications).toEqual([fresh, items[0]]);
+    t.server.refuse = undefined;
+    await t.inbox.loadMore();
+    expect(t.inbox.state.notifications).toEqual([fresh, ...items.slice(0, 3)]);
+  });
+
   it('de-duplicates what it already holds', async () => {
     const items = [note(), note(), note()];
     const t = await live({ pageSize: 2 }, items);

@@ -109,6 +109,19 @@ describe('snapshot and stream', () => {
     expect(t.inbox.state.notifications).toEqual([other]);
   });
 
+  it('keeps what the stream delivers while a resync is under way (the page replaces the list, then those go on top again)', async () => {
+    const t = await live();
+    const other = note();
+    t.server.items = [other];
+    t.server.touch();
+    t.socket.receive({ type: 'reset', cursor: 'c50' });
+    // Stored after the page's snapshot, delivered before its answer is in.
+    const meanwhile = note();
+    t.socket.receive({ type: 'notification', cursor: 'c51', notification: meanwhile });
+    await t.clock.advance(0);
+    expect(t.inbox.state.notifications.map((n) => n.id)).toEqual([meanwhile.id, other.id]);
+  });
+
   it('reconnects after a drop with since= the last cursor and the same listener id, after a jittered backoff', async () => {
     const t = await live({ random: () => 0.5 });
     t.socket.receive({ type: 'deleted', cursor: 'c77', id: t.items[2]!.id });
