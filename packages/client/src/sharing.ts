@@ -50,6 +50,8 @@ export function createSharing(ctx: InboxContext, connection: Connection, perform
 
   function follow() {
     connection.stop();
+    // What followers told an earlier turn as leader is stale: the new leader hears them again (hello).
+    ctx.othersVisible.clear();
     ctx.update({ leader: false });
     hello();
   }
