@@ -7,7 +7,7 @@ import { bursts, meter } from './battery.mjs';
 const TRANSPORTS = ['websocket', 'sse', 'poll'];
 
 /** Per idle hour, from the bursts and requests of the window (the first burst, setting up, left out). */
-function perHour(list, requests, from, to) {
+function perHour(list, requests, to) {
   const idle = list.slice(1);
   if (idle.length === 0) return { wakes: 0, bytes: 0, requests: 0 };
   // The rate of the last gaps: polling starts at its minimum interval and backs off toward its maximum,
@@ -16,7 +16,8 @@ function perHour(list, requests, from, to) {
   const settled = gaps.slice(-2);
   const interval = settled.reduce((a, b) => a + b, 0) / settled.length;
   const bytesPerWake = idle.slice(-settled.length).reduce((sum, b) => sum + b.bytes, 0) / settled.length;
-  const requestsPerWake = requests.filter((at) => at >= idle.at(-settled.length).start - 1 && at < to).length / settled.length;
+  // A request is timed as the library sends it, a burst as the proxy sees it: a little later.
+  const requestsPerWake = requests.filter((at) => at >= idle.at(-settled.length).start - 500 && at < to).length / settled.length;
   return { wakes: 3_600_000 / interval, bytes: (3_600_000 / interval) * bytesPerWake, requests: (3_600_000 / interval) * requestsPerWake };
 }
 
@@ -44,7 +45,6 @@ export async function measureLibrary({ appPort, token, create, idleSeconds }) {
       return { transport, proxy, user, requests, inbox };
     }),
   );
-  const idleFrom = performance.now();
   await sleep(idleSeconds * 1000);
   const idleTo = performance.now();
 
@@ -64,7 +64,7 @@ export async function measureLibrary({ appPort, token, create, idleSeconds }) {
     delays.sort((a, b) => a - b);
     rows.push({
       transport,
-      ...perHour(bursts(proxy.chunks, 0, idleTo), requests, idleFrom, idleTo),
+      ...perHour(bursts(proxy.chunks, 0, idleTo), requests, idleTo),
       delivery: delays[Math.floor(delays.length / 2)],
       samples: delays.length,
     });

@@ -1,8 +1,12 @@
 // Pure timing rules, so tests can call them directly.
 
-/** `base` doubled `times` times, capped, less up to a quarter at random (spreads clients that failed together). */
-export const grow = (times: number, base: number, cap: number, random: number): number =>
-  Math.min(cap, base * 2 ** times) * (1 - random / 4);
+/**
+ * `base` doubled `times` times, capped, less up to `spread` of it at random: reconnects spread by a quarter
+ * (clients that failed together, e.g. at a deploy, come back apart); idle polls by a tenth (they drift apart
+ * anyway, and each shortening costs a phone a wake-up: at the 60 s maximum, 63 polls an hour on average).
+ */
+export const grow = (times: number, base: number, cap: number, random: number, spread = 1 / 4): number =>
+  Math.min(cap, base * 2 ** times) * (1 - random * spread);
 
 export interface PollPace {
   minIntervalMs: number;
@@ -20,7 +24,7 @@ export interface PollPace {
 export function pollDelay(pace: PollPace, idle: number, urgent: boolean, visible: boolean, random: number): number | null {
   if (!visible && pace.pauseInBackground) return null;
   if (!visible && !urgent) return pace.backgroundIntervalMs;
-  return idle ? grow(idle, pace.minIntervalMs, visible ? pace.maxIntervalMs : pace.backgroundIntervalMs, random) : pace.minIntervalMs;
+  return idle ? grow(idle, pace.minIntervalMs, visible ? pace.maxIntervalMs : pace.backgroundIntervalMs, random, 1 / 10) : pace.minIntervalMs;
 }
 
 /** `Retry-After` in ms (seconds or an HTTP date), or undefined. */

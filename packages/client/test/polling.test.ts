@@ -38,7 +38,7 @@ describe('polling', () => {
     const t = await polling({ random: () => 0.5 });
     const delays = [];
     for (let i = 0; i < 5; i++) delays.push((await next(t)).delay);
-    expect(delays).toEqual([5000, 8750, 17500, 35000, 52500]);
+    expect(delays).toEqual([5000, 9500, 19000, 38000, 57000]);
   });
 
   it('comes back to the minimum after a change, and then asks for the counts (with their ETag)', async () => {

@@ -18,8 +18,8 @@ describe('pollDelay', () => {
 
   it('grows toward the maximum while idle, with jitter, never over it', () => {
     expect([1, 2, 3, 4, 8].map((idle) => pollDelay(pace, idle, false, true, 0))).toEqual([10000, 20000, 40000, 60000, 60000]);
-    expect(pollDelay(pace, 1, false, true, 1)).toBe(7500);
-    expect(pollDelay(pace, 3, false, true, 0.4)).toBe(36000);
+    expect(pollDelay(pace, 1, false, true, 1)).toBe(9000);
+    expect(pollDelay(pace, 3, false, true, 0.4)).toBe(38400);
     for (let idle = 1; idle < 12; idle++) expect(pollDelay(pace, idle, false, true, 0.999)!).toBeLessThanOrEqual(60000);
   });
 

@@ -153,7 +153,7 @@ describe('one connection per browser (Web Locks)', () => {
     await Promise.all([f.start(), b.clock.advance(0)]);
     // A poll at once, then the foreground pace.
     expect(b.server.callsTo('')).toHaveLength(2);
-    expect(b.clock.pending()).toEqual([9750]);
+    expect(b.clock.pending()).toEqual([9900]);
     shown.set(false);
     await b.clock.advance(0);
     expect(b.clock.pending()).toEqual([300000]);
