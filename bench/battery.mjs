@@ -149,7 +149,7 @@ export async function measureBattery({ appPort, token, create, idleSeconds }) {
     return { name, ...perHour(list), delivery: deliveryText };
   };
   return [
-    row(`304 polling, every ${POLL_IDLE_MS / 1000} s when idle (client library pace)`, 'poll', `next poll: ≤ ${POLL_IDLE_MS / 1000} s`),
+    row(`304 polling, every ${POLL_IDLE_MS / 1000} s (the client library's idle maximum)`, 'poll', `next poll: ≤ ${POLL_IDLE_MS / 1000} s`),
     row('long poll (player API), default deadline 30 s', 'longPoll', `${median(delivery.longPoll).toFixed(0)} ms`),
     row('event stream, default heartbeat', 'sse', `${median(delivery.sse).toFixed(0)} ms`),
     row(`WebSocket, \`ping\` every ${WS_PING_MS / 1000} s`, 'ws', `${median(delivery.ws).toFixed(0)} ms`),
