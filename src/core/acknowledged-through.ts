@@ -1,11 +1,11 @@
-// A user's acknowledge-all is a watermark per audience (table acknowledged_through, migrations/0010):
-// a notification is acknowledged when a receipt says so or when the user's newest step in its audience
-// reaches its sequence. These fragments fold the watermark into the queries that read a user's state,
+// A user's acknowledge-all is a watermark per audience (user_counts.acked_through, with the steps that
+// say when in acknowledged_through, migrations/0010): a notification is acknowledged when a receipt says so
+// or when the user's watermark in its audience reaches its sequence. These fragments fold the watermark into the queries that read a user's state,
 // so that every dialect, count, page and stream sees one answer. Each is a primary-key seek.
 
 /** SQL: the user's watermark in one audience (0 when none): every sequence up to it is acknowledged. */
 export function watermarkSql(project: string, user: string, audience: string): string {
-  return `coalesce((SELECT max(through_seq) FROM acknowledged_through
+  return `coalesce((SELECT acked_through FROM user_counts
     WHERE project_id = ${project} AND user_id = ${user} AND audience = ${audience}), 0)`;
 }
 

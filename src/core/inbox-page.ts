@@ -21,7 +21,7 @@ export interface InboxView {
   shows: ShownState;
   /** The response carries the listing's total (counted from the counters, or once per filtered list). */
   totals?: boolean;
-  /** First pages also tell where a stream that joins them starts (read in the page's transaction). */
+  /** Unfiltered newest-first first pages also tell where a stream that joins them starts (read in the page's transaction). */
   streamHead?: boolean;
   /** The query parameter its cursor travels in; `inclusive`: the cursor names the first item of the next page (seeds/002 `start_at`). */
   cursor: { parameter: string; inclusive?: boolean };
@@ -101,7 +101,8 @@ export async function readInboxPage(db: Db, reader: UserPrincipal, view: InboxVi
       // The counters do not know these filters: such a list is counted on its first page, and its
       // cursor carries the total on (README, "Cost of a request").
       count: view.totals && filtered && cursor?.carried === undefined,
-      head: view.streamHead && cursor === undefined,
+      // Only the top of the whole inbox is a snapshot a stream can continue: a filtered or oldest-first page is not.
+      head: view.streamHead && cursor === undefined && query.order === 'newest' && query.status === undefined && !filtered,
     },
     now,
   );

@@ -40,11 +40,12 @@ export interface InboxPage {
 
 /**
  * The user's state columns of an item row `n` (`r` their receipt; `project`, `user`, `audience` the SQL
- * naming them, see coveredAtSql); read back by toItem.
+ * naming them, see coveredAtSql); read back by toItem. `covered: false` where no row can be under the watermark
+ * (a pending page starts above it), to spare its look-up.
  */
-export function receiptColumns(project: string, user: string, audience?: string): string {
+export function receiptColumns(project: string, user: string, audience?: string, { covered = true } = {}): string {
   return `r.seen_at AS r_seen_at, r.read_at AS r_read_at, r.acknowledged_at AS r_acknowledged_at, r.archived_at AS r_archived_at,
-    ${coveredAtSql(project, user, audience)} AS r_covered_at`;
+    ${covered ? coveredAtSql(project, user, audience) : 'NULL'} AS r_covered_at`;
 }
 
 // Parameters are numbered so that each audience arm reuses them: ?1 project, ?2 user, ?3 lower
@@ -69,7 +70,7 @@ export async function listInbox(db: Db, user: UserPrincipal, query: InboxQuery, 
   const watermark = (i: number) => watermarkSql('?1', '?2', `?${FIXED_PARAMETERS + 1 + i}`);
   const lowest = (i: number, bound = '?3') => (query.status === 'pending' ? `max(${bound}, ${watermark(i)})` : bound);
   const arm = (i: number, withBounds: boolean) =>
-    `SELECT ${NOTIFICATION_COLUMNS}, ${receiptColumns('?1', '?2', `?${FIXED_PARAMETERS + 1 + i}`)} FROM notifications n ${pendingOwn(i) ? 'INDEXED BY notifications_unacked' : ''}
+    `SELECT ${NOTIFICATION_COLUMNS}, ${receiptColumns('?1', '?2', `?${FIXED_PARAMETERS + 1 + i}`, { covered: query.status !== 'pending' })} FROM notifications n ${pendingOwn(i) ? 'INDEXED BY notifications_unacked' : ''}
        LEFT JOIN receipts r ON r.project_id = n.project_id AND r.user_id = ?2 AND r.notification_id = n.id
      WHERE n.project_id = ?1 AND n.audience = ?${FIXED_PARAMETERS + 1 + i} ${pendingOwn(i) ? 'AND n.acked IS NULL' : ''}
        ${withBounds ? `AND n.seq > ${lowest(i)} AND n.seq < ?7` : `AND n.seq > ${lowest(i, '0')}`}

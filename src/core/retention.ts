@@ -20,6 +20,8 @@ export interface RetentionReport {
   archived: number;
   changes: number;
   idempotencyKeys: number;
+  /** Acknowledge-all steps that no stored notification needs any more (it covers none of them). */
+  acknowledgeSteps: number;
   /** More was left than one run may remove. */
   unfinished: boolean;
 }
@@ -60,11 +62,29 @@ export async function purgeRetained(db: Db, policy: RetentionPolicy, now = Date.
           .all()
       ).results.length,
   );
+  // After the notifications: a step whose range no stored notification falls in any more only takes room
+  // (the watermark itself lives in user_counts).
+  const steps = await drain(
+    async () =>
+      (
+        await d1
+          .prepare(
+            `DELETE FROM acknowledged_through WHERE (project_id, user_id, audience, through_seq) IN (
+               SELECT s.project_id, s.user_id, s.audience, s.through_seq FROM acknowledged_through s
+               WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.project_id = s.project_id AND n.audience = s.audience AND n.seq <= s.through_seq)
+               LIMIT ?1)
+             RETURNING 1`,
+          )
+          .bind(batch)
+          .all()
+      ).results.length,
+  );
   return {
     expired: expired.total,
     archived: archived.total,
     changes: changes.total,
     idempotencyKeys: keys.total,
-    unfinished: !(expired.done && archived.done && changes.done && keys.done),
+    acknowledgeSteps: steps.total,
+    unfinished: !(expired.done && archived.done && changes.done && keys.done && steps.done),
   };
 }

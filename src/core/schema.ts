@@ -109,8 +109,9 @@ export const inboxVersions = sqliteTable(
 
 // A user's "acknowledge all" (client API `acknowledge-all`): per audience, every stored notification up
 // to `through_seq` is acknowledged at `acknowledged_at`, without a receipt per notification. Each call adds
-// one step per audience it moved (WITHOUT ROWID, migrations/0010); the newest step is the watermark, and
-// a notification shows the time of the first step that covers it. `counted` is how many stored, unarchived
+// one step per audience it moved (WITHOUT ROWID, migrations/0010); a notification shows the time of the
+// first step that covers it. The watermark itself (the newest step) is kept in user_counts.acked_through, and
+// retention drops the steps that no stored notification needs any more. `counted` is how many stored, unarchived
 // notifications the step newly covered (what it added to user_counts); `acknowledged` how many of them
 // were visible (unexpired): what the call reported.
 export const acknowledgedThrough = sqliteTable(
@@ -124,11 +125,7 @@ export const acknowledgedThrough = sqliteTable(
     counted: integer('counted').notNull(),
     acknowledged: integer('acknowledged').notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.projectId, t.userId, t.audience, t.throughSeq] }),
-    // Archives and deletes find the users whose watermark covers a notification (migrations/0010).
-    index('acknowledged_through_audience').on(t.projectId, t.audience, t.throughSeq),
-  ],
+  (t) => [primaryKey({ columns: [t.projectId, t.userId, t.audience, t.throughSeq] })],
 );
 
 // How many of an audience's stored, unarchived notifications a user acknowledged (WITHOUT ROWID;
@@ -140,8 +137,15 @@ export const userCounts = sqliteTable(
     userId: text('user_id').notNull(),
     audience: text('audience').notNull(),
     acknowledged: integer('acknowledged').notNull().default(0),
+    // The user's acknowledge-all watermark in the audience: every sequence up to it is acknowledged (0: none).
+    ackedThrough: integer('acked_through').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.userId, t.audience] })],
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.userId, t.audience] }),
+    // Archives and deletes find the users whose watermark covers a notification (migrations/0010): exactly
+    // the rows whose count they change.
+    index('user_counts_watermark').on(t.projectId, t.audience, t.ackedThrough).where(sql`acked_through > 0`),
+  ],
 );
 
 export const idempotencyRecords = sqliteTable(

@@ -90,15 +90,27 @@ describe.each(['websocket', 'sse', 'poll'] as const)('the client library over %s
     const onServer = (await (await call(`${LIST}/${team.id}`, { headers: m.headers })).json()) as { status: string };
     expect(onServer.status).toBe('acknowledged');
 
-    // Acknowledge all: everything shown, nothing newer.
+    // Another device acknowledges all: this one follows (the `acknowledged` event, or the next poll).
+    const [other] = await send(m.project, { to: [{ user: m.user }], title: 'other device' });
+    await until(async () => titles(inbox)[0] === 'other device');
+    const elsewhere = await call(`${LIST}/acknowledge-all`, { method: 'POST', headers: m.headers });
+    expect(await elsewhere.json()).toEqual({ acknowledged: 2 });
+    await until(async () => inbox.state.notifications.every((n) => n.status === 'acknowledged'));
+    await until(async () => inbox.state.counts.pending === 0);
+    expect(inbox.state.counts).toEqual({ total: 4, pending: 0 });
+    expect(inbox.state.notifications.find((n) => n.id === other!.id)!.acknowledged_at).not.toBeNull();
+
+    // Its own acknowledge all: everything shown, nothing newer.
+    await send(m.project, { to: [{ org: 'crew' }], title: 'mine' });
+    await until(async () => titles(inbox)[0] === 'mine');
     expect(await inbox.acknowledgeAll()).toBe(1);
-    expect(inbox.state.counts).toEqual({ total: 3, pending: 0 });
-    expect(await serverCounts(m.headers)).toEqual({ total: 3, pending: 0 });
+    expect(inbox.state.counts).toEqual({ total: 5, pending: 0 });
+    expect(await serverCounts(m.headers)).toEqual({ total: 5, pending: 0 });
     await send(m.project, { to: [{ user: m.user }], title: 'after' });
     await until(async () => titles(inbox)[0] === 'after');
     await until(async () => inbox.state.counts.pending === 1);
-    expect(await serverCounts(m.headers)).toEqual({ total: 4, pending: 1 });
-    expect(inbox.state.notifications.map((n) => n.status)).toEqual(['pending', 'acknowledged', 'acknowledged', 'acknowledged']);
+    expect(await serverCounts(m.headers)).toEqual({ total: 6, pending: 1 });
+    expect(inbox.state.notifications.map((n) => n.status)).toEqual(['pending', ...Array(5).fill('acknowledged')]);
   });
 
   it('started during a burst of creates, ends with every notification exactly once', async () => {

@@ -63,4 +63,32 @@ describe('retention (the scheduled handler)', () => {
     expect(rest).toMatchObject({ expired: 3, unfinished: false });
     expect(await count('SELECT count(*) AS n FROM notifications WHERE project_id = ?', project)).toBe(0);
   });
+
+  it('drops acknowledge-all steps that no stored notification falls in, keeping the watermark and the others’ times', async () => {
+    const { id: project } = await freshProject('ret-steps');
+    const headers = await asUser({ sub: 'u', project });
+    const all = (body?: unknown) =>
+      call('/api/v1/client/notifications/acknowledge-all', { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+    const [a, b] = await send(project, { to: [{ user: 'u' }, { user: 'u' }], title: 'old' });
+    expect(await (await all()).json()).toEqual({ acknowledged: 2 });
+    const [c] = await send(project, { to: [{ user: 'u' }], title: 'newer' });
+    expect(await (await all()).json()).toEqual({ acknowledged: 1 });
+    const steps = () => count('SELECT count(*) AS n FROM acknowledged_through WHERE project_id = ?', project);
+    expect(await steps()).toBe(2);
+    const before = (await (await call(`/api/v1/client/notifications/${c!.id}`, { headers })).json()) as { acknowledged_at: string };
+
+    await purgeRetained(openDb(env.DB), { retentionDays: 30 });
+    expect(await steps()).toBe(2); // both still cover a stored notification
+    for (const { id } of [a!, b!]) await env.DB.prepare('DELETE FROM notifications WHERE id = ?').bind(id).run();
+    expect((await purgeRetained(openDb(env.DB), { retentionDays: 30 })).acknowledgeSteps).toBeGreaterThanOrEqual(1);
+    expect(await steps()).toBe(1);
+
+    const after = (await (await call(`/api/v1/client/notifications/${c!.id}`, { headers })).json()) as { status: string; acknowledged_at: string };
+    expect(after).toMatchObject({ status: 'acknowledged', acknowledged_at: before.acknowledged_at });
+    await send(project, { to: [{ user: 'u' }], title: 'pending' });
+    expect(await (await call('/api/v1/client/notifications/counts', { headers })).json()).toEqual({ total: 2, pending: 1 });
+    // The watermark outlives its steps: with every step gone, what it covered stays acknowledged.
+    await env.DB.prepare('DELETE FROM acknowledged_through WHERE project_id = ?').bind(project).run();
+    expect(await (await call(`/api/v1/client/notifications/${c!.id}/acknowledge`, { method: 'POST', headers })).status).toBe(409);
+  });
 });

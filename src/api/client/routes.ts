@@ -46,7 +46,8 @@ export function registerPolling({ app, errors, guard }: ClientDialect) {
           ...jsonResponse(ListResponse, 'A page of the inbox'),
           headers: {
             [STREAM_CURSOR]: {
-              description: 'First pages only: open the event stream or WebSocket with `since=` this to receive exactly what was stored after this page.',
+              description:
+                'Unfiltered newest-first first pages only: open the event stream or WebSocket with `since=` this to receive exactly what was stored after this page.',
               schema: { type: 'string' },
             },
           },

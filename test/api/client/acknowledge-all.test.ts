@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { ADMIN, asUser, call, freshProject, postJson, send } from '../../helpers';
 import { d1Cost, seed } from '../cost/helpers';
@@ -198,6 +199,11 @@ describe('POST /api/v1/client/notifications/acknowledge-all', () => {
     expect(await missing.json()).toEqual({
       error: { code: 'NOTIFICATION_NOT_FOUND', message: 'Notification 00000000-0000-4000-8000-000000000000 does not exist' },
     });
+    const [expired] = await send(project, { to: [{ user: 'u' }], title: 'gone by now' });
+    await env.DB.prepare('UPDATE notifications SET expires_at = ? WHERE id = ?').bind(Date.now() - 1000, expired!.id).run();
+    const lapsed = await acknowledgeAll(u, { through: expired!.id });
+    expect(lapsed.status).toBe(404);
+    expect(((await lapsed.json()) as { error: { code: string } }).error.code).toBe('NOTIFICATION_NOT_FOUND');
     const denied = await acknowledgeAll(u, { through: theirs!.id });
     expect(denied.status).toBe(403);
     expect(((await denied.json()) as { error: { code: string } }).error.code).toBe('NOTIFICATION_ACCESS_DENIED');

@@ -93,7 +93,8 @@ describe.each(Object.keys({ heavy: 1, 'heavy in organisations': 1, light: 1, 'li
       expect(body.notifications).toHaveLength(50);
       expect(body.notifications.every((n) => n.status === 'pending')).toBe(true);
       expect(body.pagination.total_count).toBe(total - acked);
-      expect(d1Cost(res).rowsRead, sort).toBeLessThanOrEqual(50 + 10);
+      // + the acknowledge-all watermark: one user_counts row per audience (3 here) where the user has one.
+      expect(d1Cost(res).rowsRead, sort).toBeLessThanOrEqual(50 + 10 + 3);
     }
   });
 
@@ -127,9 +128,10 @@ describe('cost of writes', () => {
       written.push([ack, read, bulk].map((res) => d1Cost(res).rowsWritten));
       rowsRead.push([ack, read, bulk].map((res) => d1Cost(res).rowsRead));
     }
-    // Lookups by id and by key, never a walk of the inbox (100,000 rows for the heavy user).
-    expect(rowsRead[0]).toEqual(rowsRead[1]);
-    for (const n of rowsRead[0]!) expect(n).toBeLessThanOrEqual(12);
+    // Lookups by id and by key, never a walk of the inbox (100,000 rows for the heavy user): the same for both
+    // but for the acknowledge-all watermark's user_counts row, which one of them may not have yet (2 look-ups).
+    for (const [i, n] of rowsRead[0]!.entries()) expect(Math.abs(n - rowsRead[1]![i]!)).toBeLessThanOrEqual(2);
+    for (const n of [...rowsRead[0]!, ...rowsRead[1]!]) expect(n).toBeLessThanOrEqual(13);
     // The same for 10 and for 100,000 notifications: the receipt and its indexes, its change-feed
     // entry, the user's inbox version and acknowledged counter.
     expect(written[0]).toEqual(written[1]);
