@@ -10,7 +10,11 @@ import type { InboxError } from './types';
 // The leader's connection runs one plan at a time: the live transport of the ladder's rung at `level`, or polls
 // (on the last rung, or in the background without liveInBackground). Two failed attempts in a row climb down a
 // rung. Below the best, a timer tries the rung above (`probing`): its first failure brings it back down, and the
-// next try waits twice as long.
+// next try waits twice as long. A live transport works once it has stayed up STABLE_MS after `ready`: one that
+// drops sooner (an overloaded server, a proxy that cuts it) is a failed attempt, so reconnects back off and climb
+// down instead of coming back every 2 s forever.
+
+const STABLE_MS = 30000;
 
 export type Connection = ReturnType<typeof createConnection>;
 
@@ -21,7 +25,7 @@ export function createConnection(ctx: InboxContext, loadFirstPage: LoadFirstPage
   const backoff = (failures: number) => grow(failures, reconnect.minDelayMs ?? 2000, reconnect.maxDelayMs ?? 60000, ctx.random());
   const climbBackMs = options.climbBackMs ?? 300000;
   const polling = createPolling(ctx, loadFirstPage, halt);
-  /** The plan's next step: the connect timeout, a reconnect or a retry. */
+  /** The plan's next step: the connect timeout, the live transport proving stable, a reconnect or a retry. */
   let timer: unknown;
   let climbTimer: unknown;
   /** Closes the plan's live transport. */
@@ -88,8 +92,10 @@ export function createConnection(ctx: InboxContext, loadFirstPage: LoadFirstPage
       return plan == ctx.plan && retry(error);
     }
     if (plan != ctx.plan) return;
-    /** Whether the transport said anything (`ready` comes first): then it works. */
+    /** Whether the transport said anything (`ready` comes first). */
     let heard = false;
+    /** Whether it stayed up STABLE_MS after that: then it works. */
+    let stable = false;
     const query = streamQuery(ctx);
     const link: Link = {
       message(message) {
@@ -97,19 +103,22 @@ export function createConnection(ctx: InboxContext, loadFirstPage: LoadFirstPage
         if (!heard) {
           heard = true;
           scheduler.clearTimeout(timer);
-          failuresHere = retries = 0;
           authRetried = false;
-          if (probing) {
-            probing = false;
-            climbDelayMs = climbBackMs;
-          }
           ctx.update({ status: 'live', error: undefined });
+          timer = scheduler.setTimeout(() => {
+            stable = true;
+            failuresHere = retries = 0;
+            if (probing) {
+              probing = false;
+              climbDelayMs = climbBackMs;
+            }
+          }, STABLE_MS);
         }
         if (message.type == 'replaced') return halt('replaced');
         applyStreamMessage(ctx, message, loadFirstPage);
       },
       end(error) {
-        if (plan == ctx.plan) ended(error as InboxError | undefined, heard);
+        if (plan == ctx.plan) ended(error as InboxError | undefined, stable);
       },
     };
     try {
@@ -123,8 +132,8 @@ export function createConnection(ctx: InboxContext, loadFirstPage: LoadFirstPage
     }, options.connectTimeoutMs ?? 15000);
   }
 
-  /** A live transport ended (`heard`: after it worked): reconnect, climb down after two failed attempts in a row, or stop. */
-  function ended(error: InboxError | undefined, heard: boolean) {
+  /** A live transport ended (`worked`: after it stayed up): reconnect, climb down after two failed attempts in a row, or stop. */
+  function ended(error: InboxError | undefined, worked: boolean) {
     close = undefined;
     scheduler.clearTimeout(timer);
     if (error?.code == 'REPLACED') return halt('replaced');
@@ -135,7 +144,7 @@ export function createConnection(ctx: InboxContext, loadFirstPage: LoadFirstPage
     if (error?.status == 401 && !authRetried) authRetried = true;
     else if (error?.status == 429) delay = error.retryAfterMs ?? backoff(retries++);
     // A drop of a working connection: back soon (jittered, so a deploy's drops do not all return at once).
-    else if (heard) delay = backoff(0);
+    else if (worked) delay = backoff(0);
     else {
       // A refused upgrade shows only 1006, which may be an expired token: ask again next time.
       if (ladder[level] == 'websocket') api.stale();
@@ -151,7 +160,7 @@ export function createConnection(ctx: InboxContext, loadFirstPage: LoadFirstPage
         failuresHere = 0;
       } else delay = error?.retryAfterMs ?? backoff(retries++);
     }
-    ctx.update({ status: delay && !heard ? 'offline' : 'connecting', error: heard ? undefined : error });
+    ctx.update({ status: delay && !worked ? 'offline' : 'connecting', error: worked ? undefined : error });
     timer = scheduler.setTimeout(() => connect(true), delay);
   }
 

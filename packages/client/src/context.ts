@@ -24,6 +24,11 @@ export interface InboxContext extends Settings {
   unchangedPages: number;
   /** Whether the last change brought a new high or critical notification: the background pace speeds up. */
   urgent: boolean;
+  /**
+   * Moves on when an acknowledge is shown (optimistically) and when the server answers it: a `/counts` answer to a
+   * request sent before may not count it, and would put back the pending count (the acknowledge asks again after).
+   */
+  edits: number;
   /** While a first page that replaces the list is loading: the stream messages applied meanwhile, to apply again over it. */
   replay?: StreamMessage[];
   /** The channel to the other tabs, while sharing. */
@@ -42,7 +47,7 @@ export interface InboxContext extends Settings {
   visible(): boolean;
   /** Whether this instance runs the connection. */
   active(): boolean;
-  /** `GET /counts`, one at a time; asked again while one is under way, it runs once more after. */
+  /** `GET /counts` (leader only), one at a time; asked again while one is under way, it runs once more after. */
   refreshCounts(): Promise<void>;
   /** refreshCounts once the stream has been quiet for a second. */
   recountSoon(): void;
@@ -70,6 +75,7 @@ export function createContext(options: InboxOptions): InboxContext {
     plan: 0,
     unchangedPages: 0,
     urgent: false,
+    edits: 0,
     channel: null,
     othersVisible: new Set(),
     subscribers: new Set(),
@@ -83,7 +89,8 @@ export function createContext(options: InboxOptions): InboxContext {
     // stream delivers what was stored before that read, too): once the stream is quiet, ask the server again.
     recountSoon() {
       scheduler.clearTimeout(recountTimer);
-      recountTimer = scheduler.setTimeout(refreshCounts, 1000);
+      // Stopped or following: a timer now would outlive the connection it is for.
+      if (ctx.active()) recountTimer = scheduler.setTimeout(refreshCounts, 1000);
     },
     clearTimers() {
       scheduler.clearTimeout(expiryTimer);
@@ -107,12 +114,18 @@ export function createContext(options: InboxOptions): InboxContext {
     const expiries = ctx.state.notifications.map((notification) => (notification.expires_at ? Date.parse(notification.expires_at) : Infinity));
     const next = Math.min(...expiries);
     if (next < Infinity && ctx.active())
-      expiryTimer = scheduler.setTimeout(() => {
-        if (!ctx.active()) return;
-        const expired = ctx.state.notifications.filter((notification) => Date.parse(notification.expires_at!) <= scheduler.now());
-        update(expired.reduce(drop, ctx.state as Held));
-        refreshCounts();
-      }, next - scheduler.now());
+      expiryTimer = scheduler.setTimeout(
+        () => {
+          if (!ctx.active()) return;
+          const expired = ctx.state.notifications.filter((notification) => Date.parse(notification.expires_at!) <= scheduler.now());
+          // Woken by the cap below before the expiry: wait on, without asking the server anything.
+          if (!expired.length) return scheduleExpiry();
+          update(expired.reduce(drop, ctx.state as Held));
+          refreshCounts();
+        },
+        // Every platform runs a timer of more than 2^31-1 ms (under 25 days) at once: wait that long at most.
+        Math.min(next - scheduler.now(), 2 ** 31 - 1),
+      );
   }
 
   function show() {
@@ -134,17 +147,22 @@ export function createContext(options: InboxOptions): InboxContext {
   }
 
   async function refreshCounts() {
+    // Stopped or following: the counts are the leader's to ask for (a follower gets them with the leader's state).
+    if (!ctx.active()) return;
     if (counting) return void (counting = 2);
     try {
       do {
         counting = 1;
+        const edits = ctx.edits;
         const response = await api.call('/counts', {}, ctx.resume.k);
         if (response.status != 304) {
           // The body first: a stream message may move the cursor on meanwhile, and a copy made before would lose it.
           const counts = await json<Counts>(response);
           ctx.resume = { ...ctx.resume, n: counts, k: response.headers.get('etag') || undefined };
         }
-        update({ counts: ctx.resume.n! });
+        if (!ctx.active()) return;
+        // An acknowledge shown or answered meanwhile may be missing from these counts: it asks again once answered.
+        if (edits == ctx.edits) update({ counts: ctx.resume.n! });
       } while (counting > 1);
     } catch {
       // The next change asks again.

@@ -24,7 +24,8 @@ export function openLive(ctx: InboxContext, kind: 'websocket' | 'sse', query: st
 /** What a stream message (other than `replaced`, which ends the connection) does to the leader's state. */
 export function applyStreamMessage(ctx: InboxContext, message: StreamMessage, loadFirstPage: LoadFirstPage) {
   ctx.resume.c = message.cursor;
-  const resync = () => loadFirstPage(false).catch((error) => ctx.update({ error }));
+  // A failure after a stop (or a handover) is not this connection's to show.
+  const resync = () => loadFirstPage(false).catch((error) => ctx.active() && ctx.update({ error }));
   if (message.type == 'reset') return void resync();
   ctx.replay?.push(message);
   const [held, unsure] = apply(ctx.state, message);

@@ -24,6 +24,8 @@ export function createPages(ctx: InboxContext) {
     const replay: StreamMessage[] | undefined = merge ? undefined : (ctx.replay = []);
     try {
       await loadPage(merge);
+      // Stopped or no longer leading meanwhile: the state is not this connection's to change any more.
+      if (!ctx.active()) return;
       replay?.forEach((message) => ctx.update(apply(ctx.state, message)[0]));
       if (replay?.length) ctx.recountSoon();
     } finally {
@@ -33,8 +35,9 @@ export function createPages(ctx: InboxContext) {
 
   const loadPage = async (merge: boolean) => {
     const response = await api.call('?limit=' + pageSize, {}, merge ? ctx.resume.e : undefined);
-    if (response.status == 304) return void ctx.unchangedPages++;
-    const body = await json<Page>(response);
+    const body = response.status == 304 ? undefined : await json<Page>(response);
+    if (!ctx.active()) return;
+    if (!body) return void ctx.unchangedPages++;
     const page = body.notifications;
     const held = ctx.state.notifications;
     // `kept`: the page ends on a notification held, so those held after it stay, with the cursor after them.
@@ -45,10 +48,13 @@ export function createPages(ctx: InboxContext) {
     ctx.resume = {
       ...ctx.resume,
       e: response.headers.get('etag') || undefined,
-      c: response.headers.get('stream-cursor') || ctx.resume.c,
+      // Kept: the stream must not resume after the page's snapshot, which would skip the events (state, deleted)
+      // about the older ones kept; from the old cursor, it applies again some the page has already, harmlessly.
+      c: (kept && ctx.resume.c) || response.headers.get('stream-cursor') || ctx.resume.c,
       m: kept ? ctx.resume.m : body.pagination.next_cursor,
     };
     await ctx.refreshCounts();
+    if (!ctx.active()) return;
     ctx.resume.l = true;
     ctx.update({ notifications: list, hasMore: kept ? ctx.state.hasMore : body.pagination.has_more, error: undefined });
   };
@@ -61,12 +67,13 @@ export function createPages(ctx: InboxContext) {
           try {
             const cursor = ctx.resume.m!;
             const body = await json<Page>(await api.call('?limit=' + pageSize + '&cursor=' + encodeURIComponent(cursor)));
-            // A resync meanwhile replaced the list: this page would follow the old one, leaving a gap.
-            if (ctx.resume.m != cursor) return;
+            // A resync meanwhile replaced the list: this page would follow the old one, leaving a gap. Or stopped,
+            // or no longer leading: the state is not this connection's to change any more.
+            if (ctx.resume.m != cursor || !ctx.active()) return;
             ctx.resume.m = body.pagination.next_cursor;
             ctx.update({ notifications: append(ctx.state.notifications, body.notifications), hasMore: body.pagination.has_more });
           } catch (error: any) {
-            ctx.update({ error });
+            if (ctx.active()) ctx.update({ error });
             throw error;
           } finally {
             loadingMore = undefined;

@@ -41,6 +41,9 @@ export function resolveSettings(options: InboxOptions): Settings {
   const WebSocket = options.WebSocket === undefined ? global.WebSocket : options.WebSocket;
   const listenerId = options.listenerId || 'i' + random().toString(36).slice(2, 12) + random().toString(36).slice(2, 12);
   if (!/^[\w-]{1,64}$/.test(listenerId)) throw failure('INVALID_PARAMETER', 'listenerId: 1-64 of A-Za-z0-9_-');
+  // The server refuses any other `limit` (400), which polls would retry forever.
+  const pageSize = options.pageSize ?? 50;
+  if (!(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 100)) throw failure('INVALID_PARAMETER', 'pageSize: an integer from 1 to 100');
   return {
     options,
     scheduler,
@@ -62,7 +65,7 @@ export function resolveSettings(options: InboxOptions): Settings {
       backgroundIntervalMs: polling.backgroundIntervalMs ?? 300000,
       pauseInBackground: !!polling.pauseInBackground,
     },
-    pageSize: options.pageSize || 50,
+    pageSize,
     WebSocket,
     // `auto` without a WebSocket constructor starts at the event stream (and never climbs to what is not there).
     ladder: !options.transport || options.transport == 'auto' ? (WebSocket ? ['websocket', 'sse', 'poll'] : ['sse', 'poll']) : [options.transport],

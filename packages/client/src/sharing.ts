@@ -9,10 +9,15 @@ import type { Channel } from './types';
 // One connection per browser: the instances with one key (its tabs) elect a leader (leader.ts), which holds the
 // connection and sends its state to the others after every change; they forward the user's calls to it.
 
-/** The JWT's `sub`, read without verification: it only names the shared connection. */
-const subject = (token: string) => {
+/**
+ * Whom the server serves for this JWT: its issuer, project, subject and organizations (sorted), read without
+ * verification: it only names the shared connection. The server scopes by all of them, so tabs that differ in one
+ * must not share a connection (each would run the other's calls with the wrong token).
+ */
+const principal = (token: string) => {
   try {
-    return JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))).sub || '';
+    const { iss, project, sub, orgs } = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')));
+    return JSON.stringify([iss, project, sub, [...(orgs || [])].sort()]);
   } catch {
     return '';
   }
@@ -92,7 +97,7 @@ export function createSharing(ctx: InboxContext, connection: Connection, perform
       if (!(options.share ?? ctx.inPage) || !BroadcastChannel) return lead();
       const join = ++joins;
       (async () => {
-        const name = typeof options.share == 'string' ? options.share : 'edge-inbox:' + ctx.endpoint + ':' + subject(await ctx.api.token());
+        const name = typeof options.share == 'string' ? options.share : 'edge-inbox:' + ctx.endpoint + ':' + principal(await ctx.api.token());
         // Stopped meanwhile, or stopped and started again (React StrictMode runs effects so): a later join opens the channel.
         if (!ctx.running || join != joins) return;
         const channel: Channel = (ctx.channel = new BroadcastChannel(name));

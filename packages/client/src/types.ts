@@ -143,14 +143,15 @@ export interface InboxOptions {
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
   /** Default `globalThis.WebSocket`; without one (or `null`), `auto` goes on to the event stream. */
   WebSocket?: (new (url: string) => Socket) | null;
-  /** The page size of the list and of `loadMore()`. Default 50. */
+  /** The page size of the list and of `loadMore()`: 1–100 (else createInbox throws INVALID_PARAMETER). Default 50. */
   pageSize?: number;
   /** Default: `document.visibilityState` where there is a document, else always visible. */
   visibility?: Visibility;
   /**
    * One connection per browser: instances with the same key elect a leader that holds the connection and shares
    * its state with the others (BroadcastChannel). `true` or a string (the key) turns it on, `false` off. Default: on
-   * where there is a `document` (browser pages), off elsewhere; the default key is baseUrl + the token's `sub`.
+   * where there is a `document` (browser pages), off elsewhere; the default key is baseUrl + the token's
+   * `iss`, `project`, `sub` and `orgs` (what the server scopes by).
    */
   share?: boolean | string;
   /** Default `navigator.locks`; `null`: elect with BroadcastChannel heartbeats instead. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { note, refusal, T0 } from './fakes';
-import { live } from './setup';
+import { fakeVisibility, note, refusal, slowAnswer, T0 } from './fakes';
+import { live, setup, started } from './setup';
 
 const at = (ms: number) => new Date(ms).toISOString();
 
@@ -51,6 +51,25 @@ describe('acknowledge', () => {
     expect(t.inbox.state.counts).toEqual({ total: 2, pending: 2 });
     expect(t.server.callsTo('/counts')).toHaveLength(2);
   });
+
+  it('does not let a /counts answer requested before it put the pending count back, and asks again after', async () => {
+    const t = await live();
+    // A /counts request under way (for an event about one not held), whose answer comes after the acknowledge.
+    let answer: ReturnType<typeof slowAnswer> | undefined;
+    t.server.refuse = (c) => (c.route == '/counts' && !answer ? (answer = slowAnswer(t.server.counts(), { etag: '"k-before"' })).response : undefined);
+    t.socket.receive({ type: 'deleted', cursor: 'c11', id: 'not-held' });
+    await t.clock.advance(0);
+    expect(t.server.callsTo('/counts')).toHaveLength(2);
+    await t.inbox.acknowledge(t.items[0]!.id);
+    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 2 });
+    answer!.finish();
+    await t.clock.advance(0);
+    // The answer counts the acknowledged one as pending: not shown.
+    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 2 });
+    await t.clock.advance(1000);
+    expect(t.server.callsTo('/counts')).toHaveLength(3);
+    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 2 });
+  });
 });
 
 describe('acknowledgeAll', () => {
@@ -81,6 +100,53 @@ describe('acknowledgeAll', () => {
     await t.clock.advance(0);
     expect(t.inbox.state.notifications).toEqual(before.notifications);
     expect(t.inbox.state.counts).toEqual({ total: 3, pending: 2 });
+  });
+
+  it('does not let a /counts answer requested before it put the pending count back', async () => {
+    const t = await live();
+    let answer: ReturnType<typeof slowAnswer> | undefined;
+    t.server.refuse = (c) => (c.route == '/counts' && !answer ? (answer = slowAnswer(t.server.counts(), { etag: '"k-before"' })).response : undefined);
+    t.socket.receive({ type: 'deleted', cursor: 'c11', id: 'not-held' });
+    await t.clock.advance(0);
+    expect(await t.inbox.acknowledgeAll()).toBe(3);
+    const shown: number[] = [];
+    t.inbox.subscribe((state) => shown.push(state.counts.pending));
+    answer!.finish();
+    await t.clock.advance(0);
+    // Never back to 3 pending, not even for a moment; the counts asked for after the acknowledge are shown.
+    expect(shown).not.toContain(3);
+    expect(t.server.callsTo('/counts')).toHaveLength(3);
+    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 0 });
+  });
+
+  it('goes through the next held notification when the newest is gone (404), instead of rolling back', async () => {
+    const t = await live();
+    const [a, b, c] = t.items;
+    // a was deleted (or archived, or expired) before the stream said so.
+    t.server.items.shift();
+    expect(await t.inbox.acknowledgeAll()).toBe(2);
+    expect(t.server.callsTo('/acknowledge-all', 'POST').map((call) => call.body.through)).toEqual([a!.id, b!.id]);
+    await t.clock.advance(0);
+    expect(t.inbox.state.notifications.map((n) => [n.id, n.status])).toEqual([
+      [b!.id, 'acknowledged'],
+      [c!.id, 'acknowledged'],
+    ]);
+    expect(t.inbox.state.counts).toEqual({ total: 2, pending: 0 });
+    expect(t.inbox.state.error).toBeUndefined();
+  });
+
+  it('tries a few held notifications at most, then rolls back; resolves 0 when none held is left', async () => {
+    const items = [note(), note(), note(), note(), note()];
+    const t = await live({}, items);
+    t.server.items = items.slice(4);
+    await expect(t.inbox.acknowledgeAll()).rejects.toMatchObject({ code: 'NOTIFICATION_NOT_FOUND' });
+    expect(t.server.callsTo('/acknowledge-all', 'POST')).toHaveLength(4);
+    await t.clock.advance(0);
+    // The four gone are dropped, the one left is pending again.
+    expect(t.inbox.state.notifications).toEqual([items[4]]);
+    t.server.items = [];
+    expect(await t.inbox.acknowledgeAll()).toBe(0);
+    expect(t.inbox.state.notifications).toEqual([]);
   });
 
   it('does nothing on an empty inbox', async () => {
@@ -147,6 +213,24 @@ describe('loadMore', () => {
 });
 
 describe('expiry', () => {
+  it('waits for an expiry more than 2^31-1 ms away (a longer timer runs at once) without asking anything before', async () => {
+    const day = 24 * 3600000;
+    const far = note({ expires_at: at(T0 + 40 * day) });
+    const visibility = fakeVisibility(false);
+    // Polls paused, so that only the expiry's timer runs.
+    const t = await started(setup({ transport: 'poll', visibility, polling: { pauseInBackground: true } }, [note(), far]));
+    expect(t.clock.pending()).toEqual([2 ** 31 - 1]);
+    await t.clock.advance(2 ** 31 - 1);
+    expect(t.server.calls).toHaveLength(2);
+    expect(t.inbox.state.notifications).toHaveLength(2);
+    expect(t.clock.pending()).toEqual([40 * day - (2 ** 31 - 1)]);
+    t.server.items.pop();
+    await t.clock.advance(40 * day - (2 ** 31 - 1));
+    expect(t.inbox.state.notifications.map((n) => n.id)).toEqual([t.items[0]!.id]);
+    expect(t.server.callsTo('/counts')).toHaveLength(2);
+    expect(t.inbox.state.counts).toEqual({ total: 1, pending: 1 });
+  });
+
   it('drops a notification when it expires (the server sends nothing) and asks for the counts', async () => {
     const soon = note({ expires_at: at(T0 + 30000) });
     const t = await live({}, [note(), soon, note({ expires_at: at(T0 + 3600000) })]);

@@ -17,7 +17,8 @@ export function fakeClock(start = T0) {
   return {
     now: () => now,
     setTimeout(fn: () => void, ms: number) {
-      timers.set(++seq, { at: now + Math.max(0, ms), fn });
+      // As every platform does: a delay over 2^31-1 ms overflows and the timer runs at once.
+      timers.set(++seq, { at: now + (ms > 2 ** 31 - 1 ? 0 : Math.max(0, ms)), fn });
       return seq;
     },
     clearTimeout(id: unknown) {
@@ -146,6 +147,7 @@ export function fakeServer(items: Notification[] = []) {
       }
       if (route == '/acknowledge-all' && method == 'POST') {
         const through = server.items.findIndex((n) => n.id == call.body?.through);
+        if (through < 0) return refusal(404, 'NOTIFICATION_NOT_FOUND');
         let acknowledged = 0;
         server.items = server.items.map((n, i) => (i >= through && n.status == 'pending' ? (acknowledged++, { ...n, status: 'acknowledged', acknowledged_at: new Date(server.now()).toISOString() }) : n));
         if (acknowledged) server.touch();
@@ -306,8 +308,8 @@ export function fakeChannels() {
   };
 }
 
-/** A JWT-shaped token (unsigned: the library only reads `sub` to name the shared connection). */
-export const jwt = (sub: string) => `e30.${btoa(JSON.stringify({ sub })).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')}.sig`;
+/** A JWT-shaped token (unsigned: the library only reads its claims to name the shared connection). */
+export const jwt = (sub: string, claims: Record<string, unknown> = {}) => `e30.${btoa(JSON.stringify({ sub, ...claims })).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')}.sig`;
 
 /** A visibility hook the test flips. */
 export function fakeVisibility(visible = true) {
@@ -320,4 +322,13 @@ export function fakeVisibility(visible = true) {
       subs.forEach((cb) => cb());
     },
   };
+}
+
+/** A 200 whose JSON body comes only when `finish()` is called (an answer still on its way). */
+export function slowAnswer(body: unknown, headers: Record<string, string> = {}) {
+  let finish!: () => void;
+  const stream = new ReadableStream<Uint8Array>({
+    start: (controller) => void (finish = () => (controller.enqueue(new TextEncoder().encode(JSON.stringify(body))), controller.close())),
+  });
+  return { response: new Response(stream, { headers: { 'content-type': 'application/json', ...headers } }), finish: () => finish() };
 }

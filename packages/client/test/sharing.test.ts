@@ -67,8 +67,8 @@ describe('one connection per browser (Web Locks)', () => {
     await b.clock.advance(0);
     expect(second.seen.at(-1)!.notifications[0]).toEqual(fresh);
     expect(second.state.counts).toEqual({ total: 4, pending: 4 });
-    // The lock is named after the base URL and the token's subject.
-    expect([...b.locks.held]).toEqual(['edge-inbox:https://inbox.test/api/v1/client/notifications:alice']);
+    // The lock is named after the base URL and what the server scopes by: the token's iss, project, sub and orgs.
+    expect([...b.locks.held]).toEqual(['edge-inbox:https://inbox.test/api/v1/client/notifications:[null,null,"alice",[]]']);
   });
 
   it('forwards a follower’s acknowledge, acknowledgeAll and loadMore to the leader', async () => {
@@ -169,6 +169,25 @@ describe('one connection per browser (Web Locks)', () => {
     await Promise.all([c.start(), b.clock.advance(0)]);
     expect(a.state.leader).toBe(true);
     expect(c.state.leader).toBe(true);
+    expect(b.ws.open()).toHaveLength(2);
+    expect(b.locks.held.size).toBe(2);
+  });
+
+  it('does not share between projects (or organizations) of one user: each has its leader and its connection', async () => {
+    const b = browser();
+    const inProject = (project: string, orgs: string[]) => {
+      const server = fakeServer([note()]);
+      server.token = jwt('alice', { iss: 'https://id.example', project, orgs });
+      return b.tab({ token: server.token, fetch: server.fetch });
+    };
+    const [x, y] = [inProject('shop', ['o1', 'o2']), inProject('blog', ['o1', 'o2'])];
+    await Promise.all([x.start(), y.start(), b.clock.advance(0)]);
+    expect([x.state.leader, y.state.leader]).toEqual([true, true]);
+    expect(b.ws.open()).toHaveLength(2);
+    // The same organizations in another order: the same principal, one connection.
+    const z = inProject('shop', ['o2', 'o1']);
+    await Promise.all([z.start(), b.clock.advance(0)]);
+    expect(z.state.leader).toBe(false);
     expect(b.ws.open()).toHaveLength(2);
     expect(b.locks.held.size).toBe(2);
   });

@@ -125,6 +125,8 @@ describe('snapshot and stream', () => {
   it('reconnects after a drop with since= the last cursor and the same listener id, after a jittered backoff', async () => {
     const t = await live({ random: () => 0.5 });
     t.socket.receive({ type: 'deleted', cursor: 'c77', id: t.items[2]!.id });
+    // Up long enough to count as working (see the ladder's tests for one that drops sooner).
+    await t.clock.advance(30000);
     t.socket.drop(1006);
     expect(t.inbox.state.status).toBe('connecting');
     await t.clock.advance(1749);
@@ -320,8 +322,8 @@ describe('transport ladder', () => {
     t.ws.sockets[2]!.open();
     t.ws.sockets[2]!.receive({ type: 'ready', cursor: 'c10' });
     expect(t.inbox.state).toMatchObject({ status: 'live', transport: 'websocket' });
-    // At the top: only the ping is due, no more climbing.
-    expect(t.clock.pending()).toEqual([60000]);
+    // At the top: only the check that it stays up and the ping are due, no more climbing.
+    expect(t.clock.pending()).toEqual([30000, 60000]);
   });
 
   it('goes back down after one failed try of the better transport, and waits twice as long before the next', async () => {
@@ -392,6 +394,33 @@ describe('transport ladder', () => {
     expect(t.inbox.state).toMatchObject({ status: 'offline', error: { code: 'TIMEOUT' } });
     await t.clock.advance(2000);
     expect(t.ws.sockets).toHaveLength(2);
+  });
+
+  it('counts a connection that drops within 30 s of ready as a failed attempt: it backs off and climbs down', async () => {
+    const t = await live();
+    t.socket.drop(1006);
+    expect(t.inbox.state).toMatchObject({ status: 'offline', transport: 'websocket', error: { code: 'CLOSED' } });
+    await t.clock.advance(1999);
+    expect(t.ws.sockets).toHaveLength(1);
+    await t.clock.advance(1);
+    const second = t.ws.sockets[1]!;
+    second.open();
+    second.receive({ type: 'ready', cursor: 'c10' });
+    expect(t.inbox.state.status).toBe('live');
+    await t.clock.advance(29999);
+    second.drop(1006);
+    await t.clock.advance(0);
+    // Two failed attempts in a row: the event stream, at once.
+    expect(t.server.callsTo('/stream')).toHaveLength(1);
+    expect(t.inbox.state).toMatchObject({ transport: 'sse', status: 'connecting' });
+    // Up 30 s: it works, and a drop after is only a drop: back soon, on the same transport.
+    t.server.streams[0]!.send({ type: 'ready', cursor: 'c10' });
+    await t.clock.advance(30000);
+    t.server.streams[0]!.end();
+    await t.clock.advance(0);
+    expect(t.inbox.state).toMatchObject({ transport: 'sse', status: 'connecting', error: undefined });
+    await t.clock.advance(2000);
+    expect(t.server.callsTo('/stream')).toHaveLength(2);
   });
 
   it('waits Retry-After on 429 without counting it as a failure of the transport', async () => {

@@ -19,3 +19,9 @@ it('takes the platform’s fetch, WebSocket, BroadcastChannel and Web Locks as t
   expect(inbox.state).toEqual({ notifications: [], counts: { total: 0, pending: 0 }, transport: 'websocket', status: 'idle', hasMore: false, leader: false });
   expect(() => createInbox({ baseUrl: 'x', token: 't', listenerId: 'not valid!' })).toThrow(/listenerId/);
 });
+
+it('refuses a pageSize the server would refuse on every poll (an integer from 1 to 100)', () => {
+  const withPageSize = (pageSize: number) => () => createInbox({ baseUrl: 'x', token: 't', share: false, pageSize });
+  for (const pageSize of [0, 101, 2.5, -1, NaN]) expect(withPageSize(pageSize)).toThrow(expect.objectContaining({ code: 'INVALID_PARAMETER', message: expect.stringMatching(/pageSize/) }));
+  for (const pageSize of [1, 100]) expect(withPageSize(pageSize)).not.toThrow();
+});
