@@ -46,6 +46,8 @@ export default defineConfig(async () => {
         },
       }),
     ],
+    // The Worker's zod, as wrangler.toml's [alias] bundles it (src/vendor/zod-external.js).
+    resolve: { alias: [{ find: /^zod$/, replacement: path.join(import.meta.dirname, 'src/vendor/zod.js') }] },
     test: {
       setupFiles: ['./test/setup/apply-migrations.ts'],
       testTimeout: 20_000,

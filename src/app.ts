@@ -1,32 +1,41 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { audienceApi } from './api/audience/routes';
-import { clientApi, CLIENT_BASE } from './api/client';
-import { BASE as PLAYER_BASE } from './api/player/dialect';
-import { playerApi } from './api/player/routes';
-import { producerApi } from './api/producer/routes';
-import { projectApi } from './api/project/routes';
+import { MOUNTS, type DialectName } from './api/mounts';
 import type { AppEnv } from './env';
 import { corsPolicy } from './http/cors';
 import { internalError } from './http/errors';
 import { requestContext } from './http/request-context';
 
-export function buildApp() {
+export type App = OpenAPIHono<AppEnv>;
+
+/**
+ * Each dialect's routes, imported on demand: building a dialect's zod schemas is most of the
+ * Worker's startup CPU, and an isolate that only ever serves game clients never needs the
+ * producer's. The bundler keeps these modules in the one script but runs them on first import.
+ */
+const DIALECTS: Record<DialectName, () => Promise<App>> = {
+  client: async () => (await import('./api/client')).clientApi(),
+  player: async () => (await import('./api/player/routes')).playerApi(),
+  project: async () => (await import('./api/project/routes')).projectApi(),
+  audience: async () => (await import('./api/audience/routes')).audienceApi(),
+  producer: async () => (await import('./api/producer/routes')).producerApi(),
+};
+
+/** An app with the shared middleware and the given dialects; with all of them it also serves /openapi.json. */
+export async function buildApp(names: readonly DialectName[] = Object.keys(MOUNTS) as DialectName[]): Promise<App> {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', requestContext, corsPolicy);
+  const dialects = await Promise.all(names.map((name) => DIALECTS[name]()));
+  dialects.forEach((dialect, i) => app.route(MOUNTS[names[i]!], dialect));
 
-  app.route(CLIENT_BASE, clientApi());
-  app.route(PLAYER_BASE, playerApi());
-  app.route('/api/v1/project', projectApi());
-  app.route('/api', audienceApi());
-  app.route('/v1', producerApi());
-
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'token', { type: 'apiKey', in: 'header', name: 'Authorization' });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'accessToken', { type: 'apiKey', in: 'query', name: 'access_token' });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Edge notification inbox', version: '0.1.0' },
-  });
+  if (names.length === Object.keys(MOUNTS).length) {
+    app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+    app.openAPIRegistry.registerComponent('securitySchemes', 'token', { type: 'apiKey', in: 'header', name: 'Authorization' });
+    app.openAPIRegistry.registerComponent('securitySchemes', 'accessToken', { type: 'apiKey', in: 'query', name: 'access_token' });
+    app.doc31('/openapi.json', {
+      openapi: '3.1.0',
+      info: { title: 'Edge notification inbox', version: '0.1.0' },
+    });
+  }
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
   app.onError((error, c) => internalError(c, error));

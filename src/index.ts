@@ -1,8 +1,7 @@
 import { encodeStreamEvent } from './api/client/stream-wire';
-import { buildApp } from './app';
+import { lazyFetch } from './fetch-handler';
 import type { Bindings } from './env';
 import { PlayerListenersBase } from './realtime/player-listeners';
-import { scheduled } from './scheduled';
 
 export { ProjectListenerShard } from './realtime/project-listeners';
 
@@ -11,9 +10,8 @@ export class PlayerListeners extends PlayerListenersBase {
   protected readonly encode = encodeStreamEvent;
 }
 
-const app = buildApp();
-
 export default {
-  fetch: app.fetch,
-  scheduled: (controller, env, ctx) => ctx.waitUntil(scheduled(controller, env)),
+  fetch: lazyFetch(),
+  // Loaded when the cron fires: an isolate that only answers requests never needs it.
+  scheduled: (controller, env, ctx) => ctx.waitUntil(import('./scheduled').then(({ scheduled }) => scheduled(controller, env))),
 } satisfies ExportedHandler<Bindings>;

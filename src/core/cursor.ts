@@ -1,5 +1,6 @@
 import { base64url, fromBase64url } from './hash';
 import { invalidParameter } from './errors';
+import type { UserPrincipal } from './principal';
 
 // A cursor is opaque to clients: base64url of {v, s, q[, c]}. `s` fingerprints the query the cursor
 // belongs to (dialect, tenant, user, filters, order), so a cursor from another query, user or
@@ -93,4 +94,9 @@ function fingerprint(parts: CursorScope['parts']): string {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h.toString(36);
+}
+
+/** One user's stream cursors, whichever transport (SSE and WebSocket resume from each other's). */
+export function streamScope(user: UserPrincipal, parameter: string): CursorScope {
+  return { parameter, parts: ['stream', user.projectId, user.userId] };
 }

@@ -1,5 +1,5 @@
 import { feedHead, listChanges, type FeedHead } from './changes';
-import { decodeStreamCursor, type CursorScope, type StreamPosition } from './cursor';
+import { decodeStreamCursor, streamScope, type StreamPosition } from './cursor';
 import type { Db } from './db';
 import { listInbox } from './inbox';
 import type { InboxItem, Receipt } from './notifications';
@@ -15,11 +15,6 @@ export type StreamEvent =
   | { kind: 'state'; position: StreamPosition; id: string; receipt: Receipt }
   | { kind: 'deleted'; position: StreamPosition; id: string }
   | { kind: 'acknowledged'; position: StreamPosition; through: string; at: number };
-
-/** One user's stream cursors, whichever transport (SSE and WebSocket resume from each other's). */
-export function streamScope(user: UserPrincipal, parameter: string): CursorScope {
-  return { parameter, parts: ['stream', user.projectId, user.userId] };
-}
 
 /** Events read per round: a reconnect far behind is replayed in rounds of this size. */
 export const STREAM_BATCH = 100;

@@ -1,6 +1,5 @@
-import { openDb } from '../core/db';
 import type { UserPrincipal } from '../core/principal';
-import { readStream, type StreamEvent } from '../core/stream';
+import type { StreamEvent } from '../core/stream';
 import type { Bindings } from '../env';
 import type { Leases } from './leases';
 
@@ -61,6 +60,7 @@ export class SocketHub {
   }
 
   private async catchUp(ws: WebSocket): Promise<void> {
+    const { openDb, readStream } = await streamReader();
     const attachment = ws.deserializeAttachment() as SocketAttachment | null;
     const holder = attachment && this.leases.holder(attachment.lease);
     if (!attachment || !holder) return;
@@ -80,4 +80,14 @@ export class SocketHub {
       console.error(JSON.stringify({ event: 'socket_delivery_failed', error: error instanceof Error ? error.message : 'unknown' }));
     }
   }
+}
+
+/**
+ * What delivery reads D1 with, loaded on the first delivery rather than at startup: every isolate of
+ * the Worker loads this class, few deliver to sockets, and it is most of the startup this file adds.
+ */
+let reader: Promise<{ openDb: typeof import('../core/db').openDb; readStream: typeof import('../core/stream').readStream }> | undefined;
+function streamReader() {
+  reader ??= Promise.all([import('../core/db'), import('../core/stream')]).then(([{ openDb }, { readStream }]) => ({ openDb, readStream }));
+  return reader;
 }

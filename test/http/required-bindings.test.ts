@@ -8,7 +8,7 @@ import { asUser } from '../helpers';
 
 describe('required bindings', () => {
   it('a missing limiter fails every request with a logged 500 that names it', async () => {
-    const app = buildApp();
+    const app = await buildApp();
     const broken = { ...env, POLL_LIMITER: undefined, WRITE_LIMITER: undefined } as unknown as Env;
     const lines: string[] = [];
     const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' ')));

@@ -1,7 +1,8 @@
-import { encodeStreamCursor, type StreamPosition } from '../../core/cursor';
+import { encodeStreamCursor, streamScope, type StreamPosition } from '../../core/cursor';
 import type { UserPrincipal } from '../../core/principal';
-import { streamScope, type StreamEvent } from '../../core/stream';
-import { encodeNotification, iso, type ClientNotification } from './wire';
+import type { StreamEvent } from '../../core/stream';
+import { encodeNotification, iso } from './notification-json';
+import type { ClientNotification } from './wire';
 
 // The client API's real-time events (README, "Real-time: SSE and WebSocket"). One message shape for
 // both transports: a WebSocket sends it as JSON text; SSE sends its `type` as `event:`, its

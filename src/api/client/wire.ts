@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import type { DomainError } from '../../core/errors';
-import type { InboxItem } from '../../core/notifications';
 import { LIMITS } from '../../core/notifications';
 import type { BulkOutcome } from '../../core/receipts';
 import { codeToStatus } from '../../http/status';
+import { iso } from './notification-json';
 
 // seeds/000: the client polling API's JSON shapes. The seed documents the envelope and error codes;
 // the notification object itself is ours (README, "Client API notification object").
@@ -91,30 +91,6 @@ export const BulkResponse = z.object({
 });
 
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi('ClientError');
-
-export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-export function encodeNotification(item: InboxItem): ClientNotification {
-  const audience =
-    item.audience.kind === 'org' ? { type: 'organization' as const, id: item.audience.id } : { type: item.audience.kind };
-  return {
-    id: item.id,
-    title: item.title,
-    body: item.body,
-    category: item.category,
-    priority: item.priority,
-    icon: item.icon,
-    action_url: item.actionUrl,
-    service_id: item.serviceId,
-    project: item.originProject,
-    custom_data: item.customData,
-    audience,
-    status: item.receipt.acknowledgedAt === null ? 'pending' : 'acknowledged',
-    created_at: iso(item.createdAt)!,
-    acknowledged_at: iso(item.receipt.acknowledgedAt),
-    expires_at: iso(item.expiresAt),
-  };
-}
 
 const BULK_ERRORS = {
   already_responded: 'NOTIFICATION_ALREADY_RESPONDED',
