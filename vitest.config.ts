@@ -26,8 +26,9 @@ export default defineConfig(async () => {
             WRITE_LIMITER: { namespace_id: '1002', simple: { limit: 200, period: 10 } },
             STREAM_LIMITER: { namespace_id: '1003', simple: { limit: 100, period: 10 } },
           },
-          // An empty database that a test migrates step by step (test/migrations).
-          d1Databases: ['MIGRATION_DB'],
+          // An empty database that a test migrates step by step (test/migrations), and one that stands
+          // in for a lagging read replica (test/core/read-replica.test.ts).
+          d1Databases: ['MIGRATION_DB', 'REPLICA_DB'],
           bindings: {
             TEST_MIGRATIONS: migrations,
             ...(await testSigningKey()),

@@ -14,6 +14,8 @@ import { seedSql, HEAVY, HEAVY_MIDDLE, USERS, ORGS, orgsOf } from './seed.mjs';
 
 const APP_PORT = Number(process.env.BENCH_PORT ?? 8797);
 const FLOOR_PORT = APP_PORT + 1;
+const D1_FLOOR_PORT = APP_PORT + 2;
+const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 7);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const FLOOR_SECONDS = Number(process.env.BENCH_FLOOR_SECONDS ?? 4);
@@ -65,9 +67,22 @@ async function cursorModule() {
   return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].contents).toString('base64')}`);
 }
 
+/** Rows read and written, as the response's Server-Timing says (D1's own meta). */
 function cost(res) {
-  const match = res.headers.get('server-timing')?.match(/rr=(\d+)/);
-  return match ? Number(match[1]) : null;
+  const match = res.headers.get('server-timing')?.match(/rr=(\d+) rw=(\d+)/);
+  return match ? { rowsRead: Number(match[1]), rowsWritten: Number(match[2]) } : { rowsRead: null, rowsWritten: null };
+}
+
+/** `wrangler check startup`, a few times (its figure is noisy here): the Worker's startup CPU, median and lowest. */
+function startupCpu() {
+  const runs = [];
+  for (let i = 0; i < STARTUP_RUNS; i++) {
+    const out = spawnSync('wrangler', ['check', 'startup', '--outfile', `${STATE}/startup.cpuprofile`], { env, encoding: 'utf8' });
+    const ms = Number(out.stdout?.match(/Active: ([\d.]+) ms/)?.[1]);
+    if (Number.isFinite(ms)) runs.push(ms);
+  }
+  runs.sort((a, b) => a - b);
+  return runs.length ? { median: percentile(runs, 50), min: runs[0], runs: runs.length } : null;
 }
 
 async function load(name, options) {
@@ -103,10 +118,18 @@ async function main() {
   writeFileSync('bench/.seed/seed.sql', seedSql(Date.now()));
   run(['d1', 'execute', 'DB', '--local', '--persist-to', STATE, '--config', CONFIG, '--file', 'bench/.seed/seed.sql']);
 
-  console.log('Starting the Worker and the floor…');
-  await Promise.all([serve(['--config', CONFIG], APP_PORT), serve(['--config', 'bench/floor/wrangler.toml'], FLOOR_PORT)]);
+  console.log(`Startup CPU (wrangler check startup, ${STARTUP_RUNS} runs)…`);
+  const startup = startupCpu();
+
+  console.log('Starting the Worker and the floors…');
+  await Promise.all([
+    serve(['--config', CONFIG], APP_PORT),
+    serve(['--config', 'bench/floor/wrangler.toml'], FLOOR_PORT),
+    serve(['--config', 'bench/d1-floor/wrangler.toml'], D1_FLOOR_PORT),
+  ]);
   const app = `http://127.0.0.1:${APP_PORT}`;
   const floorUrl = `http://127.0.0.1:${FLOOR_PORT}`;
+  const d1FloorUrl = `http://127.0.0.1:${D1_FLOOR_PORT}`;
 
   const secret = new TextEncoder().encode(vars.JWT_SECRET);
   const token = (sub, orgs = []) =>
@@ -120,7 +143,7 @@ async function main() {
     const headers = { authorization: `Bearer ${await token(user, orgsOf(user))}` };
     const res = await fetch(`${app}/api/v1/client/notifications`, { headers });
     await res.arrayBuffer();
-    sample.push({ headers, etag: res.headers.get('etag') });
+    sample.push({ headers, etag: res.headers.get('etag'), d1Floor: `/?user=${user}&orgs=${orgsOf(user).join(',')}` });
   }
   const heavy = { authorization: `Bearer ${await token(HEAVY, [ORGS[0]])}` };
   const { encodeCursor } = await cursorModule();
@@ -134,7 +157,7 @@ async function main() {
   const probe = async (path, init = {}) => {
     const res = await fetch(`${app}${path}`, init);
     await res.arrayBuffer();
-    return { status: res.status, rowsRead: cost(res) };
+    return { status: res.status, ...cost(res) };
   };
 
   // The floor is measured right before every scenario (the machine drifts during a run); each ratio is
@@ -152,27 +175,43 @@ async function main() {
     return { ...result, ratio: result.rps / floor.rps };
   };
 
+  // The D1 floor reads the same version rows for the same users and answers 304: measured right
+  // before the 304 poll, which is also given as a ratio to it (what the inbox adds to D1's cost).
+  const d1Floor = await load('D1 floor', {
+    url: d1FloorUrl,
+    requests: [{ setupRequest: rotate((r, i) => ({ ...r, path: sample[i % sample.length].d1Floor })) }],
+    duration: FLOOR_SECONDS,
+  });
+  const poll304 = await measure('poll answered 304', {
+    url: `${app}/api/v1/client/notifications`,
+    requests: [{ setupRequest: rotate((r, i) => ({ ...r, headers: { ...sample[i % sample.length].headers, 'if-none-match': sample[i % sample.length].etag } })) }],
+  });
   rows.push({
-    ...(await measure('poll answered 304', {
-      url: `${app}/api/v1/client/notifications`,
-      requests: [{ setupRequest: rotate((r, i) => ({ ...r, headers: { ...sample[i % sample.length].headers, 'if-none-match': sample[i % sample.length].etag } })) }],
-    })),
-    rowsRead: (await probe('/api/v1/client/notifications', { headers: { ...sample[0].headers, 'if-none-match': sample[0].etag } })).rowsRead,
+    ...d1Floor,
+    name: 'D1 floor: bare Worker reading the same version rows, 304',
+    ratio: d1Floor.rps / floors.at(-1).rps,
+    rowsRead: null,
+    rowsWritten: 0,
+  });
+  rows.push({
+    ...poll304,
+    ratioD1: poll304.rps / d1Floor.rps,
+    ...(await probe('/api/v1/client/notifications', { headers: { ...sample[0].headers, 'if-none-match': sample[0].etag } })),
   });
   rows.push({
     ...(await measure('poll first page 200', {
       url: `${app}/api/v1/client/notifications`,
       requests: [{ setupRequest: rotate((r, i) => ({ ...r, headers: sample[i % sample.length].headers })) }],
     })),
-    rowsRead: (await probe('/api/v1/client/notifications', { headers: sample[0].headers })).rowsRead,
+    ...(await probe('/api/v1/client/notifications', { headers: sample[0].headers })),
   });
   rows.push({
     ...(await measure('poll first page 200, 100,000-notification inbox', { url: `${app}/api/v1/client/notifications`, headers: heavy })),
-    rowsRead: (await probe('/api/v1/client/notifications', { headers: heavy })).rowsRead,
+    ...(await probe('/api/v1/client/notifications', { headers: heavy })),
   });
   rows.push({
     ...(await measure('page with a cursor deep in that inbox', { url: `${app}${deepPath}`, headers: heavy })),
-    rowsRead: (await probe(deepPath, { headers: heavy })).rowsRead,
+    ...(await probe(deepPath, { headers: heavy })),
   });
   const ackPath = (i) => `/api/v1/client/notifications/${heavyId(i)}/acknowledge`;
   rows.push({
@@ -180,7 +219,7 @@ async function main() {
       url: app,
       requests: [{ method: 'POST', setupRequest: rotate((r, i) => ({ ...r, path: ackPath(i + 1), headers: heavy })) }],
     })),
-    rowsRead: (await probe(ackPath(99_999), { method: 'POST', headers: heavy })).rowsRead,
+    ...(await probe(ackPath(99_999), { method: 'POST', headers: heavy })),
   });
   const createBody = (i) => JSON.stringify({ to: [{ user: `user-${i % USERS}` }], title: `Bench ${i}`, body: 'A new quest is available' });
   rows.push({
@@ -188,7 +227,7 @@ async function main() {
       url: `${app}/v1/projects/default/notifications`,
       requests: [{ method: 'POST', setupRequest: rotate((r, i) => ({ ...r, headers: { ...admin, 'content-type': 'application/json' }, body: createBody(i) })) }],
     })),
-    rowsRead: (await probe('/v1/projects/default/notifications', { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: createBody(0) })).rowsRead,
+    ...(await probe('/v1/projects/default/notifications', { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: createBody(0) })),
   });
 
   // Long-poll wake-up: a player waits, a producer creates for them; time from the create's send to the answer.
@@ -222,21 +261,24 @@ async function main() {
 
   const sortedFloors = floors.map((f) => f).sort((a, b) => a.rps - b.rps);
   const median = sortedFloors[Math.floor(sortedFloors.length / 2)];
-  rows.unshift({ ...median, name: `floor: bare Hono 304 (median of ${floors.length} runs)`, rowsRead: 0, ratio: 1 });
-  report(rows, wake, battery, library, Math.round((Date.now() - started) / 1000));
+  rows.unshift({ ...median, name: `floor: bare Hono 304 (median of ${floors.length} runs)`, rowsRead: 0, rowsWritten: 0, ratio: 1 });
+  report(rows, wake, battery, library, startup, Math.round((Date.now() - started) / 1000));
 }
 
 function heavyId(i) {
   return `00000001-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
 }
 
-function report(rows, wake, battery, library, seconds) {
+function report(rows, wake, battery, library, startup, seconds) {
   const fmt = (n, digits = 0) => (n === null || n === undefined ? '–' : n.toFixed(digits));
   const lines = [
-    '| scenario | requests/s | p50 ms | p99 ms | bytes/response | D1 rows read/request | ratio to floor | statuses |',
-    '|---|---:|---:|---:|---:|---:|---:|---|',
-    ...rows.map((r) => `| ${r.name} | ${fmt(r.rps)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.bytes)} | ${fmt(r.rowsRead)} | ${fmt(r.ratio, 2)} | ${r.statuses}${r.errors ? ` errors×${r.errors}` : ''} |`),
-    `| long-poll wake-up (create → answer), 40 samples | – | ${fmt(wake.p50, 1)} | ${fmt(wake.p99, 1)} | – | – | – | |`,
+    '| scenario | requests/s | p50 ms | p99 ms | bytes/response | D1 rows read/request | D1 rows written/request | ratio to floor | ratio to D1 floor | statuses |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${fmt(r.rps)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.bytes)} | ${fmt(r.rowsRead)} | ${fmt(r.rowsWritten)} | ${fmt(r.ratio, 2)} | ${fmt(r.ratioD1, 2)} | ${r.statuses}${r.errors ? ` errors×${r.errors}` : ''} |`,
+    ),
+    `| long-poll wake-up (create → answer), 40 samples | – | ${fmt(wake.p50, 1)} | ${fmt(wake.p99, 1)} | – | – | – | – | – | |`,
   ];
   const byName = Object.fromEntries(rows.map((r) => [r.name, r]));
   const poll = byName['poll answered 304'];
@@ -244,12 +286,14 @@ function report(rows, wake, battery, library, seconds) {
   const deep = byName['page with a cursor deep in that inbox'];
   const firstPage = byName['poll first page 200'];
   const targets = [
+    ['304 poll ≥ 80% of the D1 floor’s requests/s', poll.ratioD1 >= 0.8, `${fmt(100 * poll.ratioD1)}%`],
     ['304 poll ≥ 60% of the floor’s requests/s', poll.ratio >= 0.6, `${fmt(100 * poll.ratio)}%`],
     ['first page ≥ 30% of the floor', firstPage.ratio >= 0.3, `${fmt(100 * firstPage.ratio)}%`],
     ['p99 of a 304 ≤ 3× its p50', poll.p99 <= 3 * poll.p50, `${fmt(poll.p99 / poll.p50, 1)}×`],
     ['long-poll wake-up p50 ≤ 100 ms', wake.p50 <= 100, `${fmt(wake.p50, 1)} ms`],
     ['deep-cursor page within 1.5× of the first page (p50)', deep.p50 <= 1.5 * first.p50, `${fmt(deep.p50 / first.p50, 2)}×`],
   ];
+  targets.push(['startup CPU ≤ 25 ms (median of `wrangler check startup`)', startup !== null && startup.median <= 25, startup ? `${fmt(startup.median, 1)} ms` : '–']);
   const websocket = battery.at(-1);
   const wsDelivery = Number.parseFloat(websocket.delivery);
   targets.push([
@@ -281,6 +325,10 @@ function report(rows, wake, battery, library, seconds) {
       'with 200 each, 500 broadcasts. Ordinary users are sampled (200 of them, each in 0–2 organisations).',
     '',
     ...lines,
+    '',
+    startup
+      ? `Startup CPU (\`wrangler check startup\`, "Active", ${startup.runs} runs; noisy on a shared machine): median ${fmt(startup.median, 1)} ms, lowest ${fmt(startup.min, 1)} ms.`
+      : 'Startup CPU: `wrangler check startup` gave no figure.',
     '',
     `Idle listeners, side by side for ${IDLE_SECONDS} s, each through its own byte-counting proxy (HTTP and WebSocket bytes ` +
       'both ways; TCP/IP and TLS overhead not counted). A wake-up is a burst of bytes after at least 1 s of silence; a ' +

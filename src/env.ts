@@ -1,5 +1,6 @@
 import type { Db } from './core/db';
 import type { Principal, UserPrincipal } from './core/principal';
+import type { RequestSession } from './http/d1-session';
 
 /**
  * Worker bindings and variables: the `Env` that `npm run types` (wrangler types) generates from
@@ -10,6 +11,8 @@ export type Bindings = Env;
 /** Set once per request by middleware in src/http. */
 export interface Variables {
   db: Db;
+  /** The request's D1 session (its bookmark, for wake-ups). */
+  session: RequestSession;
   requestId: string;
   user: UserPrincipal;
   principal: Principal;

@@ -7,6 +7,7 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       TEST_PRIVATE_JWK: string;
       MIGRATION_DB: D1Database;
+      REPLICA_DB: D1Database;
     }
   }
 }

@@ -1,5 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { importJWK, SignJWT } from 'jose';
+import { purgeChanges } from '../src/core/changes';
+import { openDb } from '../src/core/db';
 import { playerRoomName, projectShard } from '../src/realtime/names';
 import { listenerLimits } from '../src/realtime/settings';
 
@@ -87,4 +89,14 @@ export function listenerCount(project: string, player: string): Promise<number> 
 /** The project-wide count of the shard this player is counted in (the test limits fit in one shard). */
 export function projectListenerCount(project: string, player = ''): Promise<number> {
   return env.PROJECT_LISTENERS.getByName(projectShard(project, player, listenerLimits(env).perProject).name).count();
+}
+
+/**
+ * Retention's purge of the whole change feed so far. It always keeps the newest entry (its sequence
+ * must not come back, core/changes.ts), so one in no project is added after the ones to forget.
+ */
+export async function forgetEveryChange() {
+  await env.DB.prepare(`INSERT INTO inbox_changes (project_id, audience, kind, notification_id, created_at) VALUES ('', '', 'deleted', '', 0)`).run();
+  const db = openDb(env.DB);
+  while ((await purgeChanges(db, Date.now() + 1000)) > 0);
 }

@@ -1,12 +1,17 @@
-// A user's acknowledge-all is a watermark per audience (user_counts.acked_through, with the steps that
+// A user's acknowledge-all is a watermark per audience (acked_through: of user_counts, or of inbox_versions in
+// the user's own audience; with the steps that
 // say when in acknowledged_through, migrations/0010): a notification is acknowledged when a receipt says so
 // or when the user's watermark in its audience reaches its sequence. These fragments fold the watermark into the queries that read a user's state,
 // so that every dialect, count, page and stream sees one answer. Each is a primary-key seek.
 
-/** SQL: the user's watermark in one audience (0 when none): every sequence up to it is acknowledged. */
+/**
+ * SQL: the user's watermark in one audience (0 when none): every sequence up to it is acknowledged.
+ * In their own audience it is on the audience's inbox_versions row, elsewhere in user_counts (migrations/0011).
+ */
 export function watermarkSql(project: string, user: string, audience: string): string {
-  return `coalesce((SELECT acked_through FROM user_counts
-    WHERE project_id = ${project} AND user_id = ${user} AND audience = ${audience}), 0)`;
+  return `coalesce(CASE WHEN ${audience} = 'u:' || ${user}
+    THEN (SELECT acked_through FROM inbox_versions WHERE project_id = ${project} AND audience = ${audience})
+    ELSE (SELECT acked_through FROM user_counts WHERE project_id = ${project} AND user_id = ${user} AND audience = ${audience}) END, 0)`;
 }
 
 /**

@@ -102,7 +102,11 @@ export async function feedHead(db: Db, projectId: string): Promise<FeedHead> {
 export async function purgeChanges(db: Db, before: number, batch = 1000): Promise<number> {
   const d1 = db.$client;
   // The same oldest-first slice in both statements of one atomic batch: no gap without its horizon.
-  const oldest = 'SELECT project_id, seq FROM inbox_changes WHERE created_at < ?1 ORDER BY created_at, seq LIMIT ?2';
+  // The feed is in time order: the slice is read from its oldest entry, at most a batch of rows, with
+  // no index on created_at to write. The newest entry always stays, so that SQLite never hands its
+  // sequence out again (the table has no AUTOINCREMENT, migrations/0011).
+  const oldest = `SELECT project_id, seq FROM (SELECT project_id, seq, created_at FROM inbox_changes ORDER BY seq LIMIT ?2)
+    WHERE created_at < ?1 AND seq < (SELECT max(seq) FROM inbox_changes)`;
   const [, deleted] = await d1.batch([
     d1
       .prepare(

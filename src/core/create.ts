@@ -45,11 +45,15 @@ export interface CreateOptions {
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 // One statement for the whole request, whatever the count (D1 allows 100 bound parameters, so the
-// rows travel as one JSON parameter); the insert trigger moves each audience's inbox version.
+// rows travel as one JSON parameter); the insert trigger moves each audience's inbox version. The
+// sequences follow the newest stored one and the newest ever deleted (sequence_floors): never reused,
+// without AUTOINCREMENT's extra row written per insert (migrations/0011).
 const INSERT_FROM_JSON = `
-  INSERT INTO notifications (id, project_id, audience, category, title, body, icon, action_url, priority,
+  INSERT INTO notifications (seq, id, project_id, audience, category, title, body, icon, action_url, priority,
     service_id, origin_project, custom_data, created_at, expires_at, resource_etag)
-  SELECT json_extract(value, '$.id'), json_extract(value, '$.projectId'), json_extract(value, '$.audience'),
+  SELECT max(coalesce((SELECT max(seq) FROM notifications), 0),
+      coalesce((SELECT floor FROM sequence_floors WHERE name = 'notifications'), 0)) + key + 1,
+    json_extract(value, '$.id'), json_extract(value, '$.projectId'), json_extract(value, '$.audience'),
     json_extract(value, '$.category'), json_extract(value, '$.title'), json_extract(value, '$.body'),
     json_extract(value, '$.icon'), json_extract(value, '$.actionUrl'), json_extract(value, '$.priority'),
     json_extract(value, '$.serviceId'), json_extract(value, '$.originProject'), json_extract(value, '$.customData'),

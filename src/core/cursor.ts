@@ -2,11 +2,11 @@ import { base64url, fromBase64url } from './hash';
 import { invalidParameter } from './errors';
 import type { UserPrincipal } from './principal';
 
-// A cursor is opaque to clients: base64url of {v, s, q[, c]}. `s` fingerprints the query the cursor
+// A cursor is opaque to clients: base64url of {v, s, q[, c][, m]}. `s` fingerprints the query the cursor
 // belongs to (dialect, tenant, user, filters, order), so a cursor from another query, user or
 // dialect is rejected instead of silently paging something else. `q` is the sequence to continue from;
 // `c` is a second number some cursors carry: a stream's place in the change feed (core/changes.ts),
-// or a filtered list's total.
+// or a filtered list's total. `m` is how fresh the page it continues was (see encodeCursor).
 
 const VERSION = 1;
 const MAX_LENGTH = 512;
@@ -18,9 +18,18 @@ export interface CursorScope {
   parts: readonly (string | number | null | undefined)[];
 }
 
-/** `carried`: a number the next request needs again (a list's total, counted once on its first page). */
-export function encodeCursor(scope: CursorScope, seq: number, carried?: number): string {
-  const body = JSON.stringify({ v: VERSION, s: fingerprint(scope.parts), q: seq, ...(carried !== undefined && { c: carried }) });
+/**
+ * `carried`: a number the next request needs again (a list's total, counted once on its first page).
+ * `mark`: how fresh the page was (core/etag.ts): the next page is never read from an older replica.
+ */
+export function encodeCursor(scope: CursorScope, seq: number, carried?: number, mark?: number): string {
+  const body = JSON.stringify({
+    v: VERSION,
+    s: fingerprint(scope.parts),
+    q: seq,
+    ...(carried !== undefined && { c: carried }),
+    ...(mark !== undefined && mark > 0 && { m: mark }),
+  });
   return base64url(new TextEncoder().encode(body));
 }
 
@@ -28,9 +37,9 @@ export function decodeCursor(scope: CursorScope, text: string): number {
   return decode(scope, text).q;
 }
 
-export function decodeCarryingCursor(scope: CursorScope, text: string): { seq: number; carried?: number } {
-  const { q, c } = decode(scope, text);
-  return { seq: q, ...(c !== undefined && { carried: c }) };
+export function decodeCarryingCursor(scope: CursorScope, text: string): { seq: number; carried?: number; mark?: number } {
+  const { q, c, m } = decode(scope, text);
+  return { seq: q, ...(c !== undefined && { carried: c }), ...(m !== undefined && { mark: m }) };
 }
 
 /** A place in a stream: the last notification sequence and the last change delivered. */
@@ -64,7 +73,7 @@ export function isCursor(text: string): boolean {
   return parse(text) !== null;
 }
 
-function parse(text: string): { s: string; q: number; c?: number } | null {
+function parse(text: string): { s: string; q: number; c?: number; m?: number } | null {
   if (text.length === 0 || text.length > MAX_LENGTH) return null;
   const bytes = fromBase64url(text);
   if (!bytes) return null;
@@ -75,10 +84,10 @@ function parse(text: string): { s: string; q: number; c?: number } | null {
     return null;
   }
   if (typeof value !== 'object' || value === null) return null;
-  const { v, s, q, c } = value as Record<string, unknown>;
+  const { v, s, q, c, m } = value as Record<string, unknown>;
   if (v !== VERSION || typeof s !== 'string' || !isSequence(q)) return null;
-  if (c === undefined) return { s, q };
-  return isSequence(c) ? { s, q, c } : null;
+  if ((c !== undefined && !isSequence(c)) || (m !== undefined && !isSequence(m))) return null;
+  return { s, q, ...(c !== undefined && { c }), ...(m !== undefined && { m }) };
 }
 
 function isSequence(n: unknown): n is number {

@@ -7,8 +7,12 @@ import type { InboxState } from './inbox-state';
 // does not show (another audience, a state field it leaves out) does not change its tag.
 //
 // Expiry changes what a user sees without any write, so a tag may also carry the moment the
-// earliest visible notification expires ("<hash>.<ms in base 36>"): from then on it no longer
+// earliest visible notification expires ("<hash>~<mark>.<ms in base 36>"): from then on it no longer
 // matches, and the client gets a fresh page without the 304 path reading anything more.
+//
+// The mark (base 36) is the sum of the version counters the tag was read from (core/inbox-state.ts
+// stateMark): they only grow, so a D1 replica whose sum is lower than a tag's has not seen what the
+// client saw, and the request reads from the primary instead (never an older inbox than the last).
 
 /** Which of the reader's own state a response shows: only their changes change its tag. */
 export interface ShownState {
@@ -35,14 +39,26 @@ export async function inboxStateHash(
   return base64url(new Uint8Array(digest).slice(0, 16));
 }
 
-/** The quoted ETag for a page whose content is valid until `validUntil` (null: until the next write). */
-export function formatInboxEtag(stateHash: string, validUntil: number | null): string {
-  return validUntil === null ? `"${stateHash}"` : `"${stateHash}.${validUntil.toString(36)}"`;
+/** The quoted ETag for a page read at `mark` whose content is valid until `validUntil` (null: until the next write). */
+export function formatInboxEtag(stateHash: string, validUntil: number | null, mark: number): string {
+  const tag = `${stateHash}~${mark.toString(36)}`;
+  return validUntil === null ? `"${tag}"` : `"${tag}.${validUntil.toString(36)}"`;
+}
+
+/** The highest mark among the tags a client sent (0: none says anything). */
+export function seenMark(ifNoneMatch: readonly string[]): number {
+  let seen = 0;
+  for (const tag of ifNoneMatch) {
+    const mark = parseInt(tag.split('.')[0]!.split('~')[1] ?? '', 36);
+    if (Number.isSafeInteger(mark) && mark > seen) seen = mark;
+  }
+  return seen;
 }
 
 /** Whether a tag the client holds (quotes and W/ removed) still describes the current inbox. */
 export function inboxEtagIsCurrent(opaqueTag: string, stateHash: string, now: number): boolean {
-  const [hash, until, ...rest] = opaqueTag.split('.');
+  const [hashAndMark, until, ...rest] = opaqueTag.split('.');
+  const hash = hashAndMark!.split('~')[0];
   if (hash !== stateHash || rest.length > 0) return false;
   if (until === undefined) return true;
   const deadline = parseInt(until, 36);
@@ -50,7 +66,7 @@ export function inboxEtagIsCurrent(opaqueTag: string, stateHash: string, now: nu
 }
 
 /** The tag to answer 304 with when one of If-None-Match's tags still describes the inbox (`*` matches any), else undefined. */
-export function heldEtag(ifNoneMatch: readonly string[], stateHash: string, now: number): string | undefined {
+export function heldEtag(ifNoneMatch: readonly string[], stateHash: string, now: number, mark: number): string | undefined {
   const held = ifNoneMatch.find((tag) => tag === '*' || inboxEtagIsCurrent(tag, stateHash, now));
-  return held === undefined ? undefined : held === '*' ? formatInboxEtag(stateHash, null) : `"${held}"`;
+  return held === undefined ? undefined : held === '*' ? formatInboxEtag(stateHash, null, mark) : `"${held}"`;
 }

@@ -1,7 +1,7 @@
 import { audienceKey, inboxAudiences } from './audience';
 import type { Db } from './db';
-import { formatInboxEtag, heldEtag, inboxStateHash } from './etag';
-import { inboxFreshness, inboxTotals, readInboxState } from './inbox-state';
+import { formatInboxEtag, heldEtag, inboxStateHash, seenMark } from './etag';
+import { inboxFreshness, inboxTotals, readInboxState, stateMark } from './inbox-state';
 import type { UserPrincipal } from './principal';
 
 // A badge's numbers (client API `GET /counts`) from the counters alone: one version row and one
@@ -12,11 +12,12 @@ export type CountsResult = { notModified: true; etag: string } | { notModified: 
 
 export async function readCounts(db: Db, user: UserPrincipal, ifNoneMatch: readonly string[], now = Date.now()): Promise<CountsResult> {
   const audiences = inboxAudiences(user.userId, user.orgs);
-  const state = await readInboxState(db, user.projectId, audiences);
+  const state = await readInboxState(db, user.projectId, audiences, seenMark(ifNoneMatch));
+  const mark = stateMark(state);
   const own = audienceKey({ kind: 'user', id: user.userId });
   const hash = await inboxStateHash(state, audiences, own, { acknowledged: true }, ['counts', user.projectId, user.userId]);
-  const held = heldEtag(ifNoneMatch, hash, now);
+  const held = heldEtag(ifNoneMatch, hash, now, mark);
   if (held !== undefined) return { notModified: true, etag: held };
   const freshness = await inboxFreshness(db, user, state, now);
-  return { notModified: false, etag: formatInboxEtag(hash, freshness.validUntil), ...(await inboxTotals(db, user, state, freshness)) };
+  return { notModified: false, etag: formatInboxEtag(hash, freshness.validUntil, mark), ...(await inboxTotals(db, user, state, freshness)) };
 }

@@ -1,9 +1,9 @@
 import { audienceKey, inboxAudiences } from './audience';
 import { decodeCarryingCursor, encodeCursor, type CursorScope, type StreamPosition } from './cursor';
 import type { Db } from './db';
-import { formatInboxEtag, heldEtag, inboxStateHash, type ShownState } from './etag';
+import { formatInboxEtag, heldEtag, inboxStateHash, seenMark, type ShownState } from './etag';
 import { listInbox, type Order } from './inbox';
-import { countVisible, inboxFreshness, readInboxState, type InboxState } from './inbox-state';
+import { countVisible, inboxFreshness, readInboxState, stateMark, type InboxState } from './inbox-state';
 import type { InboxItem } from './notifications';
 import type { UserPrincipal } from './principal';
 import { headPosition } from './stream';
@@ -78,11 +78,13 @@ export async function readInboxPage(db: Db, reader: UserPrincipal, view: InboxVi
   const listed = view.audiences ?? inboxAudiences(reader.userId, reader.orgs);
   const showsState = view.shows.read || view.shows.acknowledged;
   const read = showsState && !listed.includes(own) ? [...listed, own] : listed;
-  const all = await readInboxState(db, reader.projectId, read);
+  // Never older than what the client saw: its tag's and its cursor's marks (core/etag.ts).
+  const all = await readInboxState(db, reader.projectId, read, Math.max(seenMark(query.ifNoneMatch ?? []), cursor?.mark ?? 0));
+  const mark = stateMark(all);
   const state: InboxState = new Map([...all].filter(([audience]) => listed.includes(audience)));
   const hash = await inboxStateHash(all, listed, own, view.shows, [...scope.parts, query.cursor, query.limit, query.after]);
 
-  const held = heldEtag(query.ifNoneMatch ?? [], hash, now);
+  const held = heldEtag(query.ifNoneMatch ?? [], hash, now, mark);
   if (held !== undefined) return { notModified: true, etag: held };
 
   const filtered = query.serviceId !== undefined || query.originProject !== undefined;
@@ -117,10 +119,10 @@ export async function readInboxPage(db: Db, reader: UserPrincipal, view: InboxVi
   const position = last ? last.seq + step : (cursor?.seq ?? 0);
   return {
     notModified: false,
-    etag: formatInboxEtag(hash, freshness.validUntil),
+    etag: formatInboxEtag(hash, freshness.validUntil, mark),
     items: page.items,
     hasMore: page.hasMore,
-    next: encodeCursor(scope, position, filtered && view.totals ? (total ?? undefined) : undefined),
+    next: encodeCursor(scope, position, filtered && view.totals ? (total ?? undefined) : undefined, mark),
     total,
     ...(page.head ? { streamFrom: headPosition(page.head) } : {}),
   };

@@ -1,5 +1,5 @@
 import { watermarkSql } from './acknowledged-through';
-import type { Db } from './db';
+import { movedToPrimary, type Db } from './db';
 import type { UserPrincipal } from './principal';
 
 // What a poll needs besides the page, from counters the write triggers keep (migrations/0006):
@@ -27,8 +27,23 @@ export type InboxState = ReadonlyMap<string, AudienceState>;
 const lookups = (count: number, select: string, firstParameter: number) =>
   Array.from({ length: count }, (_, i) => `${select} AND audience = ?${firstParameter + i}`).join('\nUNION ALL\n');
 
-/** One primary-key row per audience (absent: nothing was ever stored for it). */
-export async function readInboxState(db: Db, projectId: string, audiences: readonly string[]): Promise<InboxState> {
+/**
+ * One primary-key row per audience (absent: nothing was ever stored for it). `seen`: the mark of what
+ * the client last saw (a tag's, a cursor's); read again from the primary if the replica is behind it.
+ */
+export async function readInboxState(db: Db, projectId: string, audiences: readonly string[], seen = 0): Promise<InboxState> {
+  const state = await readVersionRows(db, projectId, audiences);
+  return movedToPrimary(db, stateMark(state) < seen) ? readVersionRows(db, projectId, audiences) : state;
+}
+
+/** The sum of the counters a state was read from: it only grows, so a lower one is an older read. */
+export function stateMark(state: InboxState): number {
+  let mark = 0;
+  for (const { version, readVersion, ackVersion } of state.values()) mark += version + readVersion + ackVersion;
+  return mark;
+}
+
+async function readVersionRows(db: Db, projectId: string, audiences: readonly string[]): Promise<InboxState> {
   if (audiences.length === 0) return new Map();
   const select =
     'SELECT audience, version, read_version AS readVersion, ack_version AS ackVersion, live, next_expiry AS nextExpiry FROM inbox_versions WHERE project_id = ?1';
@@ -86,12 +101,17 @@ export async function inboxFreshness(db: Db, user: UserPrincipal, state: InboxSt
 /** How many of these audiences' stored, unarchived notifications the user acknowledged (one row per audience). */
 export async function acknowledgedCount(db: Db, user: UserPrincipal, audiences: readonly string[]): Promise<number> {
   if (audiences.length === 0) return 0;
-  const select = 'SELECT acknowledged FROM user_counts WHERE project_id = ?1 AND user_id = ?2';
+  // A user's own audience keeps the count on its inbox_versions row, the others in user_counts (migrations/0011).
+  const arms = audiences.map(
+    (_, i) => `SELECT CASE WHEN ?${i + 3} = 'u:' || ?2
+      THEN (SELECT acknowledged FROM inbox_versions WHERE project_id = ?1 AND audience = ?${i + 3})
+      ELSE (SELECT acknowledged FROM user_counts WHERE project_id = ?1 AND user_id = ?2 AND audience = ?${i + 3}) END AS acknowledged`,
+  );
   const { results } = await db.$client
-    .prepare(lookups(audiences.length, select, 3))
+    .prepare(arms.join('\nUNION ALL\n'))
     .bind(user.projectId, user.userId, ...audiences)
-    .all<{ acknowledged: number }>();
-  return results.reduce((sum, row) => sum + row.acknowledged, 0);
+    .all<{ acknowledged: number | null }>();
+  return results.reduce((sum, row) => sum + (row.acknowledged ?? 0), 0);
 }
 
 /** The exact number of visible notifications in the state's audiences, optionally by the user's status. */

@@ -2,7 +2,7 @@ import type { Db } from './db';
 import { listInbox } from './inbox';
 import type { InboxItem } from './notifications';
 import type { UserPrincipal } from './principal';
-import type { ListenerRoom, ListenerSlot, WakeToken } from './realtime';
+import { readAfter, type ListenerRoom, type ListenerSlot, type WakeToken } from './realtime';
 
 /**
  * A waiting listener is woken at once by a write for its player, its organisations or everyone
@@ -60,6 +60,7 @@ export async function longPoll(
       // Replaced: nothing was consumed, the client goes on from where it asked.
       if (next === null) return { items: [], position: options.after };
       token = next;
+      readAfter(db, token);
     }
   } finally {
     await slot.release();

@@ -1,5 +1,6 @@
 // What the core needs from the real-time layer (src/realtime implements it with Durable Objects).
 // The core stays free of Cloudflare APIs; tests may pass their own implementations.
+import type { Db } from './db';
 
 /**
  * Told after a write commits, so that the listeners of these audiences ('u:<user>', 'o:<org>', '*',
@@ -26,10 +27,17 @@ export async function announce(publisher: Publisher | undefined, projectId: stri
   }
 }
 
-/** Where a waiter resumes: a wake after this token wakes it (opaque to the core). */
+/** Where a waiter resumes: a wake after this token wakes it (opaque to the core but for `bookmark`). */
 export interface WakeToken {
   epoch: string;
   generation: number;
+  /** Where the write that woke it committed (a D1 bookmark): the waiter's next read is at least that fresh. */
+  bookmark?: string;
+}
+
+/** After a wake-up: read at least as fresh as the write that caused it (a replica may not have it yet). */
+export function readAfter(db: Db, token: WakeToken): void {
+  if (token.bookmark) db.$session?.catchUp(token.bookmark);
 }
 
 /** One listener's slot in its player's room. */

@@ -26,8 +26,9 @@ export const apiKeys = sqliteTable(
 export const notifications = sqliteTable(
   'notifications',
   {
-    // The sequence: every order, cursor and resume point rides on it (AUTOINCREMENT never reuses a value).
-    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    // The sequence: every order, cursor and resume point rides on it. Never reused, without
+    // AUTOINCREMENT's extra row per insert: creates number above max(seq) and sequence_floors (migrations/0011).
+    seq: integer('seq').primaryKey(),
     id: text('id').notNull(),
     projectId: text('project_id').notNull(),
     // One column for the audience so that an inbox is one index range per audience (see core/audience.ts).
@@ -55,8 +56,8 @@ export const notifications = sqliteTable(
     index('notifications_inbox').on(t.projectId, t.audience, t.seq),
     // The operator's project-wide list (seeds/003), in sequence order.
     index('notifications_project').on(t.projectId, t.seq),
-    // The next expiry of an audience is one index seek (ETags carry it; retention purges by it).
-    index('notifications_expiry').on(t.projectId, t.audience, t.expiresAt),
+    // The next expiry of an audience is one index seek (ETags carry it); partial, like the next two.
+    index('notifications_expiry').on(t.projectId, t.audience, t.expiresAt).where(sql`expires_at IS NOT NULL`),
     // Retention (core/retention.ts) finds what to purge across projects; partial, so only expiring
     // or archived notifications pay for them.
     index('notifications_expires_at').on(t.expiresAt).where(sql`expires_at IS NOT NULL`),
@@ -68,7 +69,7 @@ export const notifications = sqliteTable(
 );
 
 // A user's own state of one notification. Written only when the user touches it, so a broadcast
-// to a million users is still one notification row.
+// to a million users is still one notification row. WITHOUT ROWID (migrations/0011): the key is the row.
 export const receipts = sqliteTable(
   'receipts',
   {
@@ -103,6 +104,10 @@ export const inboxVersions = sqliteTable(
     ackVersion: integer('ack_version').notNull().default(0),
     live: integer('live').notNull().default(0),
     nextExpiry: integer('next_expiry'),
+    // On a user's own row only: their counters in their own audience, what user_counts keeps for the
+    // other audiences (here because every change of their state writes this row anyway; migrations/0011).
+    acknowledged: integer('acknowledged').notNull().default(0),
+    ackedThrough: integer('acked_through').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.audience] })],
 );
@@ -128,8 +133,9 @@ export const acknowledgedThrough = sqliteTable(
   (t) => [primaryKey({ columns: [t.projectId, t.userId, t.audience, t.throughSeq] })],
 );
 
-// How many of an audience's stored, unarchived notifications a user acknowledged (WITHOUT ROWID;
-// kept by the triggers of migrations/0009): with `live`, the pending and acknowledged totals.
+// How many of an organisation's or everyone's stored, unarchived notifications a user acknowledged
+// (WITHOUT ROWID; kept by triggers, migrations/0011): with `live`, the pending and acknowledged totals.
+// A user's own audience keeps these on its inbox_versions row.
 export const userCounts = sqliteTable(
   'user_counts',
   {
@@ -169,18 +175,27 @@ export const idempotencyRecords = sqliteTable(
 export const inboxChanges = sqliteTable(
   'inbox_changes',
   {
-    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    // Never reused, without AUTOINCREMENT: retention never removes the newest entry (core/changes.ts).
+    seq: integer('seq').primaryKey(),
     projectId: text('project_id').notNull(),
     audience: text('audience').notNull(),
     kind: text('kind', { enum: ['state', 'deleted', 'acknowledged'] }).notNull(),
     notificationId: text('notification_id').notNull(),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [index('inbox_changes_feed').on(t.projectId, t.audience, t.seq), index('inbox_changes_age').on(t.createdAt)],
+  // No index on created_at: retention walks the feed from its oldest entry, which is in time order.
+  (t) => [index('inbox_changes_feed').on(t.projectId, t.audience, t.seq)],
 );
 
 // The newest change purged per project: a stream cursor at or before it has lost history (`reset`).
 export const changeHorizons = sqliteTable('change_horizons', {
   projectId: text('project_id').primaryKey(),
   purgedThrough: integer('purged_through').notNull(),
+});
+
+// The newest sequence a deleted notification had, when it was the newest: creates number above it,
+// so that no sequence comes back (migrations/0011, core/create.ts). WITHOUT ROWID.
+export const sequenceFloors = sqliteTable('sequence_floors', {
+  name: text('name').primaryKey(),
+  floor: integer('floor').notNull(),
 });

@@ -1,6 +1,7 @@
 import { feedHead, listChanges, type FeedHead } from './changes';
 import { decodeStreamCursor, streamScope, type StreamPosition } from './cursor';
-import type { Db } from './db';
+import { movedToPrimary, type Db } from './db';
+import { readAfter } from './realtime';
 import { listInbox } from './inbox';
 import type { InboxItem, Receipt } from './notifications';
 import type { HeldSlot } from './long-poll';
@@ -36,7 +37,11 @@ export async function openStream(
   cursor: { parameter: string; text: string } | undefined,
 ): Promise<{ position: StreamPosition; reset: boolean }> {
   const since = cursor === undefined ? undefined : decodeStreamCursor(streamScope(user, cursor.parameter), cursor.text);
-  const head = await feedHead(db, user.projectId);
+  let head = await feedHead(db, user.projectId);
+  // A replica behind the cursor has not seen what the client saw: the primary tells reset from lag.
+  if (since && movedToPrimary(db, since.changes > head.changes || since.notifications > head.notifications)) {
+    head = await feedHead(db, user.projectId);
+  }
   const now = headPosition(head);
   if (since === undefined) return { position: now, reset: false };
   const lost = since.changes < head.purgedThrough;
@@ -127,6 +132,7 @@ export async function follow(
       if (next === null) return { replaced: true, position };
       if (options.signal.aborted) break;
       token = next;
+      readAfter(db, token);
       if (Date.now() >= keepAliveAt) {
         await options.keepAlive();
         lastWrite = Date.now();

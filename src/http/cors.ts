@@ -13,8 +13,8 @@ const policy = cors({
     return allowed.includes('*') || allowed.includes(origin) ? origin : null;
   },
   allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-  allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match', 'Idempotency-Key', 'Last-Event-ID', 'X-Request-Id'],
-  exposeHeaders: ['Allow', 'ETag', 'Retry-After', 'Server-Timing', 'Stream-Cursor', 'X-Request-Id'],
+  allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match', 'Idempotency-Key', 'Last-Event-ID', 'X-D1-Bookmark', 'X-Request-Id'],
+  exposeHeaders: ['Allow', 'ETag', 'Retry-After', 'Server-Timing', 'Stream-Cursor', 'X-D1-Bookmark', 'X-Request-Id'],
   maxAge: 600,
 });
 

@@ -2,6 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import { openDb } from '../core/db';
 import type { AppEnv, Bindings } from '../env';
 import { D1Meter } from './d1-meter';
+import { D1_BOOKMARK_HEADER, parseBookmark, RequestSession } from './d1-session';
 
 /** Bindings without which the Worker must not answer at all: a missing limiter would turn limits off unseen. */
 const REQUIRED: readonly (keyof Bindings)[] = ['DB', 'PLAYER_LISTENERS', 'PROJECT_LISTENERS', 'POLL_LIMITER', 'WRITE_LIMITER', 'STREAM_LIMITER'];
@@ -15,7 +16,7 @@ export function assertBindings(env: Bindings): void {
   checked.add(env);
 }
 
-/** Request id, the metered D1 handle, and the headers every response carries. */
+/** Request id, the metered D1 session, and the headers every response carries. */
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   // A caller's id is kept for tracing only when it is a plain token (it goes into headers and logs).
   const given = c.req.header('x-request-id');
@@ -23,10 +24,15 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   c.set('requestId', requestId);
   assertBindings(c.env);
   const meter = new D1Meter();
-  c.set('db', openDb(meter.wrap(c.env.DB)));
+  const session = new RequestSession(c.env.DB, parseBookmark(c.req.header(D1_BOOKMARK_HEADER)));
+  c.set('session', session);
+  c.set('db', openDb(meter.wrap(session.binding()), session));
   await next();
   // A 101 (WebSocket) response cannot be rebuilt with another header.
   if (c.res.status === 101) return;
+  // A request that wrote tells the client where: sent back, its next reads are at least that fresh.
+  const bookmark = meter.cost.rowsWritten > 0 ? session.bookmark() : null;
+  if (bookmark) c.header(D1_BOOKMARK_HEADER, bookmark);
   c.header('X-Request-Id', requestId);
   // Inboxes are private: no shared cache may keep one, and a browser revalidates (ETag) every time.
   c.header('Cache-Control', 'private, no-cache');

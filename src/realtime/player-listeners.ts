@@ -45,6 +45,8 @@ export abstract class PlayerListenersBase extends DurableObject<Bindings> {
   private readonly hub = new SocketHub(this.ctx, this.env, this.leases, (user, event) => this.encode(user, event));
   private readonly epoch = crypto.randomUUID();
   private generation = 0;
+  /** Where the newest write that woke this player committed (a D1 bookmark): wakes carry it on. */
+  private bookmark: string | undefined;
   private readonly waiters = new Set<Waiter>();
   /** Socket leases taken but not yet attached to an accepted socket: the alarm must leave them be. */
   private readonly opening = new Set<string>();
@@ -100,10 +102,12 @@ export abstract class PlayerListenersBase extends DurableObject<Bindings> {
     return gone ? null : this.token();
   }
 
-  async notify(): Promise<void> {
+  /** A write for this player committed (at `bookmark`, when the writer knows it). */
+  async notify(bookmark?: string): Promise<void> {
     this.generation++;
+    if (bookmark) this.bookmark = bookmark;
     for (const waiter of [...this.waiters]) waiter.wake(false);
-    if (this.hub.sockets().length > 0) this.hub.deliver();
+    if (this.hub.sockets().length > 0) this.hub.deliver(this.bookmark);
   }
 
   async count(): Promise<number> {
@@ -137,7 +141,7 @@ export abstract class PlayerListenersBase extends DurableObject<Bindings> {
       await this.shard(socket.projectId, socket.holder.userId).drop(lease);
     } else {
       server.send(socket.greeting);
-      this.hub.deliver();
+      this.hub.deliver(this.bookmark);
     }
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -235,6 +239,6 @@ export abstract class PlayerListenersBase extends DurableObject<Bindings> {
   }
 
   private token(): WakeToken {
-    return { epoch: this.epoch, generation: this.generation };
+    return { epoch: this.epoch, generation: this.generation, ...(this.bookmark && { bookmark: this.bookmark }) };
   }
 }

@@ -29,11 +29,11 @@ export class ProjectListenerShard extends DurableObject<Bindings> {
     return this.leases.count();
   }
 
-  /** Wakes the listening players in these organisations (or all, with `everyone`); does not wait for them. */
-  async wake(projectId: string, orgs: readonly string[], everyone: boolean): Promise<number> {
+  /** Wakes the listening players in these organisations (or all, with `everyone`); does not wait for them. `bookmark`: where the write committed. */
+  async wake(projectId: string, orgs: readonly string[], everyone: boolean, bookmark?: string): Promise<number> {
     const users = this.leases.usersIn(orgs, everyone);
     this.ctx.waitUntil(
-      Promise.allSettled(users.map((userId) => this.env.PLAYER_LISTENERS.getByName(playerRoomName(projectId, userId)).notify())),
+      Promise.allSettled(users.map((userId) => this.env.PLAYER_LISTENERS.getByName(playerRoomName(projectId, userId)).notify(bookmark))),
     );
     return users.length;
   }

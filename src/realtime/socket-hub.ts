@@ -23,6 +23,7 @@ export interface SocketAttachment {
 
 export class SocketHub {
   private draining: Promise<void> | null = null;
+  private readAt = 'first-primary';
   private again = false;
 
   constructor(
@@ -33,7 +34,10 @@ export class SocketHub {
   ) {}
 
   /** Sends whatever each socket has not had yet. Runs one pass at a time; a call during a pass asks for another. */
-  deliver(): void {
+  deliver(bookmark?: string): void {
+    // Read at least as fresh as the write that woke the player; without one (a socket just opened, the
+    // object restarted), from the primary: a lagging replica would hold delivery until the next write.
+    this.readAt = bookmark ?? 'first-primary';
     this.again = true;
     if (this.draining) return;
     this.draining = this.drain();
@@ -65,7 +69,7 @@ export class SocketHub {
     const holder = attachment && this.leases.holder(attachment.lease);
     if (!attachment || !holder) return;
     const user: UserPrincipal = { kind: 'user', projectId: attachment.projectId, userId: holder.userId, orgs: [...holder.orgs], permissions: null };
-    const db = openDb(this.env.DB);
+    const db = openDb(this.env.DB.withSession(this.readAt) as unknown as D1Database);
     let position = { notifications: attachment.notifications, changes: attachment.changes };
     try {
       for (;;) {

@@ -32,7 +32,7 @@ describe('response headers', () => {
     const headers = await asUser({ sub: 'u' });
     const allowed = await call('/api/v1/client/notifications', { headers: { ...headers, origin: 'https://app.example' } });
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
-    expect(allowed.headers.get('access-control-expose-headers')).toBe('Allow,ETag,Retry-After,Server-Timing,Stream-Cursor,X-Request-Id');
+    expect(allowed.headers.get('access-control-expose-headers')).toBe('Allow,ETag,Retry-After,Server-Timing,Stream-Cursor,X-D1-Bookmark,X-Request-Id');
     expect(allowed.headers.get('access-control-allow-credentials')).toBeNull();
 
     const other = await call('/api/v1/client/notifications', { headers: { ...headers, origin: 'https://evil.example' } });

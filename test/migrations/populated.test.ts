@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 
 const db = env.MIGRATION_DB;
 const LAST_BEFORE = '0008_pending_index.sql';
+// 0011 moves a user's own-audience counters elsewhere (test/migrations/write-budgets.test.ts covers it).
+const LAST_WITH_THESE_TABLES = '0010_ack_all_watermark.sql';
 
 const run = (sql: string, ...values: unknown[]) => db.prepare(sql).bind(...values).run();
 const rows = async (sql: string) => (await db.prepare(sql).all()).results;
@@ -69,7 +71,9 @@ describe('migration 0009 over a populated database', () => {
     const before = await counters();
     expect(before.acked).toEqual([{ id: 'own-1' }]);
 
-    await applyD1Migrations(db, all);
+    const through = all.findIndex((m) => m.name === LAST_WITH_THESE_TABLES) + 1;
+    expect(through).toBeGreaterThan(upTo);
+    await applyD1Migrations(db, all.slice(0, through));
     expect(await counters()).toEqual(before);
     expect(await rows("SELECT audience, read_version, ack_version FROM inbox_versions WHERE project_id = 'm' ORDER BY audience")).toEqual([
       { audience: '*', read_version: 0, ack_version: 0 },

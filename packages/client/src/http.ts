@@ -28,6 +28,9 @@ export type Fetch = NonNullable<InboxOptions['fetch']>;
 /** Requests with the user's token; a token function is asked again after a 401 and the request sent once more. */
 export function createApi(endpoint: string, token: InboxOptions['token'], fetch: Fetch, now: () => number) {
   let cached: Promise<string> | undefined;
+  // Where this client's last write committed (X-D1-Bookmark): sent back, reads are at least that fresh
+  // even from a D1 replica that lags, so the client's own acknowledge never seems undone.
+  let bookmark: string | null = null;
   const api = {
     token: () =>
       (cached ||= (async () => (typeof token == 'string' ? token : token()))().catch((error) => {
@@ -42,6 +45,7 @@ export function createApi(endpoint: string, token: InboxOptions['token'], fetch:
       for (let retryOn401 = typeof token != 'string'; ; retryOn401 = false) {
         const headers: Record<string, string> = { authorization: 'Bearer ' + (await api.token()) };
         if (etag) headers['if-none-match'] = etag;
+        if (bookmark) headers['x-d1-bookmark'] = bookmark;
         if (init.body) headers['content-type'] = 'application/json';
         let response: Response;
         try {
@@ -49,6 +53,7 @@ export function createApi(endpoint: string, token: InboxOptions['token'], fetch:
         } catch (error) {
           throw failure('NETWORK_ERROR', String(error));
         }
+        bookmark = response.headers.get('x-d1-bookmark') || bookmark;
         if (response.status == 401 && retryOn401) api.stale();
         else if (response.ok || response.status == 304) return response;
         else throw await errorOf(response, now());

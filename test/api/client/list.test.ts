@@ -35,7 +35,7 @@ describe('seeds/000 Fetch Pending Notifications', () => {
 
     const res = await call(LIST, { headers: await asUser({ sub: 'alice', project, orgs: ['acme'] }) });
     expect(res.status).toBe(200);
-    expect(res.headers.get('etag')).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    expect(res.headers.get('etag')).toMatch(/^"[A-Za-z0-9_-]+~[0-9a-z]+"$/);
     const body = (await res.json()) as Page;
     expect(body.notifications.map((n) => n.id)).toEqual([all!.id, org!.id, own!.id]);
     expect(body.pagination).toEqual({ next_cursor: null, has_more: false, total_count: 3 });

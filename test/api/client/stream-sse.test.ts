@@ -1,8 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
-import { purgeChanges } from '../../../src/core/changes';
-import { openDb } from '../../../src/core/db';
-import { asUser, call, listenerCount, projectListenerCount, until, send, userToken } from '../../helpers';
+import { asUser, call, listenerCount, projectListenerCount, until, send, userToken, forgetEveryChange } from '../../helpers';
 import { member, reconnectWhileCreating, SseClient, STREAM } from './stream-helpers';
 
 /** A cursor with its position changed (its fingerprint kept): what a client could replay from elsewhere. */
@@ -190,8 +188,7 @@ describe('client API event stream (SSE)', () => {
     await call(`/api/v1/client/notifications/${created!.id}/acknowledge`, { method: 'POST', headers: m.headers });
 
     // Retention forgets every change so far: the acknowledge after `ready` is lost to that cursor.
-    const db = openDb(env.DB);
-    while ((await purgeChanges(db, Date.now() + 1000)) > 0);
+    await forgetEveryChange();
     const stale = await SseClient.open(`?since=${ready.cursor}`, m.headers);
     const reset = await stale.next();
     expect(reset).toEqual({ type: 'reset', cursor: expect.any(String) });

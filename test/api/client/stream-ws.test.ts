@@ -1,10 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { purgeChanges } from '../../../src/core/changes';
-import { openDb } from '../../../src/core/db';
 import { UNTIL_CLOSED } from '../../../src/realtime/leases';
-import { asUser, call, listenerCount, playerRoomStub, projectListenerCount, until, send, userToken } from '../../helpers';
+import { asUser, call, listenerCount, playerRoomStub, projectListenerCount, until, send, userToken, forgetEveryChange } from '../../helpers';
 import { member, reconnectWhileCreating, SseClient, WS, WsClient } from './stream-helpers';
 
 describe('client API WebSocket', () => {
@@ -128,8 +126,7 @@ describe('client API WebSocket', () => {
     ws.close();
     const [created] = await send(m.project, { to: [{ user: m.user }], title: 'x' });
     await call(`/api/v1/client/notifications/${created!.id}/acknowledge`, { method: 'POST', headers: m.headers });
-    const db = openDb(env.DB);
-    while ((await purgeChanges(db, Date.now() + 1000)) > 0);
+    await forgetEveryChange();
 
     const stale = await WsClient.open(`?since=${ready.cursor}`, m.headers);
     const reset = await stale.next();

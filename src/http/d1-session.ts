@@ -1,0 +1,61 @@
+import type { ReadSession } from '../core/db';
+
+// D1 read replication (README, "Reading from the nearest replica"): every request opens a session.
+// Without a bookmark its first read may go to any replica; with the bookmark of an earlier write
+// (header D1_BOOKMARK_HEADER) it reads at least that fresh. A request that wrote answers with its
+// session's bookmark. The core may move the session to the primary (core/db.ts ReadSession).
+
+export const D1_BOOKMARK_HEADER = 'X-D1-Bookmark';
+
+// What D1 hands out: four hex fields. Anything else is ignored (the request reads as if it had none,
+// and the tags and cursors it carries still keep it from going backwards).
+const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/i;
+
+export function parseBookmark(header: string | undefined): string | undefined {
+  const value = header?.trim();
+  return value && BOOKMARK.test(value) ? value : undefined;
+}
+
+/**
+ * The request's session, as a D1Database for the meter and drizzle to wrap: its statements go to
+ * whichever session is current (moving on is for statements prepared after).
+ */
+export class RequestSession implements ReadSession {
+  private current: D1DatabaseSession;
+  private primary = false;
+
+  constructor(
+    private readonly d1: D1Database,
+    bookmark: string | undefined,
+  ) {
+    this.current = d1.withSession(bookmark ?? 'first-unconstrained');
+  }
+
+  get onPrimary(): boolean {
+    return this.primary;
+  }
+
+  usePrimary(): void {
+    if (this.primary) return;
+    this.primary = true;
+    this.current = this.d1.withSession('first-primary');
+  }
+
+  catchUp(bookmark: string): void {
+    if (this.primary) return;
+    this.current = this.d1.withSession(bookmark);
+  }
+
+  /** The newest point this request read or wrote at (null before its first query). */
+  bookmark(): string | null {
+    return this.current.getBookmark();
+  }
+
+  /** The binding the request's handlers use. */
+  binding(): D1Database {
+    return {
+      prepare: (query: string) => this.current.prepare(query),
+      batch: <T = unknown>(statements: D1PreparedStatement[]) => this.current.batch<T>(statements),
+    } as unknown as D1Database;
+  }
+}
