@@ -26,23 +26,22 @@ function wrangler(args) {
 async function inspector() {
   const targets = await (await fetch(`http://127.0.0.1:${INSPECTOR}/json`)).json();
   const target = targets.find((t) => t.webSocketDebuggerUrl && !/internal/i.test(t.title ?? '')) ?? targets[0];
-  const socket = new WebSocket(target.webSocketDebuggerUrl);
+  // wrangler's inspector proxy wants an Origin; it renumbers message ids, so answers are matched in order.
+  const socket = new WebSocket(target.webSocketDebuggerUrl, { headers: { origin: 'http://localhost' } });
   await new Promise((resolve, reject) => {
     socket.onopen = resolve;
     socket.onerror = reject;
   });
   let id = 0;
-  const pending = new Map();
+  const pending = [];
   socket.onmessage = (event) => {
     const message = JSON.parse(event.data);
-    pending.get(message.id)?.(message);
-    pending.delete(message.id);
+    if (message.id !== undefined) pending.shift()?.(message);
   };
   const send = (method, params = {}) =>
     new Promise((resolve, reject) => {
-      const n = ++id;
-      pending.set(n, (m) => (m.error ? reject(new Error(`${method}: ${m.error.message}`)) : resolve(m.result)));
-      socket.send(JSON.stringify({ id: n, method, params }));
+      pending.push((m) => (m.error ? reject(new Error(`${method}: ${m.error.message}`)) : resolve(m.result)));
+      socket.send(JSON.stringify({ id: ++id, method, params }));
     });
   return { send, close: () => socket.close() };
 }
@@ -75,7 +74,13 @@ async function main() {
   const vars = readDevVars();
   rmSync(STATE, { recursive: true, force: true });
   mkdirSync('bench/.seed', { recursive: true });
-  writeFileSync(CONFIG, readFileSync('wrangler.toml', 'utf8').replace(/simple = \{ limit = \d+,/g, 'simple = { limit = 1000000000,'));
+  // Unminified, so that the profile names functions; rate limits lifted as in the benchmark.
+  writeFileSync(
+    CONFIG,
+    readFileSync('wrangler.toml', 'utf8')
+      .replace(/simple = \{ limit = \d+,/g, 'simple = { limit = 1000000000,')
+      .replace(/^minify = true$/m, 'minify = false'),
+  );
   wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', STATE, '--config', CONFIG]);
   writeFileSync('bench/.seed/seed.sql', seedSql(Date.now()));
   wrangler(['d1', 'execute', 'DB', '--local', '--persist-to', STATE, '--config', CONFIG, '--file', 'bench/.seed/seed.sql']);

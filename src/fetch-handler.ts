@@ -19,7 +19,15 @@ export function lazyFetch(): ExportedHandlerFetchHandler<Bindings> {
     return app;
   };
   return async (request, env, ctx) => {
-    const app = await appFor(dialectOf(new URL(request.url).pathname) ?? 'all');
+    const app = await appFor(dialectOf(pathOf(request.url)) ?? 'all');
     return app.fetch(request, env, ctx);
   };
+}
+
+/** The path of an absolute URL, without parsing all of it (every request pays for this). */
+export function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  if (start < 0) return '/';
+  const end = url.slice(start).search(/[?#]/);
+  return end < 0 ? url.slice(start) : url.slice(start, start + end);
 }

@@ -1,4 +1,4 @@
-import { base64url } from './hash';
+import { hash64 } from './hash';
 import type { InboxState } from './inbox-state';
 
 // An inbox ETag is derived from the versions of the audiences a response lists, the reader's own
@@ -21,13 +21,7 @@ export interface ShownState {
 }
 
 /** The part of the tag that depends on what is stored and on the query. */
-export async function inboxStateHash(
-  state: InboxState,
-  listed: readonly string[],
-  own: string,
-  shows: ShownState,
-  query: readonly unknown[],
-): Promise<string> {
+export function inboxStateHash(state: InboxState, listed: readonly string[], own: string, shows: ShownState, query: readonly unknown[]): string {
   const mine = state.get(own);
   const text = JSON.stringify([
     listed.map((a) => [a, state.get(a)?.version ?? 0]),
@@ -35,8 +29,7 @@ export async function inboxStateHash(
     shows.acknowledged ? (mine?.ackVersion ?? 0) : null,
     query,
   ]);
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return base64url(new Uint8Array(digest).slice(0, 16));
+  return hash64(text);
 }
 
 /** The quoted ETag for a page read at `mark` whose content is valid until `validUntil` (null: until the next write). */

@@ -15,7 +15,7 @@ export async function readCounts(db: Db, user: UserPrincipal, ifNoneMatch: reado
   const state = await readInboxState(db, user.projectId, audiences, seenMark(ifNoneMatch));
   const mark = stateMark(state);
   const own = audienceKey({ kind: 'user', id: user.userId });
-  const hash = await inboxStateHash(state, audiences, own, { acknowledged: true }, ['counts', user.projectId, user.userId]);
+  const hash = inboxStateHash(state, audiences, own, { acknowledged: true }, ['counts', user.projectId, user.userId]);
   const held = heldEtag(ifNoneMatch, hash, now, mark);
   if (held !== undefined) return { notModified: true, etag: held };
   const freshness = await inboxFreshness(db, user, state, now);

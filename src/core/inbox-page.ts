@@ -82,7 +82,7 @@ export async function readInboxPage(db: Db, reader: UserPrincipal, view: InboxVi
   const all = await readInboxState(db, reader.projectId, read, Math.max(seenMark(query.ifNoneMatch ?? []), cursor?.mark ?? 0));
   const mark = stateMark(all);
   const state: InboxState = new Map([...all].filter(([audience]) => listed.includes(audience)));
-  const hash = await inboxStateHash(all, listed, own, view.shows, [...scope.parts, query.cursor, query.limit, query.after]);
+  const hash = inboxStateHash(all, listed, own, view.shows, [...scope.parts, query.cursor, query.limit, query.after]);
 
   const held = heldEtag(query.ifNoneMatch ?? [], hash, now, mark);
   if (held !== undefined) return { notModified: true, etag: held };
