@@ -64,6 +64,13 @@ DROP TABLE `notifications`;
 --> statement-breakpoint
 ALTER TABLE `notifications_0011` RENAME TO `notifications`;
 --> statement-breakpoint
+-- Until the new code is live (seconds after this migration, `npm run deploy`), the old code numbers a
+-- create max(seq) + 1: if the newest notifications were deleted, that is a number handed out before.
+-- An inert row at the floor (no project, archived, never purged) keeps max(seq) there.
+INSERT INTO `notifications` (`seq`, `id`, `project_id`, `audience`, `title`, `body`, `priority`, `custom_data`, `created_at`, `archived_at`)
+SELECT `floor`, 'sequence-floor', '', '', '', '', 'normal', '{}', 0, 253402300799999 FROM `sequence_floors`
+WHERE `name` = 'notifications' AND `floor` > coalesce((SELECT max(`seq`) FROM `notifications`), 0);
+--> statement-breakpoint
 CREATE UNIQUE INDEX `notifications_id` ON `notifications` (`id`);
 --> statement-breakpoint
 CREATE INDEX `notifications_inbox` ON `notifications` (`project_id`,`audience`,`seq`);
@@ -92,9 +99,10 @@ SELECT `seq`, `project_id`, `audience`, `kind`, `notification_id`, `created_at` 
 --> statement-breakpoint
 -- The feed's next entry must come after every one it ever had: when retention purged the newest
 -- entries, an entry in no audience holds the place (it matches no stream, and retention removes it
--- once a newer one exists).
+-- once a newer one exists and it is old enough; dated now, so that the old code's purge, which runs by
+-- age, leaves it alone until the new code is live).
 INSERT INTO `inbox_changes_0011` (`seq`, `project_id`, `audience`, `kind`, `notification_id`, `created_at`)
-SELECT `seq`, '', '', 'deleted', '', 0 FROM `sqlite_sequence`
+SELECT `seq`, '', '', 'deleted', '', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) FROM `sqlite_sequence`
 WHERE `name` = 'inbox_changes' AND `seq` > coalesce((SELECT max(`seq`) FROM `inbox_changes`), 0);
 --> statement-breakpoint
 DROP TABLE `inbox_changes`;

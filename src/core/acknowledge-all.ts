@@ -7,7 +7,7 @@ import { announce, type WriteOptions } from './realtime';
 
 // Acknowledge-all moves the user's watermark in each audience that has something pending up to a
 // sequence (table acknowledged_through, migrations/0010): one step row per such audience, whose trigger
-// keeps user_counts and the user's ack version, and one 'acknowledged' change for their streams. The
+// keeps the count and watermark (user_counts; the own audience's on its inbox_versions row, 0011) and the user's ack version, and one 'acknowledged' change for their streams. The
 // rows written depend on the number of audiences (own, organisations, everyone), never on how many
 // notifications it acknowledges; reading how many it covered walks the newly covered ones once.
 

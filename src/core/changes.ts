@@ -76,7 +76,8 @@ export interface FeedHead {
 export function feedHeadStatement(db: Db, projectId: string): D1PreparedStatement {
   return db.$client
     .prepare(
-      `SELECT (SELECT max(seq) FROM notifications) AS notifications, (SELECT max(seq) FROM inbox_changes) AS changes,
+      `SELECT max(coalesce((SELECT max(seq) FROM notifications), 0), coalesce((SELECT floor FROM sequence_floors WHERE name = 'notifications'), 0)) AS notifications,
+         (SELECT max(seq) FROM inbox_changes) AS changes,
          (SELECT purged_through FROM change_horizons WHERE project_id = ?1) AS purgedThrough`,
     )
     .bind(projectId);

@@ -16,8 +16,13 @@ export interface ReadSession {
   readonly onPrimary: boolean;
   /** The rest of the request reads from the primary. */
   usePrimary(): void;
-  /** The rest of the request reads at least as fresh as this bookmark (a wake-up names the write's). */
+  /** The rest of the request reads at least as fresh as this bookmark (a wake-up names the write's); never older than before. */
   catchUp(bookmark: string): void;
+  /**
+   * After reading from the primary: the rest of a long request (a stream) may read from any replica
+   * at least as fresh as what it read there, rather than from the primary for hours.
+   */
+  settle(): void;
 }
 
 export function openDb(d1: D1Database, session?: ReadSession): Db {

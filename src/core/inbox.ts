@@ -1,7 +1,7 @@
 import { coveredAtSql, foldCovered, watermarkSql } from './acknowledged-through';
 import { audienceKey, inboxAudiences } from './audience';
 import { feedHeadStatement, toFeedHead, type FeedHead } from './changes';
-import type { Db } from './db';
+import { movedToPrimary, type Db } from './db';
 import { DomainError } from './errors';
 import { fromRow, isExpired, NOTIFICATION_COLUMNS, type InboxItem, type NotificationRow, type Receipt } from './notifications';
 import type { UserPrincipal } from './principal';
@@ -132,16 +132,19 @@ export async function getInboxItem(
   id: string,
   { audience, now = Date.now() }: { audience?: string; now?: number } = {},
 ): Promise<InboxItem> {
-  const row = await db.$client
-    .prepare(
-      `SELECT ${NOTIFICATION_COLUMNS}, ${receiptColumns('?3', '?2')} FROM notifications n
-         LEFT JOIN receipts r ON r.project_id = n.project_id AND r.user_id = ?2 AND r.notification_id = n.id
-       WHERE n.id = ?1 AND n.project_id = ?3`,
-    )
-    .bind(id, user.userId, user.projectId)
-    .first<ItemRow>();
-  const gone = !row || row.archivedAt !== null || isExpired(row, now);
-  if (gone || (audience !== undefined && row.audience !== audience)) {
+  const read = () =>
+    db.$client
+      .prepare(
+        `SELECT ${NOTIFICATION_COLUMNS}, ${receiptColumns('?3', '?2')} FROM notifications n
+           LEFT JOIN receipts r ON r.project_id = n.project_id AND r.user_id = ?2 AND r.notification_id = n.id
+         WHERE n.id = ?1 AND n.project_id = ?3`,
+      )
+      .bind(id, user.userId, user.projectId)
+      .first<ItemRow>();
+  // A notification the client knows of may not have reached a lagging replica yet: not found there is asked again of the primary.
+  let row = await read();
+  if (!row && movedToPrimary(db, true)) row = await read();
+  if (!row || row.archivedAt !== null || isExpired(row, now) || (audience !== undefined && row.audience !== audience)) {
     throw new DomainError('not_found', `Notification ${id} does not exist`);
   }
   if (!inboxAudiences(user.userId, user.orgs).includes(row.audience)) {

@@ -63,7 +63,7 @@ export async function purgeRetained(db: Db, policy: RetentionPolicy, now = Date.
       ).results.length,
   );
   // After the notifications: a step whose range no stored notification falls in any more only takes room
-  // (the watermark itself lives in user_counts).
+  // (the watermark itself lives in user_counts, or in inbox_versions for the user's own audience).
   const steps = await drain(
     async () =>
       (

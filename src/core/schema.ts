@@ -115,9 +115,9 @@ export const inboxVersions = sqliteTable(
 // A user's "acknowledge all" (client API `acknowledge-all`): per audience, every stored notification up
 // to `through_seq` is acknowledged at `acknowledged_at`, without a receipt per notification. Each call adds
 // one step per audience it moved (WITHOUT ROWID, migrations/0010); a notification shows the time of the
-// first step that covers it. The watermark itself (the newest step) is kept in user_counts.acked_through, and
-// retention drops the steps that no stored notification needs any more. `counted` is how many stored, unarchived
-// notifications the step newly covered (what it added to user_counts); `acknowledged` how many of them
+// first step that covers it. The watermark itself (the newest step) is kept in user_counts.acked_through (the
+// own audience's in inbox_versions.acked_through), and retention drops the steps that no stored notification needs
+// any more. `counted` is how many stored, unarchived notifications the step newly covered (what it added to the count); `acknowledged` how many of them
 // were visible (unexpired): what the call reported.
 export const acknowledgedThrough = sqliteTable(
   'acknowledged_through',

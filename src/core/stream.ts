@@ -41,6 +41,7 @@ export async function openStream(
   // A replica behind the cursor has not seen what the client saw: the primary tells reset from lag.
   if (since && movedToPrimary(db, since.changes > head.changes || since.notifications > head.notifications)) {
     head = await feedHead(db, user.projectId);
+    db.$session?.settle();
   }
   const now = headPosition(head);
   if (since === undefined) return { position: now, reset: false };

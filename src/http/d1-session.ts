@@ -1,9 +1,11 @@
 import type { ReadSession } from '../core/db';
 
 // D1 read replication (README, "Reading from the nearest replica"): every request opens a session.
-// Without a bookmark its first read may go to any replica; with the bookmark of an earlier write
-// (header D1_BOOKMARK_HEADER) it reads at least that fresh. A request that wrote answers with its
-// session's bookmark. The core may move the session to the primary (core/db.ts ReadSession).
+// A GET's first read may go to any replica, or, with the bookmark of an earlier write (header
+// D1_BOOKMARK_HEADER), to one at least that fresh; any other method starts on the primary, where its
+// write goes anyway (so what it checks first is current). A request that wrote answers with its
+// session's bookmark. The core may move the session on (core/db.ts ReadSession), never back.
+// D1 bookmarks compare as strings: the greater is the later.
 
 export const D1_BOOKMARK_HEADER = 'X-D1-Bookmark';
 
@@ -22,13 +24,21 @@ export function parseBookmark(header: string | undefined): string | undefined {
  */
 export class RequestSession implements ReadSession {
   private current: D1DatabaseSession;
-  private primary = false;
+  private primary: boolean;
 
   constructor(
     private readonly d1: D1Database,
-    bookmark: string | undefined,
+    /** The client's bookmark (the session is at least that fresh). */
+    private readonly given: string | undefined,
+    writes: boolean,
   ) {
-    this.current = d1.withSession(bookmark ?? 'first-unconstrained');
+    this.primary = writes;
+    this.current = d1.withSession(writes ? 'first-primary' : (given ?? 'first-unconstrained'));
+  }
+
+  /** Whether a D1 error may be D1 refusing the client's bookmark (one of another database, say). */
+  refusedBookmark(error: unknown): boolean {
+    return this.given !== undefined && error instanceof Error && /bookmark/i.test(`${error.message} ${String(error.cause ?? '')}`);
   }
 
   get onPrimary(): boolean {
@@ -42,8 +52,16 @@ export class RequestSession implements ReadSession {
   }
 
   catchUp(bookmark: string): void {
-    if (this.primary) return;
+    const now = this.current.getBookmark() ?? this.given;
+    if (this.primary || (now !== undefined && now >= bookmark)) return;
     this.current = this.d1.withSession(bookmark);
+  }
+
+  settle(): void {
+    const now = this.current.getBookmark();
+    if (!this.primary || now === null) return;
+    this.primary = false;
+    this.current = this.d1.withSession(now);
   }
 
   /** The newest point this request read or wrote at (null before its first query). */

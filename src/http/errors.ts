@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { DomainError, invalidBody } from '../core/errors';
+import { DomainError, invalidBody, invalidParameter } from '../core/errors';
 import type { AppEnv } from '../env';
 
 /** How one dialect writes an error (its wire.ts): a status and a body, nothing of HTTP beyond that. */
@@ -14,7 +14,7 @@ export type RenderError = (error: DomainError) => { status: ContentfulStatusCode
  */
 export function dialectErrors(render: RenderError): ErrorHandler<AppEnv> {
   return (error, c) => {
-    const domain = asDomainError(error);
+    const domain = asDomainError(error) ?? refusedBookmark(c, error);
     if (!domain) return internalError(c, error);
     if (domain.detail.retryAfter !== undefined) c.header('Retry-After', String(domain.detail.retryAfter));
     if (domain.detail.allow !== undefined) c.header('Allow', domain.detail.allow.join(', '));
@@ -31,6 +31,12 @@ function asDomainError(error: unknown): DomainError | null {
     return invalidBody('The request body must be JSON (Content-Type: application/json)', 'media_type');
   }
   return null;
+}
+
+/** D1 refusing the bookmark the client sent (one of another database, say) is the client's to fix: a 400. */
+function refusedBookmark(c: Context<AppEnv>, error: unknown): DomainError | null {
+  if (!c.get('session')?.refusedBookmark(error)) return null;
+  return invalidParameter('X-D1-Bookmark', 'X-D1-Bookmark is not a bookmark of this database; send the one a response of this service gave, or none');
 }
 
 export function internalError(c: Context<AppEnv>, error: unknown): Response {

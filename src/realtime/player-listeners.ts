@@ -105,7 +105,8 @@ export abstract class PlayerListenersBase extends DurableObject<Bindings> {
   /** A write for this player committed (at `bookmark`, when the writer knows it). */
   async notify(bookmark?: string): Promise<void> {
     this.generation++;
-    if (bookmark) this.bookmark = bookmark;
+    // D1 bookmarks compare as strings: keep the later (wake-ups may arrive out of order).
+    if (bookmark && (this.bookmark === undefined || bookmark > this.bookmark)) this.bookmark = bookmark;
     for (const waiter of [...this.waiters]) waiter.wake(false);
     if (this.hub.sockets().length > 0) this.hub.deliver(this.bookmark);
   }
@@ -141,7 +142,8 @@ export abstract class PlayerListenersBase extends DurableObject<Bindings> {
       await this.shard(socket.projectId, socket.holder.userId).drop(lease);
     } else {
       server.send(socket.greeting);
-      this.hub.deliver(this.bookmark);
+      // Its first read: from the primary (the Worker may have read its position there).
+      this.hub.deliver();
     }
     return new Response(null, { status: 101, webSocket: client });
   }

@@ -6,6 +6,7 @@ import { createNotifications } from '../../src/core/create';
 import { openDb, type ReadSession } from '../../src/core/db';
 import { readCounts } from '../../src/core/inbox-counts';
 import { readInboxPage, type InboxView, type PageQuery } from '../../src/core/inbox-page';
+import { getInboxItem } from '../../src/core/inbox';
 import type { UserPrincipal } from '../../src/core/principal';
 import { readAfter } from '../../src/core/realtime';
 import { openStream } from '../../src/core/stream';
@@ -46,6 +47,10 @@ class SessionDouble implements ReadSession {
   }
   catchUp(bookmark: string) {
     this.caughtUpTo = bookmark;
+  }
+  settled = false;
+  settle() {
+    this.settled = true;
   }
   db() {
     const binding = {
@@ -161,9 +166,22 @@ describe('reads from a replica', () => {
     const session = new SessionDouble();
     expect(await openStream(session.db(), user, { parameter: 'since', text })).toEqual({ position, reset: false });
     expect(session.onPrimary).toBe(true);
+    // Having read the head there, the stream may go on from any replica at least that fresh.
+    expect(session.settled).toBe(true);
     // A position past the primary too is another database's: reset, as before.
     const ahead = encodeStreamCursor(streamScope(user, 'since'), { ...position, changes: position.changes + 1000 });
     expect((await openStream(new SessionDouble().db(), user, { parameter: 'since', text: ahead })).reset).toBe(true);
+  });
+
+  it('look a notification up on the primary when the replica does not have it yet', async () => {
+    await replicate();
+    const fresh = await create('just stored');
+    const session = new SessionDouble();
+    expect((await getInboxItem(session.db(), user, fresh.id)).id).toBe(fresh.id);
+    expect(session.onPrimary).toBe(true);
+    // One that does not exist at all is still a 404 (from the primary).
+    const again = new SessionDouble();
+    await expect(getInboxItem(again.db(), user, crypto.randomUUID())).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('after a wake-up, read at least as fresh as the write that woke them', async () => {

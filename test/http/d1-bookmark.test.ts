@@ -1,4 +1,8 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app';
+import { RequestSession } from '../../src/http/d1-session';
 import { ADMIN, asUser, call, freshProject, playerRoomStub, postJson, send } from '../helpers';
 
 // D1 sessions on every request (README "Reading from the nearest replica"): a request that wrote
@@ -61,11 +65,90 @@ describe('D1 bookmarks', () => {
     expect(preflight.headers.get('access-control-allow-headers')).toContain('X-D1-Bookmark');
   });
 
-  it('a wake-up carries the bookmark of the write that caused it to the listeners', async () => {
+  it('a wake-up carries the bookmark of the write that caused it, the latest of them when they cross', async () => {
     const stub = playerRoomStub('default', 'b-woken');
-    const bookmark = '00000000-0000000f-00000000-00000000000000000000000000000000';
-    await stub.notify(bookmark);
+    const later = '00000000-0000000f-00000000-00000000000000000000000000000000';
+    const earlier = '00000000-0000000e-00000000-00000000000000000000000000000000';
+    await stub.notify(later);
+    await stub.notify(earlier);
     // A token from before (another epoch) gets the current one at once.
-    expect(await stub.wait({ epoch: 'earlier', generation: 0 }, 0)).toMatchObject({ bookmark });
+    expect(await stub.wait({ epoch: 'earlier', generation: 0 }, 0)).toMatchObject({ bookmark: later });
+  });
+
+  it('a bookmark D1 refuses (another database’s) is a 400 that names the header, not a 500', async () => {
+    const { id: project } = await freshProject('bookmark');
+    const headers = await asUser({ sub: 'b-user', project });
+    const refusing = {
+      prepare: () => refusing,
+      bind: () => refusing,
+      all: () => Promise.reject(new Error('D1_ERROR: Invalid bookmark')),
+      first: () => Promise.reject(new Error('D1_ERROR: Invalid bookmark')),
+      run: () => Promise.reject(new Error('D1_ERROR: Invalid bookmark')),
+      raw: () => Promise.reject(new Error('D1_ERROR: Invalid bookmark')),
+      batch: () => Promise.reject(new Error('D1_ERROR: Invalid bookmark')),
+      getBookmark: () => null,
+    };
+    const db = { withSession: (constraint: string) => (constraint.startsWith('first-') ? env.DB.withSession(constraint) : refusing) };
+    const app = await buildApp();
+    const ctx = createExecutionContext();
+    const bookmark = 'ffffffff-0000000f-00000000-00000000000000000000000000000000';
+    const res = await app.fetch(
+      new Request('http://inbox.test/api/v1/client/notifications', { headers: { ...headers, 'x-d1-bookmark': bookmark } }),
+      { ...env, DB: db } as unknown as Env,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: { code: 'INVALID_PARAMETER', message: expect.stringContaining('X-D1-Bookmark') },
+    });
+  });
+});
+
+describe('a request’s D1 session', () => {
+  const bookmarks = (n: number) => `00000000-${n.toString(16).padStart(8, '0')}-00000000-00000000000000000000000000000000`;
+  /** A D1 binding that says which sessions were opened; each session's bookmark is what it was opened at. */
+  function recording() {
+    const opened: string[] = [];
+    const d1 = {
+      withSession: (constraint: string) => {
+        opened.push(constraint);
+        return { prepare: () => null, batch: () => null, getBookmark: () => (constraint.startsWith('first-') ? bookmarks(50) : constraint) };
+      },
+    } as unknown as D1Database;
+    return { d1, opened };
+  }
+
+  it('starts a write on the primary, a read where the client’s bookmark allows', () => {
+    const write = recording();
+    expect(new RequestSession(write.d1, bookmarks(3), true).onPrimary).toBe(true);
+    expect(write.opened).toEqual(['first-primary']);
+    const read = recording();
+    expect(new RequestSession(read.d1, bookmarks(3), false).onPrimary).toBe(false);
+    expect(read.opened).toEqual([bookmarks(3)]);
+    const plain = recording();
+    new RequestSession(plain.d1, undefined, false);
+    expect(plain.opened).toEqual(['first-unconstrained']);
+  });
+
+  it('moves forward to a later bookmark, never back to an earlier one', () => {
+    const { d1, opened } = recording();
+    const session = new RequestSession(d1, bookmarks(10), false);
+    session.catchUp(bookmarks(9));
+    session.catchUp(bookmarks(10));
+    expect(opened).toEqual([bookmarks(10)]);
+    session.catchUp(bookmarks(11));
+    expect(opened).toEqual([bookmarks(10), bookmarks(11)]);
+  });
+
+  it('after the primary, settles on what it read there', () => {
+    const { d1, opened } = recording();
+    const session = new RequestSession(d1, undefined, false);
+    session.usePrimary();
+    session.catchUp(bookmarks(99));
+    expect(opened).toEqual(['first-unconstrained', 'first-primary']);
+    session.settle();
+    expect(session.onPrimary).toBe(false);
+    expect(opened.at(-1)).toBe(bookmarks(50));
   });
 });

@@ -53,7 +53,9 @@ export function createApi(endpoint: string, token: InboxOptions['token'], fetch:
         } catch (error) {
           throw failure('NETWORK_ERROR', String(error));
         }
-        bookmark = response.headers.get('x-d1-bookmark') || bookmark;
+        // D1 bookmarks compare as strings: keep the later one.
+        const given = response.headers.get('x-d1-bookmark');
+        if (given && (!bookmark || given > bookmark)) bookmark = given;
         if (response.status == 401 && retryOn401) api.stale();
         else if (response.ok || response.status == 304) return response;
         else throw await errorOf(response, now());
