@@ -122,11 +122,9 @@ async function main() {
   const startup = startupCpu();
 
   console.log('Starting the Worker and the floors…');
-  await Promise.all([
-    serve(['--config', CONFIG], APP_PORT),
-    serve(['--config', 'bench/floor/wrangler.toml'], FLOOR_PORT),
-    serve(['--config', 'bench/d1-floor/wrangler.toml'], D1_FLOOR_PORT),
-  ]);
+  await Promise.all([serve(['--config', CONFIG], APP_PORT), serve(['--config', 'bench/floor/wrangler.toml'], FLOOR_PORT)]);
+  // After the Worker is up: two runtimes opening the same local state at once can meet a locked database.
+  await serve(['--config', 'bench/d1-floor/wrangler.toml'], D1_FLOOR_PORT);
   const app = `http://127.0.0.1:${APP_PORT}`;
   const floorUrl = `http://127.0.0.1:${FLOOR_PORT}`;
   const d1FloorUrl = `http://127.0.0.1:${D1_FLOOR_PORT}`;
