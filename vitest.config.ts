@@ -37,6 +37,8 @@ export default defineConfig(async () => {
             // Small enough that a test can reach it (production default: 10000, in wrangler.toml).
             MAX_LISTENERS_PER_PROJECT: '6',
             RATE_LIMIT_PERIOD_SECONDS: '10',
+            // Small enough that a test can go past it (deployed: 300, in wrangler.toml).
+            FREE_REVALIDATIONS: '40',
             CORS_ORIGINS: 'https://app.example, https://admin.example',
             // No hang-up probe (HANGUP_PROBE_SECONDS stays 0, as deployed): here, as deployed, a client
             // that hangs up aborts request.signal at once, and the tests show the slot coming back.

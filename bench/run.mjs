@@ -19,6 +19,7 @@ const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 7);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const FLOOR_SECONDS = Number(process.env.BENCH_FLOOR_SECONDS ?? 4);
+const RATIO_ROUNDS = Number(process.env.BENCH_RATIO_ROUNDS ?? 4);
 // Long enough for three heartbeats or pings of a minute each after the connections are set up, and for the
 // client library's polling to back off from its minimum (5 s) to its maximum (60 s).
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 200);
@@ -119,7 +120,7 @@ async function main() {
   run(['d1', 'execute', 'DB', '--local', '--persist-to', STATE, '--config', CONFIG, '--file', 'bench/.seed/seed.sql']);
 
   console.log(`Startup CPU (wrangler check startup, ${STARTUP_RUNS} runs)…`);
-  const startup = startupCpu();
+  const startup = process.env.BENCH_ONLY ? null : startupCpu();
 
   console.log('Starting the Worker and the floors…');
   await Promise.all([serve(['--config', CONFIG], APP_PORT), serve(['--config', 'bench/floor/wrangler.toml'], FLOOR_PORT)]);
@@ -173,29 +174,39 @@ async function main() {
     return { ...result, ratio: result.rps / floor.rps };
   };
 
-  // The D1 floor reads the same version rows for the same users and answers 304: measured right
-  // before the 304 poll, which is also given as a ratio to it (what the inbox adds to D1's cost).
-  const d1Floor = await load('D1 floor', {
-    url: d1FloorUrl,
-    requests: [{ setupRequest: rotate((r, i) => ({ ...r, path: sample[i % sample.length].d1Floor })) }],
-    duration: FLOOR_SECONDS,
-  });
-  const poll304 = await measure('poll answered 304', {
-    url: `${app}/api/v1/client/notifications`,
-    requests: [{ setupRequest: rotate((r, i) => ({ ...r, headers: { ...sample[i % sample.length].headers, 'if-none-match': sample[i % sample.length].etag } })) }],
-  });
+  // The D1 floor reads the same version rows for the same users and answers 304. It and the 304 poll
+  // take turns (ABBA, RATIO_ROUNDS pairs of FLOOR_SECONDS each), so that both see the same drift of a
+  // shared machine; the ratio is the median of the pairs' ratios, and each row shows its median run.
+  const pollRequests = [{ setupRequest: rotate((r, i) => ({ ...r, headers: { ...sample[i % sample.length].headers, 'if-none-match': sample[i % sample.length].etag } })) }];
+  const d1FloorRequests = [{ setupRequest: rotate((r, i) => ({ ...r, path: sample[i % sample.length].d1Floor })) }];
+  const floor = await load('floor', { url: floorUrl, headers: { 'if-none-match': '"floor"' }, duration: FLOOR_SECONDS });
+  floors.push(floor);
+  const pairs = [];
+  for (let round = 0; round < RATIO_ROUNDS; round++) {
+    const d1 = () => load('D1 floor', { url: d1FloorUrl, requests: d1FloorRequests, duration: FLOOR_SECONDS });
+    const poll = () => load('poll answered 304', { url: `${app}/api/v1/client/notifications`, requests: pollRequests, duration: FLOOR_SECONDS });
+    const pair = round % 2 === 0 ? { d1: await d1(), poll: await poll() } : { poll: await poll(), d1: await d1() };
+    pairs.push({ ...pair, ratio: pair.poll.rps / pair.d1.rps });
+  }
+  const middle = (list, key) => [...list].sort((a, b) => key(a) - key(b))[Math.floor(list.length / 2)];
+  const d1Floor = middle(pairs.map((p) => p.d1), (r) => r.rps);
+  const poll304 = middle(pairs.map((p) => p.poll), (r) => r.rps);
+  const ratioD1 = middle(pairs, (p) => p.ratio).ratio;
+  console.log(`304 poll / D1 floor by pair: ${pairs.map((p) => p.ratio.toFixed(2)).join(', ')}; median ${ratioD1.toFixed(2)}`);
   rows.push({
     ...d1Floor,
-    name: 'D1 floor: bare Worker reading the same version rows, 304',
-    ratio: d1Floor.rps / floors.at(-1).rps,
+    name: `D1 floor: bare Worker reading the same version rows, 304 (median of ${pairs.length} runs)`,
+    ratio: d1Floor.rps / floor.rps,
     rowsRead: null,
     rowsWritten: 0,
   });
   rows.push({
     ...poll304,
-    ratioD1: poll304.rps / d1Floor.rps,
+    ratio: poll304.rps / floor.rps,
+    ratioD1,
     ...(await probe('/api/v1/client/notifications', { headers: { ...sample[0].headers, 'if-none-match': sample[0].etag } })),
   });
+  if (process.env.BENCH_ONLY === 'poll') return;
   rows.push({
     ...(await measure('poll first page 200', {
       url: `${app}/api/v1/client/notifications`,

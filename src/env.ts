@@ -16,6 +16,8 @@ export interface Variables {
   requestId: string;
   user: UserPrincipal;
   principal: Principal;
+  /** The rate limit's verdict, for a read to ask before it reads more than its tag (http/rate-limit.ts). */
+  admit: () => Promise<void>;
 }
 
 export interface AppEnv {

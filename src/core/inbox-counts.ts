@@ -10,7 +10,14 @@ import type { UserPrincipal } from './principal';
 
 export type CountsResult = { notModified: true; etag: string } | { notModified: false; etag: string; total: number; pending: number };
 
-export async function readCounts(db: Db, user: UserPrincipal, ifNoneMatch: readonly string[], now = Date.now()): Promise<CountsResult> {
+/** `admit` is awaited when the tag did not hold, before the totals are read (the caller's rate limit; it may throw). */
+export async function readCounts(
+  db: Db,
+  user: UserPrincipal,
+  ifNoneMatch: readonly string[],
+  admit?: () => Promise<void>,
+  now = Date.now(),
+): Promise<CountsResult> {
   const audiences = inboxAudiences(user.userId, user.orgs);
   const state = await readInboxState(db, user.projectId, audiences, seenMark(ifNoneMatch));
   const mark = stateMark(state);
@@ -18,6 +25,7 @@ export async function readCounts(db: Db, user: UserPrincipal, ifNoneMatch: reado
   const hash = inboxStateHash(state, audiences, own, { acknowledged: true }, ['counts', user.projectId, user.userId]);
   const held = heldEtag(ifNoneMatch, hash, now, mark);
   if (held !== undefined) return { notModified: true, etag: held };
+  await admit?.();
   const freshness = await inboxFreshness(db, user, state, now);
   return { notModified: false, etag: formatInboxEtag(hash, freshness.validUntil, mark), ...(await inboxTotals(db, user, state, freshness)) };
 }

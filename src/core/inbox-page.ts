@@ -40,6 +40,8 @@ export interface PageQuery {
   after?: number;
   /** The entity tags of If-None-Match (quotes and W/ removed; `*` matches any). */
   ifNoneMatch?: readonly string[];
+  /** Awaited when the tag did not hold, before the full read: the caller's rate limit (it may throw). */
+  admit?: () => Promise<void>;
 }
 
 export type InboxPageResult =
@@ -86,6 +88,7 @@ export async function readInboxPage(db: Db, reader: UserPrincipal, view: InboxVi
 
   const held = heldEtag(query.ifNoneMatch ?? [], hash, now, mark);
   if (held !== undefined) return { notModified: true, etag: held };
+  await query.admit?.();
 
   const filtered = query.serviceId !== undefined || query.originProject !== undefined;
   const bound = cursor === undefined ? undefined : view.cursor.inclusive ? cursor.seq + (query.order === 'newest' ? 1 : -1) : cursor.seq;

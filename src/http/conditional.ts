@@ -15,6 +15,14 @@ export function ifNoneMatchTags(header: string | undefined): string[] {
     .map((tag) => (tag === '*' ? tag : tag.replace(/^"(.*)"$/, '$1')));
 }
 
+/**
+ * What a conditional read takes from its request: the tags of If-None-Match, and the rate limit's
+ * verdict to ask for if they no longer hold (a `page` route's 304 is not counted: http/rate-limit.ts).
+ */
+export function conditionalRead(c: Context<AppEnv>): { ifNoneMatch: string[]; admit: () => Promise<void> } {
+  return { ifNoneMatch: ifNoneMatchTags(c.req.header('if-none-match')), admit: c.get('admit') };
+}
+
 /** A page of the core read path as a response: its ETag, and 304 or the dialect's body. */
 export function pageResponse<Page extends Extract<InboxPageResult, { notModified: false }>>(
   c: Context<AppEnv>,

@@ -35,7 +35,7 @@ export function createDialect<Schema>(options: DialectOptions<Schema>) {
     errors: (...statuses: number[]) => errorResponses(options.errorSchema, statuses, options.byStatus),
     /**
      * The middleware a route declares (`createRoute({ middleware })`) for its rate-limit class:
-     * `poll` (reads), `write`, or `stream` (opening a long poll, event stream or WebSocket; these
+     * `poll` (reads), `page` (reads answered with an ETag, whose 304 is not counted), `write`, or `stream` (opening a long poll, event stream or WebSocket; these
      * also refuse browser pages of origins that may not call them, before anything else). `auth`
      * replaces the dialect's authentication for one route (the stream routes also take `access_token`).
      */

@@ -5,6 +5,8 @@ import { ADMIN, asUser, call, freshProject, postJson, send } from '../helpers';
 
 // Test limits (vitest.config.ts): per 10 s, 300 polls, 200 writes, 100 stream opens per user or key.
 const LIMITS = { poll: 300, write: 200, stream: 100 };
+// Conditional polls answered 304 per caller per window that the poll limit does not count (FREE_REVALIDATIONS).
+const FREE_REVALIDATIONS = 40;
 const PERIOD_MS = 10_000;
 
 // The local limiter's windows are fixed to the clock (floor(now / period)). Each section below starts
@@ -46,14 +48,18 @@ async function exhaust(limit: number, send: () => Promise<Response>): Promise<Re
 
 // A section waits for a window to start (up to 10 s) and may run again: room for three windows.
 describe('rate limits', { timeout: 60_000 }, () => {
-  it('limits polls per user (304s count too) in every user dialect, with Retry-After', async () => {
+  it('limits polls per user in every user dialect, with Retry-After; a 304 is not counted', async () => {
     await inOneWindow(async () => {
       const { id: project } = await freshProject('rl');
       const headers = await asUser({ sub: crypto.randomUUID(), project });
       const first = await call('/api/v1/client/notifications', { headers });
       const etag = first.headers.get('etag')!;
-      // The first poll above counted too.
-      const limited = await exhaust(LIMITS.poll - 1, () => call('/api/v1/client/notifications', { headers: { ...headers, 'if-none-match': etag } }));
+      // Revalidations within the free allowance are answered and not counted…
+      for (let i = 0; i < FREE_REVALIDATIONS; i++) {
+        expect((await call('/api/v1/client/notifications', { headers: { ...headers, 'if-none-match': etag } })).status).toBe(304);
+      }
+      // …so the whole budget is still there for full polls (the first poll above counted).
+      const limited = await exhaust(LIMITS.poll - 1, () => call('/api/v1/client/notifications', { headers }));
       expect(limited.headers.get('retry-after')).toBe('10');
       // Nothing of the answer the poll would have had (no ETag, no page), and no D1 read for it.
       expect(limited.headers.get('etag')).toBeNull();
@@ -75,16 +81,64 @@ describe('rate limits', { timeout: 60_000 }, () => {
     });
   });
 
+  it('over the limit, a tag that still holds is 304 in every dialect with ETags; a tag that moved is refused after one version read', async () => {
+    await inOneWindow(async () => {
+      const { id: project } = await freshProject('rl');
+      const user = crypto.randomUUID();
+      const headers = await asUser({ sub: user, project, orgs: ['guild'] });
+      const paths = [
+        '/api/v1/client/notifications',
+        '/api/v1/client/notifications/counts',
+        '/notification/v1/player/me/notification',
+        '/api/notifications/system',
+        `/api/users/${user}/notifications`,
+        '/api/clients/guild/notifications',
+      ];
+      const tags = new Map<string, string>();
+      for (const path of paths) {
+        const res = await call(path, { headers });
+        expect(res.status, path).toBe(200);
+        tags.set(path, res.headers.get('etag')!);
+      }
+      await exhaust(LIMITS.poll - paths.length, () => call('/api/v1/client/notifications', { headers }));
+
+      for (const path of paths) {
+        const held = await call(path, { headers: { ...headers, 'if-none-match': tags.get(path)! } });
+        expect(held.status, path).toBe(304);
+        expect(held.headers.get('etag'), path).toBe(tags.get(path));
+      }
+      // Something new in each list: the tags no longer hold, and the full read is refused before it happens.
+      await send(project, { to: [{ everyone: true }, { org: 'guild' }, { user }] });
+      for (const path of paths) {
+        const moved = await call(path, { headers: { ...headers, 'if-none-match': tags.get(path)! } });
+        expect(moved.status, path).toBe(429);
+        expect(moved.headers.get('etag'), path).toBeNull();
+        expect(d1Cost(moved).queries, path).toBe(1);
+      }
+    });
+  });
+
+  it('past the free revalidations, 304s count again and a flood of them is refused before it reads', async () => {
+    await inOneWindow(async () => {
+      const { id: project } = await freshProject('rl');
+      const headers = await asUser({ sub: crypto.randomUUID(), project });
+      const etag = (await call('/api/v1/client/notifications', { headers })).headers.get('etag')!;
+      const revalidate = () => call('/api/v1/client/notifications', { headers: { ...headers, 'if-none-match': etag } });
+      for (let i = 0; i < FREE_REVALIDATIONS; i++) expect((await revalidate()).status).toBe(304);
+      const limited = await exhaust(LIMITS.poll - 1, revalidate);
+      expect(d1Cost(limited)).toEqual({ queries: 0, rowsRead: 0, rowsWritten: 0 });
+      expect(await limited.json()).toEqual({ error: { code: 'RATE_LIMIT_EXCEEDED', message: 'Rate limit exceeded' } });
+    });
+  });
+
   it('recovers in the next window', async () => {
     const { id: project } = await freshProject('rl');
     const headers = await asUser({ sub: crypto.randomUUID(), project });
-    let etag = '';
     await inOneWindow(async () => {
-      etag = (await call('/api/v1/client/notifications', { headers })).headers.get('etag')!;
-      await exhaust(LIMITS.poll - 1, () => call('/api/v1/client/notifications', { headers: { ...headers, 'if-none-match': etag } }));
+      await exhaust(LIMITS.poll, () => call('/api/v1/client/notifications', { headers }));
     });
     await new Promise((r) => setTimeout(r, (windowOf(Date.now()) + 1) * PERIOD_MS - Date.now() + 20));
-    expect((await call('/api/v1/client/notifications', { headers: { ...headers, 'if-none-match': etag } })).status).toBe(304);
+    expect((await call('/api/v1/client/notifications', { headers })).status).toBe(200);
   });
 
   it('a refused request changes nothing: a seeds/001 fetch over the limit does not mark the notification read', async () => {

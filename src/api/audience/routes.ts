@@ -7,7 +7,7 @@ import type { UserPrincipal } from '../../core/principal';
 import { fetchAndMarkRead } from '../../core/receipts';
 import type { AppEnv } from '../../env';
 import { requireRawOrBearerUser } from '../../http/auth';
-import { ifNoneMatchTags, pageResponse } from '../../http/conditional';
+import { conditionalRead, pageResponse } from '../../http/conditional';
 import { createDialect } from '../../http/dialect';
 import { jsonResponse } from '../../http/openapi';
 import { writeOptions } from '../../http/write-options';
@@ -32,7 +32,7 @@ async function list(c: Context<AppEnv>, reader: UserPrincipal, audience: string,
     order: 'newest',
     limit: q.limit,
     cursor: q.cursor,
-    ifNoneMatch: ifNoneMatchTags(c.req.header('if-none-match')),
+    ...conditionalRead(c),
   });
   return pageResponse(c, result, (page) => envelope(page.items, page.hasMore ? page.next : undefined)) as never;
 }
@@ -53,11 +53,13 @@ export function audienceApi() {
   const ok = { 200: jsonResponse(Envelope, 'Success') };
   const listed = { ...ok, 304: { description: 'Not Modified' } };
   // A single fetch (which marks the notification read) is a GET to its clients: counted with the polls.
+  // A list answers with an ETag: its 304 is not counted (http/rate-limit.ts).
   const poll = guard('poll');
+  const page = guard('page');
 
   // seeds/001 "List System Notifications"
   app.openapi(
-    createRoute({ method: 'get', path: '/notifications/system', security, middleware: poll, request: { query: ListQuery }, responses: { ...listed, ...errors(400, 401, 405, 429) } }),
+    createRoute({ method: 'get', path: '/notifications/system', security, middleware: page, request: { query: ListQuery }, responses: { ...listed, ...errors(400, 401, 405, 429) } }),
     async (c) => list(c, c.get('user'), EVERYONE, c.req.valid('query')),
   );
 
@@ -69,7 +71,7 @@ export function audienceApi() {
 
   // seeds/001 "List User Notifications"
   app.openapi(
-    createRoute({ method: 'get', path: '/users/{userId}/notifications', security, middleware: poll, request: { params: UserParam, query: ListQuery }, responses: { ...listed, ...errors(400, 401, 403, 405, 429) } }),
+    createRoute({ method: 'get', path: '/users/{userId}/notifications', security, middleware: page, request: { params: UserParam, query: ListQuery }, responses: { ...listed, ...errors(400, 401, 403, 405, 429) } }),
     async (c) => {
       const { userId } = c.req.valid('param');
       return list(c, userListReader(c.get('user'), userId), audienceKey({ kind: 'user', id: userId }), c.req.valid('query'));
@@ -87,7 +89,7 @@ export function audienceApi() {
 
   // seeds/001 "List Client Notifications"
   app.openapi(
-    createRoute({ method: 'get', path: '/clients/{clientId}/notifications', security, middleware: poll, request: { params: ClientParam, query: ListQuery }, responses: { ...listed, ...errors(400, 401, 403, 405, 429) } }),
+    createRoute({ method: 'get', path: '/clients/{clientId}/notifications', security, middleware: page, request: { params: ClientParam, query: ListQuery }, responses: { ...listed, ...errors(400, 401, 403, 405, 429) } }),
     async (c) => {
       const { clientId } = c.req.valid('param');
       return list(c, clientListReader(c.get('user'), clientId), audienceKey({ kind: 'org', id: clientId }), c.req.valid('query'));

@@ -4,7 +4,7 @@ import { readInboxPage, type InboxView } from '../../core/inbox-page';
 import { acknowledgeAll } from '../../core/acknowledge-all';
 import { readCounts } from '../../core/inbox-counts';
 import { acknowledge, acknowledgeMany } from '../../core/receipts';
-import { ifNoneMatchTags, pageResponse } from '../../http/conditional';
+import { conditionalRead, pageResponse } from '../../http/conditional';
 import { bearerAuth, jsonRequest, jsonResponse } from '../../http/openapi';
 import { writeOptions } from '../../http/write-options';
 import type { ClientDialect } from './dialect';
@@ -39,7 +39,7 @@ export function registerPolling({ app, errors, guard }: ClientDialect) {
       method: 'get',
       path: '/',
       security,
-      middleware: guard('poll'),
+      middleware: guard('page'),
       request: { query: ListQuery },
       responses: {
         200: {
@@ -65,7 +65,7 @@ export function registerPolling({ app, errors, guard }: ClientDialect) {
         serviceId: q.service_id,
         originProject: q.project,
         cursor: q.cursor,
-        ifNoneMatch: ifNoneMatchTags(c.req.header('if-none-match')),
+        ...conditionalRead(c),
       });
       if (!result.notModified && result.streamFrom) c.header(STREAM_CURSOR, streamCursor(c.get('user'), result.streamFrom));
       return pageResponse(c, result, (page) => ({
@@ -97,7 +97,7 @@ export function registerPolling({ app, errors, guard }: ClientDialect) {
       method: 'get',
       path: '/counts',
       security,
-      middleware: guard('poll'),
+      middleware: guard('page'),
       responses: {
         200: jsonResponse(CountsResponse, 'The totals of the inbox'),
         304: { description: 'Not modified (If-None-Match matched)' },
@@ -105,7 +105,8 @@ export function registerPolling({ app, errors, guard }: ClientDialect) {
       },
     }),
     async (c) => {
-      const result = await readCounts(c.get('db'), c.get('user'), ifNoneMatchTags(c.req.header('if-none-match')));
+      const { ifNoneMatch, admit } = conditionalRead(c);
+      const result = await readCounts(c.get('db'), c.get('user'), ifNoneMatch, admit);
       c.header('ETag', result.etag);
       if (result.notModified) return c.body(null, 304) as never;
       return c.json({ total: result.total, pending: result.pending }, 200);

@@ -5,7 +5,7 @@ import { getInboxItem } from '../../core/inbox';
 import { readInboxPage, type InboxView } from '../../core/inbox-page';
 import { acquireListener, longPoll } from '../../core/long-poll';
 import { assertPlayerWriter, playerIdOf, playerReader } from '../../core/permissions';
-import { ifNoneMatchTags, pageResponse } from '../../http/conditional';
+import { conditionalRead, pageResponse } from '../../http/conditional';
 import { heldJson } from '../../http/held-response';
 import { bearerAuth, jsonRequest, jsonResponse } from '../../http/openapi';
 import { writeOptions } from '../../http/write-options';
@@ -37,7 +37,7 @@ export function playerApi() {
       method: 'get',
       path: '/{player_uuid}/notification',
       security,
-      middleware: guard('poll'),
+      middleware: guard('page'),
       request: { params: PlayerParam, query: PageQuery },
       responses: { 200: jsonResponse(PageBody, 'Newest first'), 304: { description: 'Not Modified' }, ...errors(400, 403, 405, 422, 429) },
     }),
@@ -51,7 +51,7 @@ export function playerApi() {
         limit: q.page_size,
         cursor: q.start_at,
         after: q.exclude_before === undefined ? undefined : await pageExcludeBefore(db, reader, q.exclude_before),
-        ifNoneMatch: ifNoneMatchTags(c.req.header('if-none-match')),
+        ...conditionalRead(c),
       });
       return pageResponse(c, result, (page) => ({ notifications: page.items.map(encodeNotification), cursor: page.next })) as never;
     },
