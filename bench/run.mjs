@@ -329,7 +329,8 @@ function report(rows, wake, battery, library, startup, seconds) {
     '',
     `\`npm run bench\` on ${new Date().toISOString().slice(0, 10)} (${machine}); wrangler dev (local workerd, local D1), ` +
       `autocannon with ${CONNECTIONS} connections for ${DURATION} s per scenario over loopback, the floor for ${FLOOR_SECONDS} s ` +
-      `right before each scenario (ratios are to that run); the whole run took ${seconds} s.`,
+      `right before each scenario (ratios are to that run); the 304 poll and the D1 floor take turns, ${RATIO_ROUNDS} runs of ${FLOOR_SECONDS} s each ` +
+      `(their rows show the median run; the ratio between them is the median of the pairs'); the whole run took ${seconds} s.`,
     `Seeded: ${USERS.toLocaleString('en')} users with 5 notifications each, one user with 100,000, ${ORGS.length} organisations ` +
       'with 200 each, 500 broadcasts. Ordinary users are sampled (200 of them, each in 0–2 organisations).',
     '',
