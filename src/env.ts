@@ -17,7 +17,7 @@ export interface Variables {
   user: UserPrincipal;
   principal: Principal;
   /** The rate limit's verdict, for a read to ask before it reads more than its tag (http/rate-limit.ts). */
-  admit: () => Promise<void>;
+  admit?: () => Promise<void>;
 }
 
 export interface AppEnv {

@@ -19,7 +19,7 @@ export function ifNoneMatchTags(header: string | undefined): string[] {
  * What a conditional read takes from its request: the tags of If-None-Match, and the rate limit's
  * verdict to ask for if they no longer hold (a `page` route's 304 is not counted: http/rate-limit.ts).
  */
-export function conditionalRead(c: Context<AppEnv>): { ifNoneMatch: string[]; admit: () => Promise<void> } {
+export function conditionalRead(c: Context<AppEnv>): { ifNoneMatch: string[]; admit?: () => Promise<void> } {
   return { ifNoneMatch: ifNoneMatchTags(c.req.header('if-none-match')), admit: c.get('admit') };
 }
 

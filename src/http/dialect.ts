@@ -35,9 +35,10 @@ export function createDialect<Schema>(options: DialectOptions<Schema>) {
     errors: (...statuses: number[]) => errorResponses(options.errorSchema, statuses, options.byStatus),
     /**
      * The middleware a route declares (`createRoute({ middleware })`) for its rate-limit class:
-     * `poll` (reads), `page` (reads answered with an ETag, whose 304 is not counted), `write`, or `stream` (opening a long poll, event stream or WebSocket; these
-     * also refuse browser pages of origins that may not call them, before anything else). `auth`
-     * replaces the dialect's authentication for one route (the stream routes also take `access_token`).
+     * `poll` (reads), `page` (reads answered with an ETag, whose 304 is not counted), `write`, or
+     * `stream` (opening a long poll, event stream or WebSocket; these also refuse browser pages of
+     * origins that may not call them, before anything else). `auth` replaces the dialect's
+     * authentication for one route (the stream routes also take `access_token`).
      */
     guard: (kind: RouteClass, { auth = options.auth }: { auth?: MiddlewareHandler<AppEnv> } = {}): MiddlewareHandler<AppEnv>[] =>
       kind === 'stream' ? [limitBody, listenerOrigin, auth, rateLimit(kind)] : [limitBody, auth, rateLimit(kind)],

@@ -60,10 +60,11 @@ export function rateLimit(kind: RouteClass) {
       await count(c, kind, caller);
     });
     await next();
-    // A full answer whose route never asked is counted anyway (after the fact), so it cannot go free.
+    // An answer other than 304 that never asked (a 400 for a bad cursor, a 403, a route that forgot)
+    // is counted after the fact, so it cannot go free; a failing limiter does not spoil the answer.
     if (!counted && c.res.status !== 304) {
       counted = true;
-      await c.env[LIMITERS[kind]].limit({ key: caller });
+      await c.env[LIMITERS[kind]].limit({ key: caller }).catch(() => undefined);
     }
   });
 }

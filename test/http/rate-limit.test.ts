@@ -118,6 +118,21 @@ describe('rate limits', { timeout: 60_000 }, () => {
     });
   });
 
+  it('a conditional poll not answered 304 is counted once: a moved tag before its read, a bad cursor after its answer', async () => {
+    await inOneWindow(async () => {
+      const { id: project } = await freshProject('rl');
+      const user = crypto.randomUUID();
+      const headers = await asUser({ sub: user, project });
+      const stale = (await call('/api/v1/client/notifications', { headers })).headers.get('etag')!;
+      await send(project, { to: [{ user }] });
+      const conditional = { ...headers, 'if-none-match': stale };
+      for (let i = 0; i < 5; i++) expect((await call('/api/v1/client/notifications', { headers: conditional })).status).toBe(200);
+      for (let i = 0; i < 5; i++) expect((await call('/api/v1/client/notifications?cursor=garbage', { headers: conditional })).status).toBe(400);
+      // 1 + 5 + 5 counted so far: neither missed nor counted twice.
+      await exhaust(LIMITS.poll - 11, () => call('/api/v1/client/notifications', { headers }));
+    });
+  });
+
   it('past the free revalidations, 304s count again and a flood of them is refused before it reads', async () => {
     await inOneWindow(async () => {
       const { id: project } = await freshProject('rl');
