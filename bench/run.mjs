@@ -107,7 +107,7 @@ function percentile(sorted, p) {
 async function main() {
   const started = Date.now();
   // The client library is measured as users get it: the built package.
-  if (spawnSync(process.execPath, ['scripts/build-client.mjs'], { stdio: 'inherit' }).status !== 0) throw new Error('npm run build failed');
+  if (spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' }).status !== 0) throw new Error('npm run build failed');
   ensureDevVars();
   const vars = readDevVars();
   rmSync(STATE, { recursive: true, force: true });

@@ -1,10 +1,15 @@
-// `npm start [-- --port N]`: dev values, local D1 migrated, then `wrangler dev` on localhost.
+// `npm start [-- --port N]`: dev values, the element and client built, local D1 migrated, then `wrangler dev` on
+// localhost with the demo on (GET /).
 import { spawnSync, spawn } from 'node:child_process';
 import { ensureDevVars } from './dev-vars.mjs';
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' };
 const { path, created } = ensureDevVars();
 console.log(`${created ? 'Created' : 'Using'} development secrets in ${path} (ADMIN_API_KEY, JWT_SECRET).`);
+
+// The static assets the Worker serves (public/inbox, the reference's renderer).
+const built = spawnSync(process.execPath, [new URL('build.mjs', import.meta.url).pathname], { stdio: 'inherit', env });
+if (built.status !== 0) process.exit(built.status ?? 1);
 
 // `--persist-to DIR` (passed on to wrangler dev) keeps the local database elsewhere: migrate that one.
 const args = process.argv.slice(2);
@@ -13,10 +18,12 @@ const state = persist >= 0 ? ['--persist-to', args[persist + 1]] : [];
 const migrate = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', ...state], { stdio: 'inherit', env });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
+const port = args.includes('--port') ? args[args.indexOf('--port') + 1] : '8787';
+console.log(`The demo: http://localhost:${port}/   The API reference: http://localhost:${port}/docs`);
 console.log('A user token for trying the client API: npm run token -- <user> [--project p] [--org o]');
 // Port and address default from wrangler.toml [dev]; `--port N` overrides. wrangler dev learns that a
 // client hung up only when a write to it fails: listeners probe every 3 s (src/realtime/settings.ts).
-const dev = spawn('wrangler', ['dev', '--var', 'HANGUP_PROBE_SECONDS:3', ...args], {
+const dev = spawn('wrangler', ['dev', '--var', 'HANGUP_PROBE_SECONDS:3', '--var', 'DEMO:on', ...args], {
   stdio: 'inherit',
   env,
 });

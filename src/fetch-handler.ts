@@ -1,10 +1,12 @@
 import { dialectOf, type DialectName } from './api/mounts';
 import type { App } from './app';
+import { isDemoPath } from './demo/paths';
 import type { Bindings } from './env';
 
 /**
  * The Worker's fetch: a request goes to an app holding only its own dialect (built once per
- * isolate); anything outside the dialects (/openapi.json, unknown paths) to the whole app.
+ * isolate); the demo's paths to the demo (src/demo, loaded only there); anything else (/openapi.json,
+ * unknown paths) to the whole app.
  */
 export function lazyFetch(): ExportedHandlerFetchHandler<Bindings> {
   const apps = new Map<DialectName | 'all', Promise<App>>();
@@ -18,9 +20,20 @@ export function lazyFetch(): ExportedHandlerFetchHandler<Bindings> {
     }
     return app;
   };
+  const fetchWith = async (key: DialectName | 'all', request: Request, env: Bindings, ctx: ExecutionContext) =>
+    (await appFor(key)).fetch(request, env, ctx);
   return async (request, env, ctx) => {
-    const app = await appFor(dialectOf(pathOf(request.url)) ?? 'all');
-    return app.fetch(request, env, ctx);
+    const path = pathOf(request.url);
+    if (isDemoPath(path)) {
+      const { demoFetch } = await import('./demo');
+      return demoFetch(
+        request,
+        env,
+        (r) => fetchWith('all', r, env, ctx),
+        (r) => fetchWith('producer', r, env, ctx),
+      );
+    }
+    return fetchWith(dialectOf(path) ?? 'all', request, env, ctx);
   };
 }
 

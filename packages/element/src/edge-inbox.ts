@@ -1,0 +1,255 @@
+import { createInbox, type Inbox, type InboxState, type Transport } from '@edge-inbox/client';
+import { itemFor, refreshTimes, setStatus } from './items';
+import { STYLES, VISUALLY_HIDDEN } from './styles';
+
+const BELL =
+  '<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M12 22a2 2 0 0 0 2-2h-4a2 2 0 0 0 2 2Zm6-6v-5a6 6 0 0 0-5-5.9V4a1 1 0 1 0-2 0v1.1A6 6 0 0 0 6 11v5l-2 2v1h16v-1l-2-2Z"/></svg>';
+
+const TEMPLATE = `<style>${STYLES}${VISUALLY_HIDDEN}</style>
+<button class="bell" part="bell" aria-haspopup="dialog" aria-expanded="false" aria-controls="panel">${BELL}<span class="badge" part="badge" aria-hidden="true" hidden></span></button>
+<div id="panel" class="panel" part="panel" role="dialog" aria-labelledby="title" hidden>
+<header part="header"><h2 id="title" part="heading" tabindex="-1">Notifications</h2><button class="link" part="ack-all">Mark all as read</button></header>
+<p class="note" part="status" role="status"></p>
+<ul part="list" aria-labelledby="title"></ul>
+<button class="more" part="more" hidden>Load more</button>
+</div>`;
+
+const TRANSPORTS = ['auto', 'websocket', 'sse', 'poll'];
+
+/**
+ * Where the inbox is when `base-url` is not given: the origin this script came from, which is right when a page
+ * loads it from the inbox's own origin (`<script type="module" src="https://inbox.example/inbox/edge-inbox.js">`).
+ */
+const SCRIPT_ORIGIN = /^https?:/.test(import.meta.url) ? new URL(import.meta.url).origin : undefined;
+
+/**
+ * `<edge-inbox>`: a bell with the pending count that opens a feed. Attributes: `base-url`, `token`, `transport`
+ * (`auto`, `websocket`, `sse`, `poll`), `open`, `inline` (the feed in place, always shown, no bell), `theme` (`light`,
+ * `dark`), `placement` (`left`: the panel opens toward the right). Property
+ * `tokenProvider`: a function returning the user's JWT, asked again after a 401. Fires `edge-inbox-change` (detail:
+ * the client's state) after every change.
+ */
+export class EdgeInboxElement extends HTMLElement {
+  static observedAttributes = ['base-url', 'token', 'transport', 'open', 'inline'];
+
+  #root = this.attachShadow({ mode: 'open' });
+  #tokenProvider?: () => string | Promise<string>;
+  #inbox?: Inbox;
+  #unsubscribe?: () => void;
+  #items = new Map<string, HTMLLIElement>();
+  #restartQueued = false;
+  #ticker?: ReturnType<typeof setInterval>;
+  #actionError?: string;
+  /** Whether the first page is in: until then the list is busy and says "Loading…", not "all caught up". */
+  #loaded = false;
+
+  constructor() {
+    super();
+    this.#root.innerHTML = TEMPLATE;
+    this.#part('bell').onclick = () => (this.open ? this.#close(true) : this.#show(true));
+    this.#part('ack-all').onclick = () => this.#act(this.#inbox?.acknowledgeAll());
+    this.#part('more').onclick = () => this.#act(this.#inbox?.loadMore());
+    this.#part('list').onclick = (event) => {
+      const button = (event.target as Element).closest('.ack');
+      const item = button?.closest('li');
+      if (!item) return;
+      // The button goes away with the acknowledgement: keep the keyboard user on the row.
+      item.focus();
+      this.#act(this.#inbox?.acknowledge(item.dataset.id!));
+    };
+    this.#part('panel').onkeydown = (event) => this.#onKey(event);
+  }
+
+  get tokenProvider() {
+    return this.#tokenProvider;
+  }
+  set tokenProvider(provider: (() => string | Promise<string>) | undefined) {
+    this.#tokenProvider = provider;
+    this.#restart();
+  }
+
+  /** The client underneath (`@edge-inbox/client`), once the element has a token and is in the page. */
+  get inbox(): Inbox | undefined {
+    return this.#inbox;
+  }
+
+  get open(): boolean {
+    return !this.#part('panel').hidden;
+  }
+  set open(open: boolean) {
+    open ? this.#show(false) : this.#close(false);
+  }
+
+  connectedCallback() {
+    this.#restart();
+    this.#layout();
+  }
+
+  disconnectedCallback() {
+    this.#restart();
+    this.#close(false);
+    this.#hidePanel();
+  }
+
+  attributeChangedCallback(name: string) {
+    if (name === 'open') this.open = this.hasAttribute('open');
+    else if (name === 'inline') this.#layout();
+    else this.#restart();
+  }
+
+  // Inline, the feed is a region of the page that is always there; otherwise a dialog the bell opens.
+  #layout() {
+    const inline = this.hasAttribute('inline');
+    this.#part('panel').setAttribute('role', inline ? 'region' : 'dialog');
+    if (inline) this.#showPanel();
+    else if (!this.hasAttribute('open')) this.#hidePanel();
+  }
+
+  // Several attributes set in a row start one client.
+  #restart() {
+    if (this.#restartQueued) return;
+    this.#restartQueued = true;
+    queueMicrotask(() => {
+      this.#restartQueued = false;
+      this.#unsubscribe?.();
+      this.#inbox?.stop();
+      this.#inbox = undefined;
+      for (const item of this.#items.values()) item.remove();
+      this.#items.clear();
+      this.#loaded = false;
+      const token = this.#tokenProvider ?? this.getAttribute('token');
+      const baseUrl = this.getAttribute('base-url') ?? SCRIPT_ORIGIN;
+      if (!this.isConnected || !token || !baseUrl) return;
+      const transport = this.getAttribute('transport') ?? 'auto';
+      const inbox = createInbox({ baseUrl, token, transport: (TRANSPORTS.includes(transport) ? transport : 'auto') as Transport });
+      this.#inbox = inbox;
+      this.#unsubscribe = inbox.subscribe((state) => this.#render(state));
+      this.#render(inbox.state);
+      // A failed start is in the state (status and error), which is what the panel shows.
+      inbox.start().then(
+        () => {
+          this.#loaded = true;
+          if (this.#inbox === inbox) this.#render(inbox.state);
+        },
+        () => {},
+      );
+    });
+  }
+
+  #render(state: InboxState) {
+    const { counts, notifications, status, error, hasMore } = state;
+    const badge = this.#part('badge');
+    badge.hidden = counts.pending === 0;
+    badge.textContent = counts.pending > 99 ? '99+' : String(counts.pending);
+    this.#part('bell').setAttribute('aria-label', counts.pending ? `Notifications, ${counts.pending} unread` : 'Notifications, none unread');
+    (this.#part('ack-all') as HTMLButtonElement).disabled = counts.pending === 0;
+    this.#part('more').hidden = !hasMore;
+
+    const note = this.#part('status');
+    const failed = status === 'offline' || (status === 'stopped' && error) || this.#actionError;
+    note.classList.toggle('error', !!failed);
+    note.textContent =
+      status === 'offline'
+        ? error?.status
+          ? `The inbox answered ${error.code}. Retrying…`
+          : navigator.onLine === false
+            ? 'You are offline. Retrying…'
+            : // Also what a page sees whose origin the inbox does not allow: the browser hides the answer.
+              'Cannot reach the inbox. Retrying…'
+        : status === 'stopped' && error
+          ? `The inbox refused this page (${error.code}).`
+          : status === 'replaced'
+            ? 'This inbox is open in another window.'
+            : this.#actionError
+              ? this.#actionError
+              : !this.#loaded
+                ? 'Loading…'
+                : notifications.length
+                  ? ''
+                  : 'You are all caught up.';
+
+    const list = this.#part('list');
+    list.setAttribute('aria-busy', String(!this.#loaded));
+    const now = Date.now();
+    const shown = new Set<string>();
+    let previous: Element | null = null;
+    for (const notification of notifications) {
+      shown.add(notification.id);
+      let item = this.#items.get(notification.id);
+      if (item) setStatus(item, notification);
+      else this.#items.set(notification.id, (item = itemFor(notification, now)));
+      const expected: Element | null = previous ? previous.nextElementSibling : list.firstElementChild;
+      if (expected !== item) list.insertBefore(item, expected);
+      previous = item;
+    }
+    for (const [id, item] of this.#items) {
+      if (shown.has(id)) continue;
+      item.remove();
+      this.#items.delete(id);
+    }
+    this.dispatchEvent(new CustomEvent('edge-inbox-change', { detail: state }));
+  }
+
+  #act(action: Promise<unknown> | undefined) {
+    this.#actionError = undefined;
+    action?.catch((error: { code?: string }) => {
+      this.#actionError = `That did not go through (${error.code ?? 'error'}). Try again.`;
+      if (this.#inbox) this.#render(this.#inbox.state);
+    });
+  }
+
+  #show(moveFocus: boolean) {
+    if (this.open || this.hasAttribute('inline')) return;
+    this.#showPanel();
+    this.#part('bell').setAttribute('aria-expanded', 'true');
+    this.toggleAttribute('open', true);
+    document.addEventListener('pointerdown', this.#onOutside, true);
+    if (moveFocus) this.#part('heading').focus();
+  }
+
+  #close(focusBell: boolean) {
+    if (!this.open || this.hasAttribute('inline')) return;
+    this.#hidePanel();
+    this.#part('bell').setAttribute('aria-expanded', 'false');
+    this.toggleAttribute('open', false);
+    document.removeEventListener('pointerdown', this.#onOutside, true);
+    if (focusBell) this.#part('bell').focus();
+  }
+
+  #showPanel() {
+    this.#part('panel').hidden = false;
+    refreshTimes(this.#part('list'), Date.now());
+    // Times only change on screen while someone can see them.
+    clearInterval(this.#ticker);
+    this.#ticker = setInterval(() => refreshTimes(this.#part('list'), Date.now()), 30_000);
+  }
+
+  #hidePanel() {
+    this.#part('panel').hidden = true;
+    clearInterval(this.#ticker);
+  }
+
+  #onOutside = (event: Event) => {
+    if (!event.composedPath().includes(this)) this.#close(false);
+  };
+
+  // Escape closes and gives focus back to the bell; arrows move between notifications (Tab reaches their buttons).
+  #onKey(event: KeyboardEvent) {
+    if (event.key === 'Escape' && !this.hasAttribute('inline')) {
+      event.preventDefault();
+      this.#close(true);
+      return;
+    }
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    const items = [...this.#part('list').children] as HTMLElement[];
+    if (!items.length) return;
+    event.preventDefault();
+    const current = items.findIndex((item) => item.contains(this.#root.activeElement));
+    const next = event.key === 'ArrowDown' ? Math.min(current + 1, items.length - 1) : Math.max(current - 1, 0);
+    items[next]!.focus();
+  }
+
+  #part(name: string): HTMLElement {
+    return this.#root.querySelector(`[part~="${name}"]`)!;
+  }
+}

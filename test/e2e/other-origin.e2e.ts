@@ -1,0 +1,43 @@
+// The element on a page of another origin: loaded with one <script type="module"> from the inbox's origin,
+// talking to it across origins because CORS_ORIGINS lists that page's origin; and refused where it does not.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { countIs, inbox, launch, otherOrigin, produce, screenshot, unique, userToken, watch } from './helpers';
+
+let browser: Browser;
+beforeAll(async () => (browser = await launch()));
+afterAll(() => browser?.close());
+
+describe('the element on another origin', () => {
+  it('works from an origin listed in CORS_ORIGINS: first page, live delivery, acknowledge', async () => {
+    const user = unique('carol').replace(' ', '-');
+    const title = unique('Across origins');
+    await produce({ to: [{ user }], title: `${title} (before)` });
+
+    const { page, errors, foreign } = await watch(await browser.newContext(), `${otherOrigin}/`, [otherOrigin, inbox]);
+    await page.evaluate((token) => document.querySelector('edge-inbox')!.setAttribute('token', token), await userToken({ sub: user, project: 'demo' }));
+    const item = (text: string) => page.locator('edge-inbox li', { hasText: text });
+    await countIs(item(`${title} (before)`), 1, 15_000);
+
+    await produce({ to: [{ user }], title: `${title} (live)` });
+    await countIs(item(`${title} (live)`), 1);
+    await item(`${title} (live)`).locator('[part~=ack]').click();
+    await countIs(page.locator('edge-inbox li[data-status=pending]', { hasText: `${title} (live)` }), 0);
+
+    await screenshot(page, 'other-origin');
+    expect(errors).toEqual([]);
+    expect(foreign).toEqual([]);
+  });
+
+  it('says so when the page\'s origin is not allowed', async () => {
+    // The same page server by another name: an origin CORS_ORIGINS does not list. The browser hides the
+    // server's answer from the page, so the element can only say it cannot reach the inbox.
+    const refused = otherOrigin.replace('localhost', '127.0.0.1');
+    const { page } = await watch(await browser.newContext(), `${refused}/`, [refused, inbox]);
+    await page.evaluate((token) => document.querySelector('edge-inbox')!.setAttribute('token', token), await userToken({ sub: 'dave', project: 'demo' }));
+    await expect
+      .poll(() => page.locator('edge-inbox [part~=status]').textContent(), { timeout: 15_000 })
+      .toBe('Cannot reach the inbox. Retrying…');
+    await screenshot(page, 'other-origin-refused');
+  });
+});

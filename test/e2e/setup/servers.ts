@@ -1,0 +1,126 @@
+// Starts what the browser tests talk to: the Worker under `wrangler dev` with the demo on (as `npm start`,
+// but with its own database, secrets and ports) and a plain page server on another origin, which
+// CORS_ORIGINS allows. Each is stopped by its process id.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { chromiumPath } from './chromium';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    inbox: string;
+    otherOrigin: string;
+    adminKey: string;
+    jwtSecret: string;
+    chromium: string;
+  }
+}
+
+const root = path.join(import.meta.dirname, '../../..');
+// Without the developer's own secrets in the environment (wrangler reads them from there too).
+const { ADMIN_API_KEY: _admin, JWT_SECRET: _secret, ...parentEnv } = process.env;
+const env = { ...parentEnv, WRANGLER_SEND_METRICS: 'false', CI: 'true' };
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitUntilUp(url: string, child: ChildProcess, log: () => string) {
+  for (let i = 0; i < 240; i++) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${log()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`${url} did not come up:\n${log()}`);
+}
+
+/** The other origin's page: the element loaded from the inbox's origin, as an app embeds it. */
+function otherOriginPage(inbox: string) {
+  return `<!doctype html><html lang="en"><meta charset="utf-8"><title>Another app</title><link rel="icon" href="data:,">
+<script type="module" src="${inbox}/inbox/edge-inbox.js"></script>
+<h1>Another app</h1><edge-inbox base-url="${inbox}" inline></edge-inbox>`;
+}
+
+export default async function setup(project: TestProject) {
+  const chromium = chromiumPath();
+  const build = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, env, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
+
+  const state = mkdtempSync(path.join(tmpdir(), 'edge-inbox-e2e-'));
+  const migrate = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: root, env, encoding: 'utf8' });
+  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}${migrate.stderr}`);
+
+  const [port, inspectorPort, otherPort] = [await freePort(), await freePort(), await freePort()];
+  const inbox = `http://127.0.0.1:${port}`;
+  const otherOrigin = `http://localhost:${otherPort}`;
+  const adminKey = `e2e-admin-${randomBytes(12).toString('base64url')}`;
+  const jwtSecret = randomBytes(32).toString('base64url');
+
+  const pages: Server = createServer((request, response) => {
+    response.writeHead(request.url === '/' ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(request.url === '/' ? otherOriginPage(inbox) : 'not found');
+  });
+  await new Promise<void>((resolve) => pages.listen(otherPort, '127.0.0.1', resolve));
+
+  let output = '';
+  // The secrets from a file of their own (not the developer's .dev.vars), the rest as `npm start` sets them.
+  const secrets = path.join(state, 'secrets.env');
+  writeFileSync(secrets, `ADMIN_API_KEY=${adminKey}\nJWT_SECRET=${jwtSecret}\n`, { mode: 0o600 });
+  const vars = { DEMO: 'on', HANGUP_PROBE_SECONDS: '3', CORS_ORIGINS: otherOrigin };
+  const worker = spawn(
+    'npx',
+    [
+      'wrangler', 'dev', '--port', String(port), '--inspector-port', String(inspectorPort), '--ip', '127.0.0.1', '--persist-to', state, '--env-file', secrets,
+      ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
+    ],
+    { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  worker.stdout!.on('data', (chunk) => (output += chunk));
+  worker.stderr!.on('data', (chunk) => (output += chunk));
+  const stop = () => {
+    // npx and wrangler and workerd: the whole process group this setup started.
+    if (worker.exitCode === null && worker.pid) process.kill(-worker.pid, 'SIGTERM');
+    pages.close();
+  };
+  try {
+    await waitUntilUp(`${inbox}/docs`, worker, () => output);
+  } catch (error) {
+    stop();
+    throw error;
+  }
+
+  // The demo's project, which the demo would otherwise create on its first send.
+  const created = await fetch(`${inbox}/v1/projects`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 'demo', name: 'Demo' }),
+  });
+  if (created.status !== 201) {
+    stop();
+    throw new Error(`creating the demo project: ${created.status} ${await created.text()}`);
+  }
+
+  project.provide('inbox', inbox);
+  project.provide('otherOrigin', otherOrigin);
+  project.provide('adminKey', adminKey);
+  project.provide('jwtSecret', jwtSecret);
+  project.provide('chromium', chromium);
+
+  return () => {
+    stop();
+    rmSync(state, { recursive: true, force: true });
+  };
+}
