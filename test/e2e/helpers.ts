@@ -89,3 +89,11 @@ export async function demoReady(page: Page): Promise<void> {
     await feed(page, user).locator('ul[aria-busy=false]').waitFor({ state: 'attached', timeout: 15_000 });
   }
 }
+
+/** Sets attributes of the page's <edge-inbox>, in order (the token last: it starts the element). */
+export function configure(page: Page, attributes: Record<string, string>): Promise<void> {
+  return page.evaluate((attributes) => {
+    const element = document.querySelector('edge-inbox')!;
+    for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  }, attributes);
+}

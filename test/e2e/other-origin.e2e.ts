@@ -2,7 +2,7 @@
 // talking to it across origins because CORS_ORIGINS lists that page's origin; and refused where it does not.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { countIs, inbox, launch, otherOrigin, produce, screenshot, unique, userToken, watch } from './helpers';
+import { configure, countIs, inbox, launch, otherOrigin, produce, screenshot, unique, userToken, watch } from './helpers';
 
 let browser: Browser;
 beforeAll(async () => (browser = await launch()));
@@ -15,7 +15,7 @@ describe('the element on another origin', () => {
     await produce({ to: [{ user }], title: `${title} (before)` });
 
     const { page, errors, foreign } = await watch(await browser.newContext(), `${otherOrigin}/`, [otherOrigin, inbox]);
-    await page.evaluate((token) => document.querySelector('edge-inbox')!.setAttribute('token', token), await userToken({ sub: user, project: 'demo' }));
+    await configure(page, { token: await userToken({ sub: user, project: 'demo' }) });
     const item = (text: string) => page.locator('edge-inbox li', { hasText: text });
     await countIs(item(`${title} (before)`), 1, 15_000);
 
@@ -29,12 +29,37 @@ describe('the element on another origin', () => {
     expect(foreign).toEqual([]);
   });
 
+  it('says when there is nothing, and loads older notifications a page at a time', async () => {
+    const user = unique('erin').replace(' ', '-');
+    const { page, errors } = await watch(await browser.newContext(), `${otherOrigin}/`, [otherOrigin, inbox]);
+    const element = page.locator('edge-inbox');
+    await configure(page, { 'page-size': '2', token: await userToken({ sub: user, project: 'demo' }) });
+    await expect.poll(() => element.locator('[part~=status]').textContent(), { timeout: 15_000 }).toBe('You are all caught up.');
+    await expect(element.locator('[part~=ack-all]').isDisabled()).resolves.toBe(true);
+
+    const titles = [1, 2, 3, 4, 5].map((n) => `${user} #${n}`);
+    for (const title of titles) await produce({ to: [{ user }], title });
+    await countIs(element.locator('li'), 5);
+    // Reloaded, the first page holds two; "Load more" brings the rest, two at a time, oldest last.
+    await page.reload();
+    await configure(page, { 'page-size': '2', token: await userToken({ sub: user, project: 'demo' }) });
+    await countIs(element.locator('li'), 2, 15_000);
+    const more = element.locator('[part~=more]');
+    await more.click();
+    await countIs(element.locator('li'), 4);
+    await more.click();
+    await countIs(element.locator('li'), 5);
+    await expect(more.isHidden()).resolves.toBe(true);
+    await expect(element.locator('li .title').allTextContents()).resolves.toEqual([...titles].reverse().map((title) => `Unread: ${title}`));
+    expect(errors).toEqual([]);
+  });
+
   it('says so when the page\'s origin is not allowed', async () => {
     // The same page server by another name: an origin CORS_ORIGINS does not list. The browser hides the
     // server's answer from the page, so the element can only say it cannot reach the inbox.
     const refused = otherOrigin.replace('localhost', '127.0.0.1');
     const { page } = await watch(await browser.newContext(), `${refused}/`, [refused, inbox]);
-    await page.evaluate((token) => document.querySelector('edge-inbox')!.setAttribute('token', token), await userToken({ sub: 'dave', project: 'demo' }));
+    await configure(page, { token: await userToken({ sub: 'dave', project: 'demo' }) });
     await expect
       .poll(() => page.locator('edge-inbox [part~=status]').textContent(), { timeout: 15_000 })
       .toBe('Cannot reach the inbox. Retrying…');

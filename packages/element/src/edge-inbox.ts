@@ -25,12 +25,12 @@ const SCRIPT_ORIGIN = /^https?:/.test(import.meta.url) ? new URL(import.meta.url
 /**
  * `<edge-inbox>`: a bell with the pending count that opens a feed. Attributes: `base-url`, `token`, `transport`
  * (`auto`, `websocket`, `sse`, `poll`), `open`, `inline` (the feed in place, always shown, no bell), `theme` (`light`,
- * `dark`), `placement` (`left`: the panel opens toward the right). Property
+ * `dark`), `placement` (`left`: the panel opens toward the right), `page-size` (1–100, default 50). Property
  * `tokenProvider`: a function returning the user's JWT, asked again after a 401. Fires `edge-inbox-change` (detail:
  * the client's state) after every change.
  */
 export class EdgeInboxElement extends HTMLElement {
-  static observedAttributes = ['base-url', 'token', 'transport', 'open', 'inline'];
+  static observedAttributes = ['base-url', 'token', 'transport', 'page-size', 'open', 'inline'];
 
   #root = this.attachShadow({ mode: 'open' });
   #tokenProvider?: () => string | Promise<string>;
@@ -121,7 +121,21 @@ export class EdgeInboxElement extends HTMLElement {
       const baseUrl = this.getAttribute('base-url') ?? SCRIPT_ORIGIN;
       if (!this.isConnected || !token || !baseUrl) return;
       const transport = this.getAttribute('transport') ?? 'auto';
-      const inbox = createInbox({ baseUrl, token, transport: (TRANSPORTS.includes(transport) ? transport : 'auto') as Transport });
+      const pageSize = this.getAttribute('page-size');
+      let inbox: Inbox;
+      try {
+        inbox = createInbox({
+          baseUrl,
+          token,
+          transport: (TRANSPORTS.includes(transport) ? transport : 'auto') as Transport,
+          pageSize: pageSize === null ? undefined : Number(pageSize),
+        });
+      } catch (error) {
+        // A setting the client refuses (a page-size out of range): say which, rather than throw in a microtask.
+        this.#part('status').textContent = (error as Error).message;
+        this.#part('status').classList.add('error');
+        return;
+      }
       this.#inbox = inbox;
       this.#unsubscribe = inbox.subscribe((state) => this.#render(state));
       this.#render(inbox.state);
