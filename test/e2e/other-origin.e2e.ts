@@ -54,6 +54,25 @@ describe('the element on another origin', () => {
     expect(errors).toEqual([]);
   });
 
+  it('says at once when the browser goes offline, and carries on when it is back', async () => {
+    const user = unique('grace').replace(' ', '-');
+    await produce({ to: [{ user }], title: `${user} before` });
+    const context = await browser.newContext();
+    const { page } = await watch(context, `${otherOrigin}/`, [otherOrigin, inbox]);
+    await configure(page, { token: await userToken({ sub: user, project: 'demo' }) });
+    const status = page.locator('edge-inbox [part~=status]');
+    await countIs(page.locator('edge-inbox li'), 1, 15_000);
+
+    await context.setOffline(true);
+    await expect.poll(() => status.textContent()).toBe('You are offline. New notifications will show when you are back.');
+    await screenshot(page, 'offline');
+    await context.setOffline(false);
+    await expect.poll(() => status.textContent()).toBe('');
+    await produce({ to: [{ user }], title: `${user} after` });
+    // Back online, the client reconnects after its backoff (2 s at first), then resumes where it was.
+    await countIs(page.locator('edge-inbox li'), 2, 15_000);
+  });
+
   it('says so when the page\'s origin is not allowed', async () => {
     // The same page server by another name: an origin CORS_ORIGINS does not list. The browser hides the
     // server's answer from the page, so the element can only say it cannot reach the inbox.

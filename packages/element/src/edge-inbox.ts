@@ -83,9 +83,13 @@ export class EdgeInboxElement extends HTMLElement {
   connectedCallback() {
     this.#restart();
     this.#layout();
+    addEventListener('online', this.#onNetwork);
+    addEventListener('offline', this.#onNetwork);
   }
 
   disconnectedCallback() {
+    removeEventListener('online', this.#onNetwork);
+    removeEventListener('offline', this.#onNetwork);
     this.#restart();
     this.#close(false);
     this.#hidePanel();
@@ -151,7 +155,7 @@ export class EdgeInboxElement extends HTMLElement {
   }
 
   #render(state: InboxState) {
-    const { counts, notifications, status, error, hasMore } = state;
+    const { counts, notifications, hasMore } = state;
     const badge = this.#part('badge');
     badge.hidden = counts.pending === 0;
     badge.textContent = counts.pending > 99 ? '99+' : String(counts.pending);
@@ -160,27 +164,9 @@ export class EdgeInboxElement extends HTMLElement {
     this.#part('more').hidden = !hasMore;
 
     const note = this.#part('status');
-    const failed = status === 'offline' || (status === 'stopped' && error) || this.#actionError;
-    note.classList.toggle('error', !!failed);
-    note.textContent =
-      status === 'offline'
-        ? error?.status
-          ? `The inbox answered ${error.code}. Retrying…`
-          : navigator.onLine === false
-            ? 'You are offline. Retrying…'
-            : // Also what a page sees whose origin the inbox does not allow: the browser hides the answer.
-              'Cannot reach the inbox. Retrying…'
-        : status === 'stopped' && error
-          ? `The inbox refused this page (${error.code}).`
-          : status === 'replaced'
-            ? 'This inbox is open in another window.'
-            : this.#actionError
-              ? this.#actionError
-              : !this.#loaded
-                ? 'Loading…'
-                : notifications.length
-                  ? ''
-                  : 'You are all caught up.';
+    const [text, failed] = this.#note(state);
+    note.textContent = text;
+    note.classList.toggle('error', failed);
 
     const list = this.#part('list');
     list.setAttribute('aria-busy', String(!this.#loaded));
@@ -202,6 +188,20 @@ export class EdgeInboxElement extends HTMLElement {
       this.#items.delete(id);
     }
     this.dispatchEvent(new CustomEvent('edge-inbox-change', { detail: state }));
+  }
+
+  /** The line above the list: what is wrong, or why there is nothing to show. */
+  #note({ status, error, notifications }: InboxState): [text: string, failed: boolean] {
+    if (navigator.onLine === false) return ['You are offline. New notifications will show when you are back.', true];
+    if (status === 'offline') {
+      // A network failure is also what a page sees whose origin the inbox does not allow: the browser hides the answer.
+      return [error?.status ? `The inbox answered ${error.code}. Retrying…` : 'Cannot reach the inbox. Retrying…', true];
+    }
+    if (status === 'stopped' && error) return [`The inbox refused this page (${error.code}).`, true];
+    if (status === 'replaced') return ['This inbox is open in another window.', false];
+    if (this.#actionError) return [this.#actionError, true];
+    if (!this.#loaded) return ['Loading…', false];
+    return [notifications.length ? '' : 'You are all caught up.', false];
   }
 
   #act(action: Promise<unknown> | undefined) {
@@ -242,6 +242,11 @@ export class EdgeInboxElement extends HTMLElement {
     this.#part('panel').hidden = true;
     clearInterval(this.#ticker);
   }
+
+  // The browser knows before any request fails: say so at once, and take it back as soon as it is over.
+  #onNetwork = () => {
+    if (this.#inbox) this.#render(this.#inbox.state);
+  };
 
   #onOutside = (event: Event) => {
     if (!event.composedPath().includes(this)) this.#close(false);
