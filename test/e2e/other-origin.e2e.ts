@@ -29,6 +29,19 @@ describe('the element on another origin', () => {
     expect(foreign).toEqual([]);
   });
 
+  it('takes a tokenProvider set before the element was defined', async () => {
+    const user = unique('heidi').replace(' ', '-');
+    await produce({ to: [{ user }], title: `${user} provided` });
+    const token = await userToken({ sub: user, project: 'demo' });
+    const { page, errors } = await watch(await browser.newContext(), `${otherOrigin}/`, [otherOrigin, inbox]);
+    // A classic script runs before any module script: the element is not defined yet when it sets the property.
+    await page.setContent(`<edge-inbox base-url="${inbox}" inline></edge-inbox>
+<script>document.querySelector('edge-inbox').tokenProvider = async () => ${JSON.stringify(token)};</script>
+<script type="module" src="${inbox}/inbox/edge-inbox.js"></script>`);
+    await countIs(page.locator('edge-inbox li', { hasText: `${user} provided` }), 1, 15_000);
+    expect(errors).toEqual([]);
+  });
+
   it('says when there is nothing, and loads older notifications a page at a time', async () => {
     const user = unique('erin').replace(' ', '-');
     const { page, errors } = await watch(await browser.newContext(), `${otherOrigin}/`, [otherOrigin, inbox]);

@@ -58,6 +58,12 @@ export class EdgeInboxElement extends HTMLElement {
       this.#act(this.#inbox?.acknowledge(item.dataset.id!));
     };
     this.#part('panel').onkeydown = (event) => this.#onKey(event);
+    // Set on the element before this class was defined (a script that ran first): take it through the setter.
+    if (Object.prototype.hasOwnProperty.call(this, 'tokenProvider')) {
+      const provider = (this as { tokenProvider?: () => string | Promise<string> }).tokenProvider;
+      delete (this as { tokenProvider?: unknown }).tokenProvider;
+      this.tokenProvider = provider;
+    }
   }
 
   get tokenProvider() {
