@@ -9,7 +9,9 @@ type EdgeInboxProps = {
   transport?: 'auto' | 'websocket' | 'sse' | 'poll';
   theme?: 'light' | 'dark';
   placement?: 'left';
+  'page-size'?: number | string;
   open?: boolean;
+  inline?: boolean;
   class?: string;
   className?: string;
   style?: unknown;
