@@ -5,7 +5,7 @@ import { dialectErrors, type RenderError } from './errors';
 import { limitBody } from './body-limit';
 import { methodNotAllowed } from './method-not-allowed';
 import { listenerOrigin } from './origin';
-import { errorResponses } from './openapi';
+import { errorResponses, type Status } from './openapi';
 import { rateLimit, type RouteClass } from './rate-limit';
 import { validationHook } from './validation';
 
@@ -17,6 +17,10 @@ export interface DialectOptions<Schema> {
   /** The error body's schema, for /openapi.json; `byStatus` overrides it for some statuses (the player API's 422). */
   errorSchema: Schema;
   byStatus?: Record<number, unknown>;
+  /** What a status means in this dialect (its error codes), where the shared words are not enough. */
+  notes?: Record<number, string>;
+  /** The dialect's tag in /openapi.json (api/tags.ts): every route names it. */
+  tag: string;
   /** Who may call (http/auth.ts): runs on every route before its rate limit. */
   auth: MiddlewareHandler<AppEnv>;
 }
@@ -32,7 +36,13 @@ export function createDialect<Schema>(options: DialectOptions<Schema>) {
   app.use('*', methodNotAllowed(app, options.base));
   return {
     app,
-    errors: (...statuses: number[]) => errorResponses(options.errorSchema, statuses, options.byStatus),
+    /** The route's tag list (one tag: the dialect's). */
+    tags: [options.tag],
+    /**
+     * The error answers a route can give, each with its headers, in the dialect's shape; a status
+     * may come with what it means on that route (`[409, 'Already acknowledged']`). The 500 is added.
+     */
+    errors: (...statuses: Status[]) => errorResponses(options.errorSchema, statuses, options.byStatus, options.notes),
     /**
      * The middleware a route declares (`createRoute({ middleware })`) for its rate-limit class:
      * `poll` (reads), `page` (reads answered with an ETag, whose 304 is not counted), `write`, or

@@ -42,7 +42,7 @@ async function count(c: Context<AppEnv>, kind: RouteClass, caller: string): Prom
  * a Durable Object, half of a 304's CPU; deployed, a counter cached on the machine).
  */
 export function rateLimit(kind: RouteClass) {
-  return createMiddleware<AppEnv>(async (c, next) => {
+  const limit = createMiddleware<AppEnv>(async (c, next) => {
     const caller = callerKey(c);
     const deferred =
       kind === 'page' &&
@@ -67,6 +67,8 @@ export function rateLimit(kind: RouteClass) {
       await c.env[LIMITERS[kind]].limit({ key: caller }).catch(() => undefined);
     }
   });
+  // Marked with its class, so that a test can tell which routes a limiter guards (and so answer 429).
+  return Object.assign(limit, { rateLimitClass: kind });
 }
 
 const admitted = async (): Promise<void> => {};

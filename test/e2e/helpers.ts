@@ -6,6 +6,8 @@ import { expect, inject } from 'vitest';
 
 export const inbox = inject('inbox');
 export const otherOrigin = inject('otherOrigin');
+/** The project of the pages on the other origin: nothing the demo tests send to everyone reaches its users. */
+export const ELSEWHERE = 'elsewhere';
 
 /** Delivery bound the issue sets: what a user sees within 2 s of the send returning. */
 export const DELIVERY_MS = 2_000;
@@ -52,9 +54,9 @@ export const row = (page: Page, user: string, title: string) => feed(page, user)
 /** A title no other test uses, so that tests sharing the demo's inboxes tell their notifications apart. */
 export const unique = (label: string) => `${label} ${Math.random().toString(36).slice(2, 8)}`;
 
-/** Sends through the producer API, as the operator's backend would. */
-export async function produce(body: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${inbox}/v1/projects/demo/notifications`, {
+/** Sends through the producer API, as the operator's backend would (to the demo's project unless told). */
+export async function produce(body: Record<string, unknown>, project = 'demo'): Promise<void> {
+  const response = await fetch(`${inbox}/v1/projects/${project}/notifications`, {
     method: 'POST',
     headers: { authorization: `Bearer ${inject('adminKey')}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),

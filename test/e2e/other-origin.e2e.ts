@@ -2,7 +2,7 @@
 // talking to it across origins because CORS_ORIGINS lists that page's origin; and refused where it does not.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { configure, countIs, inbox, launch, otherOrigin, produce, screenshot, unique, userToken, watch } from './helpers';
+import { configure, countIs, ELSEWHERE, inbox, launch, otherOrigin, produce, screenshot, unique, userToken, watch } from './helpers';
 
 let browser: Browser;
 beforeAll(async () => (browser = await launch()));
@@ -12,14 +12,14 @@ describe('the element on another origin', () => {
   it('works from an origin listed in CORS_ORIGINS: first page, live delivery, acknowledge', async () => {
     const user = unique('carol').replace(' ', '-');
     const title = unique('Across origins');
-    await produce({ to: [{ user }], title: `${title} (before)` });
+    await produce({ to: [{ user }], title: `${title} (before)` }, ELSEWHERE);
 
     const { page, errors, foreign } = await watch(await browser.newContext(), `${otherOrigin}/`, [otherOrigin, inbox]);
-    await configure(page, { token: await userToken({ sub: user, project: 'demo' }) });
+    await configure(page, { token: await userToken({ sub: user, project: ELSEWHERE }) });
     const item = (text: string) => page.locator('edge-inbox li', { hasText: text });
     await countIs(item(`${title} (before)`), 1, 15_000);
 
-    await produce({ to: [{ user }], title: `${title} (live)` });
+    await produce({ to: [{ user }], title: `${title} (live)` }, ELSEWHERE);
     await countIs(item(`${title} (live)`), 1);
     await item(`${title} (live)`).locator('[part~=ack]').click();
     await countIs(page.locator('edge-inbox li[data-status=pending]', { hasText: `${title} (live)` }), 0);
@@ -31,8 +31,8 @@ describe('the element on another origin', () => {
 
   it('takes a tokenProvider set before the element was defined', async () => {
     const user = unique('heidi').replace(' ', '-');
-    await produce({ to: [{ user }], title: `${user} provided` });
-    const token = await userToken({ sub: user, project: 'demo' });
+    await produce({ to: [{ user }], title: `${user} provided` }, ELSEWHERE);
+    const token = await userToken({ sub: user, project: ELSEWHERE });
     const { page, errors } = await watch(await browser.newContext(), `${otherOrigin}/`, [otherOrigin, inbox]);
     // A classic script runs before any module script: the element is not defined yet when it sets the property.
     await page.setContent(`<edge-inbox base-url="${inbox}" inline></edge-inbox>
@@ -46,16 +46,16 @@ describe('the element on another origin', () => {
     const user = unique('erin').replace(' ', '-');
     const { page, errors } = await watch(await browser.newContext(), `${otherOrigin}/`, [otherOrigin, inbox]);
     const element = page.locator('edge-inbox');
-    await configure(page, { 'page-size': '2', token: await userToken({ sub: user, project: 'demo' }) });
+    await configure(page, { 'page-size': '2', token: await userToken({ sub: user, project: ELSEWHERE }) });
     await expect.poll(() => element.locator('[part~=status]').textContent(), { timeout: 15_000 }).toBe('You are all caught up.');
     await expect(element.locator('[part~=ack-all]').isDisabled()).resolves.toBe(true);
 
     const titles = [1, 2, 3, 4, 5].map((n) => `${user} #${n}`);
-    for (const title of titles) await produce({ to: [{ user }], title });
+    for (const title of titles) await produce({ to: [{ user }], title }, ELSEWHERE);
     await countIs(element.locator('li'), 5);
     // Reloaded, the first page holds two; "Load more" brings the rest, two at a time, oldest last.
     await page.reload();
-    await configure(page, { 'page-size': '2', token: await userToken({ sub: user, project: 'demo' }) });
+    await configure(page, { 'page-size': '2', token: await userToken({ sub: user, project: ELSEWHERE }) });
     await countIs(element.locator('li'), 2, 15_000);
     const more = element.locator('[part~=more]');
     await more.click();
@@ -69,10 +69,10 @@ describe('the element on another origin', () => {
 
   it('says at once when the browser goes offline, and carries on when it is back', async () => {
     const user = unique('grace').replace(' ', '-');
-    await produce({ to: [{ user }], title: `${user} before` });
+    await produce({ to: [{ user }], title: `${user} before` }, ELSEWHERE);
     const context = await browser.newContext();
     const { page } = await watch(context, `${otherOrigin}/`, [otherOrigin, inbox]);
-    await configure(page, { token: await userToken({ sub: user, project: 'demo' }) });
+    await configure(page, { token: await userToken({ sub: user, project: ELSEWHERE }) });
     const status = page.locator('edge-inbox [part~=status]');
     await countIs(page.locator('edge-inbox li'), 1, 15_000);
 
@@ -81,7 +81,7 @@ describe('the element on another origin', () => {
     await screenshot(page, 'offline');
     await context.setOffline(false);
     await expect.poll(() => status.textContent()).toBe('');
-    await produce({ to: [{ user }], title: `${user} after` });
+    await produce({ to: [{ user }], title: `${user} after` }, ELSEWHERE);
     // Back online, the client reconnects after its backoff (2 s at first), then resumes where it was.
     await countIs(page.locator('edge-inbox li'), 2, 15_000);
   });
@@ -91,7 +91,7 @@ describe('the element on another origin', () => {
     // server's answer from the page, so the element can only say it cannot reach the inbox.
     const refused = otherOrigin.replace('localhost', '127.0.0.1');
     const { page } = await watch(await browser.newContext(), `${refused}/`, [refused, inbox]);
-    await configure(page, { token: await userToken({ sub: 'dave', project: 'demo' }) });
+    await configure(page, { token: await userToken({ sub: 'dave', project: ELSEWHERE }) });
     await expect
       .poll(() => page.locator('edge-inbox [part~=status]').textContent(), { timeout: 15_000 })
       .toBe('Cannot reach the inbox. Retrying…');

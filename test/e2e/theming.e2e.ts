@@ -1,20 +1,20 @@
 // Light and dark, custom properties and ::part: what a page can change of the element's look.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { configure, countIs, inbox, launch, otherOrigin, produce, screenshot, unique, userToken, watch } from './helpers';
+import { configure, countIs, ELSEWHERE, inbox, launch, otherOrigin, produce, screenshot, unique, userToken, watch } from './helpers';
 
 let browser: Browser;
 let user: string;
 beforeAll(async () => {
   browser = await launch();
   user = unique('frank').replace(' ', '-');
-  await produce({ to: [{ user }], title: 'Themed', body: 'A notification to look at', priority: 'high', action_url: 'https://example.com/' });
+  await produce({ to: [{ user }], title: 'Themed', body: 'A notification to look at', priority: 'high', action_url: 'https://example.com/' }, ELSEWHERE);
 });
 afterAll(() => browser?.close());
 
 async function open(colorScheme: 'light' | 'dark', attributes: Record<string, string> = {}): Promise<Page> {
   const { page } = await watch(await browser.newContext({ colorScheme, viewport: { width: 520, height: 360 } }), `${otherOrigin}/`, [otherOrigin, inbox]);
-  await configure(page, { ...attributes, token: await userToken({ sub: user, project: 'demo' }) });
+  await configure(page, { ...attributes, token: await userToken({ sub: user, project: ELSEWHERE }) });
   await countIs(page.locator('edge-inbox li'), 1, 15_000);
   return page;
 }

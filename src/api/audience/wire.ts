@@ -8,7 +8,8 @@ import { codeToStatus } from '../../http/status';
 
 export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().optional(),
+  // Checked where it is read (core/cursor.ts: 400 naming `cursor`); the lengths are documentation.
+  cursor: z.string().optional().openapi({ minLength: 1, maxLength: 512, description: 'The `nextCursor` of the previous page of this list.' }),
 });
 
 const path = (name: string) => z.string().min(1).max(256).openapi({ param: { name, in: 'path' } });

@@ -5,7 +5,17 @@ import { acknowledgeAll } from '../../core/acknowledge-all';
 import { readCounts } from '../../core/inbox-counts';
 import { acknowledge, acknowledgeMany } from '../../core/receipts';
 import { conditionalRead, pageResponse } from '../../http/conditional';
-import { bearerAuth, jsonRequest, jsonResponse } from '../../http/openapi';
+import {
+  BOOKMARK,
+  bearerAuth,
+  ETAG,
+  IF_NONE_MATCH,
+  jsonRequest,
+  jsonResponse,
+  notModified,
+  requestHeaders,
+  STREAM_CURSOR_HEADER,
+} from '../../http/openapi';
 import { writeOptions } from '../../http/write-options';
 import type { ClientDialect } from './dialect';
 import { streamCursor } from './stream-wire';
@@ -30,7 +40,7 @@ const LIST: InboxView = { name: 'client', shows: { acknowledged: true }, totals:
 export const STREAM_CURSOR = 'Stream-Cursor';
 
 /** seeds/000's polling routes (registered after the stream routes, whose paths `/{id}` would take). */
-export function registerPolling({ app, errors, guard }: ClientDialect) {
+export function registerPolling({ app, errors, guard, tags }: ClientDialect) {
   const security = bearerAuth;
 
   // seeds/000 "Fetch Pending Notifications"
@@ -38,21 +48,19 @@ export function registerPolling({ app, errors, guard }: ClientDialect) {
     createRoute({
       method: 'get',
       path: '/',
+      operationId: 'clientListNotifications',
+      summary: 'Fetch pending notifications (a page of the inbox)',
+      description: `**Implements** Client polling API, section "Fetch Pending Notifications".
+
+Your own notifications, your organisations' and everyone's, without expired ones. We chose: \`status\` absent means both; \`project\` filters on the producer's origin label; \`total_count\` counts every match; \`next_cursor\` is null on the last page; a cursor belongs to its query (another is 400). Answers carry an \`ETag\` (304 for \`If-None-Match\`, not counted by the rate limit) and first pages a \`Stream-Cursor\`.`,
+      tags,
       security,
       middleware: guard('page'),
       request: { query: ListQuery },
+      parameters: requestHeaders(IF_NONE_MATCH),
       responses: {
-        200: {
-          ...jsonResponse(ListResponse, 'A page of the inbox'),
-          headers: {
-            [STREAM_CURSOR]: {
-              description:
-                'Unfiltered newest-first first pages only: open the event stream or WebSocket with `since=` this to receive exactly what was stored after this page.',
-              schema: { type: 'string' },
-            },
-          },
-        },
-        304: { description: 'Not modified (If-None-Match matched)' },
+        200: jsonResponse(ListResponse, 'A page of the inbox', { ...ETAG, ...STREAM_CURSOR_HEADER }),
+        304: notModified(),
         ...errors(400, 401, 405, 429),
       },
     }),
@@ -80,10 +88,17 @@ export function registerPolling({ app, errors, guard }: ClientDialect) {
     createRoute({
       method: 'post',
       path: '/acknowledge',
+      operationId: 'clientAcknowledgeNotifications',
+      summary: 'Acknowledge several notifications (bulk)',
+      description: `**Extends** Client polling API, section "Best Practices" ("use the bulk acknowledge endpoint"), which names it without describing it.
+
+We chose \`{ "ids": [...] }\` (1-100 UUIDs) and one outcome per id, written at once: \`acknowledged\`, or \`already_responded\`, \`not_found\`, \`access_denied\` with the single acknowledge's error code.`,
+      tags,
       security,
       middleware: guard('write'),
       request: { body: jsonRequest(BulkBody) },
-      responses: { 200: jsonResponse(BulkResponse, 'Outcome per id'), ...errors(400, 401, 405, 429) },
+      parameters: requestHeaders(),
+      responses: { 200: jsonResponse(BulkResponse, 'The outcome for each id', BOOKMARK), ...errors(400, 401, 405, 413, 429) },
     }),
     async (c) => {
       const outcomes = await acknowledgeMany(c.get('db'), c.get('user'), c.req.valid('json').ids, writeOptions(c));
@@ -96,12 +111,19 @@ export function registerPolling({ app, errors, guard }: ClientDialect) {
     createRoute({
       method: 'get',
       path: '/counts',
+      operationId: 'clientGetCounts',
+      summary: 'Count the inbox (for a badge)',
+      description: `**Extends** Client polling API, section "Fetch Pending Notifications" (its \`total_count\`): ours, the totals without a page, for a badge.
+
+Read from counters, with an \`ETag\` (304 for \`If-None-Match\`, not counted by the rate limit).`,
+      tags,
       security,
       middleware: guard('page'),
+      parameters: requestHeaders(IF_NONE_MATCH),
       responses: {
-        200: jsonResponse(CountsResponse, 'The totals of the inbox'),
-        304: { description: 'Not modified (If-None-Match matched)' },
-        ...errors(401, 405, 429),
+        200: jsonResponse(CountsResponse, 'The totals of the inbox', ETAG),
+        304: notModified(),
+        ...errors([400, '`INVALID_PARAMETER`: an `X-D1-Bookmark` of another database.'], 401, 405, 429),
       },
     }),
     async (c) => {
@@ -118,10 +140,28 @@ export function registerPolling({ app, errors, guard }: ClientDialect) {
     createRoute({
       method: 'post',
       path: '/acknowledge-all',
+      operationId: 'clientAcknowledgeAll',
+      summary: 'Acknowledge everything up to a notification',
+      description: `**Extends** Client polling API, section "Best Practices" ("Batch Operations"): ours.
+
+Acknowledges, for you only, everything pending in your inbox up to \`through\` (default: the newest now) and says how many. Later ones stay pending; a repeat acknowledges 0. Costs the same for 3 or 100,000 notifications (a watermark per audience).`,
+      tags,
       security,
       middleware: guard('write'),
       request: { body: { required: false, content: { 'application/json': { schema: AcknowledgeAllBody } } } },
-      responses: { 200: jsonResponse(AcknowledgeAllResponse, 'How many were acknowledged'), ...errors(400, 401, 403, 404, 405, 429) },
+      parameters: requestHeaders(),
+      responses: {
+        200: jsonResponse(AcknowledgeAllResponse, 'How many were acknowledged', BOOKMARK),
+        ...errors(
+          [400, '`INVALID_PARAMETER`: not JSON, a field other than `through`, or not a UUID.'],
+          401,
+          403,
+          404,
+          405,
+          413,
+          429,
+        ),
+      },
     }),
     async (c) => {
       const body = (c.req.valid('json') as AcknowledgeAllBody | undefined) ?? {};
@@ -134,10 +174,20 @@ export function registerPolling({ app, errors, guard }: ClientDialect) {
     createRoute({
       method: 'get',
       path: '/{id}',
+      operationId: 'clientGetNotification',
+      summary: 'Fetch one notification',
+      description: `**Implements** Client polling API, section "Fetch Single Notification".
+
+The list's notification object. 403 only for one of your project addressed to someone else; other projects' ids are 404. Marks nothing.`,
+      tags,
       security,
       middleware: guard('poll'),
       request: { params: IdParam },
-      responses: { 200: jsonResponse(ClientNotification, 'The notification'), ...errors(400, 401, 403, 404, 405, 429) },
+      parameters: requestHeaders(),
+      responses: {
+        200: jsonResponse(ClientNotification, 'The notification'),
+        ...errors(400, 401, 403, 404, 405, 429),
+      },
     }),
     async (c) => c.json(encodeNotification(await getInboxItem(c.get('db'), c.get('user'), c.req.valid('param').id)), 200),
   );
@@ -147,10 +197,20 @@ export function registerPolling({ app, errors, guard }: ClientDialect) {
     createRoute({
       method: 'post',
       path: '/{id}/acknowledge',
+      operationId: 'clientAcknowledgeNotification',
+      summary: 'Acknowledge one notification',
+      description: `**Implements** Client polling API, section "Acknowledge Notification".
+
+For you only (a broadcast stays pending for others); answers the notification. Of concurrent acknowledges exactly one gets 200, the others 409.`,
+      tags,
       security,
       middleware: guard('write'),
       request: { params: IdParam },
-      responses: { 200: jsonResponse(ClientNotification, 'The acknowledged notification'), ...errors(400, 401, 403, 404, 405, 409, 429) },
+      parameters: requestHeaders(),
+      responses: {
+        200: jsonResponse(ClientNotification, 'The acknowledged notification', BOOKMARK),
+        ...errors(400, 401, 403, 404, 405, 409, 413, 429),
+      },
     }),
     async (c) => {
       const item = await acknowledge(c.get('db'), c.get('user'), c.req.valid('param').id, writeOptions(c));

@@ -8,6 +8,7 @@ import type { AppEnv } from '../../env';
 import { requireStreamUser } from '../../http/auth';
 import { eventStream } from '../../http/event-stream';
 import { ListenerId } from '../../http/listener-id';
+import { ACCEL_BUFFERING, emptyResponse, LAST_EVENT_ID, requestHeaders, UPGRADE, type Status } from '../../http/openapi';
 import { handOverSocket, playerRoom } from '../../realtime/player-room';
 import { streamHeartbeatMs, keepAliveMs } from '../../realtime/settings';
 import type { ClientDialect } from './dialect';
@@ -18,12 +19,22 @@ import { SSE_HEARTBEAT, sseFrame, sseRetry, streamMessage, streamReplaced, strea
 // `stream` and `ws` as notification ids.
 
 const StreamQuery = z.object({
-  since: z.string().max(512).optional().openapi({ description: 'Resume after this event cursor (an event’s `id` / `cursor`).' }),
-  access_token: z.string().optional().openapi({ description: 'The user token, for clients that cannot set headers.' }),
+  // An empty cursor is not one of ours (400): documented, not checked here, so the 400 names it as today.
+  since: z
+    .string()
+    .max(512)
+    .optional()
+    .openapi({ minLength: 1, description: 'Resume after this cursor (a message\'s `cursor`, or a page\'s `Stream-Cursor`).' }),
+  access_token: z
+    .string()
+    .optional()
+    .openapi({ description: 'The user token, where headers cannot be set (EventSource, browser WebSocket).' }),
   listener_id: ListenerId,
 });
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { accessToken: [] }];
+const ORIGIN: Status = [403, '`ORIGIN_NOT_ALLOWED`: a page of an origin not in `CORS_ORIGINS`, refused before anything is counted. Do not retry.'];
+const LISTENERS: Status = [409, '`TOO_MANY_LISTENERS`: you hold the most listeners allowed (4). Retry later, or reuse a lost connection\'s `listener_id`.'];
 
 /** Where the stream starts: after Last-Event-ID (EventSource's reconnect, newer than the URL), else `since`, else now. */
 async function start(c: Context<AppEnv>, user: UserPrincipal, since: string | undefined) {
@@ -32,7 +43,7 @@ async function start(c: Context<AppEnv>, user: UserPrincipal, since: string | un
   return openStream(c.get('db'), user, cursor);
 }
 
-export function registerStreams({ app, errors, guard }: ClientDialect) {
+export function registerStreams({ app, errors, guard, tags }: ClientDialect) {
   const middleware = guard('stream', { auth: requireStreamUser });
 
   // seeds/000 "Best Practices" push channel; README "Real-time: SSE and WebSocket": the event stream.
@@ -40,12 +51,34 @@ export function registerStreams({ app, errors, guard }: ClientDialect) {
     createRoute({
       method: 'get',
       path: '/stream',
+      operationId: 'clientOpenEventStream',
+      summary: 'Follow the inbox as Server-Sent Events',
+      description: `**Extends** Client polling API, section "Best Practices" ("Use WebSockets when possible"): ours, the push channel.
+
+Server-Sent Events: first \`ready\` (or \`reset\`: refetch the list, then go on), then everything after the cursor, then live. \`event:\` is the message's \`type\`, \`id:\` its cursor, \`data:\` a \`ClientStreamMessage\`; \`replaced\` comes last when a newer connection took this \`listener_id\` (do not reconnect). A \`: heartbeat\` comment follows a minute of silence. Resume with \`since\` or \`Last-Event-ID\`. Holds one of your listener slots.`,
+      tags,
       security,
       middleware,
       request: { query: StreamQuery },
+      parameters: requestHeaders(LAST_EVENT_ID),
       responses: {
-        200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
-        ...errors(400, 401, 403, 405, 409, 429, 503),
+        200: {
+          ...emptyResponse('The event stream (it stays open).', ACCEL_BUFFERING),
+          content: {
+            'text/event-stream': {
+              schema: { type: 'string', description: 'Server-Sent Events; each `data:` is a `ClientStreamMessage`.' },
+            },
+          },
+        },
+        ...errors(
+          [400, '`INVALID_PARAMETER`: `since`, `Last-Event-ID` or `listener_id` (another user\'s cursor, say).'],
+          401,
+          ORIGIN,
+          405,
+          LISTENERS,
+          429,
+          503,
+        ),
       },
     }),
     async (c) => {
@@ -77,10 +110,28 @@ export function registerStreams({ app, errors, guard }: ClientDialect) {
     createRoute({
       method: 'get',
       path: '/ws',
+      operationId: 'clientOpenWebSocket',
+      summary: 'Follow the inbox over a WebSocket',
+      description: `**Extends** Client polling API, section "Best Practices" ("Use WebSockets when possible"): ours.
+
+The event stream's messages as JSON text, from the same cursors. Send \`ping\` (get \`pong\`) every 60 s: idle connections are closed after 100 s. Close code 4000: replaced by a newer connection with this \`listener_id\` (do not reconnect). Refusals are HTTP answers before the upgrade. Holds one of your listener slots.`,
+      tags,
       security,
       middleware,
       request: { query: StreamQuery },
-      responses: { 101: { description: 'Switching to a WebSocket' }, ...errors(400, 401, 403, 405, 409, 429, 503) },
+      parameters: requestHeaders(UPGRADE, LAST_EVENT_ID),
+      responses: {
+        101: { description: 'Switching to a WebSocket: `ClientStreamMessage`s as JSON text. A 101 has none of the other answers\' headers.' },
+        ...errors(
+          [400, '`INVALID_PARAMETER`: no `Upgrade: websocket`, or `since`, `Last-Event-ID` or `listener_id` (another user\'s cursor, say).'],
+          401,
+          ORIGIN,
+          405,
+          LISTENERS,
+          429,
+          503,
+        ),
+      },
     }),
     async (c) => {
       if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {

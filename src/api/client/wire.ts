@@ -39,7 +39,8 @@ export type ClientNotification = z.infer<typeof ClientNotification>;
 export const ListQuery = z.object({
   status: z.enum(['pending', 'acknowledged']).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().optional(),
+  // Checked where it is read (core/cursor.ts: 400 naming `cursor`); the lengths are documentation.
+  cursor: z.string().optional().openapi({ minLength: 1, maxLength: 512, description: 'The `next_cursor` of the previous page (same filters and sort).' }),
   service_id: z.string().max(256).optional(),
   project: z.string().max(256).optional(),
   sort: z.enum(['newest', 'oldest']).default('newest'),

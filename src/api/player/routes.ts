@@ -7,7 +7,17 @@ import { acquireListener, longPoll } from '../../core/long-poll';
 import { assertPlayerWriter, playerIdOf, playerReader } from '../../core/permissions';
 import { conditionalRead, pageResponse } from '../../http/conditional';
 import { heldJson } from '../../http/held-response';
-import { bearerAuth, jsonRequest, jsonResponse } from '../../http/openapi';
+import {
+  BOOKMARK,
+  bearerAuth,
+  CONTENT_ENCODING_IDENTITY,
+  ETAG,
+  IF_NONE_MATCH,
+  jsonRequest,
+  jsonResponse,
+  notModified,
+  requestHeaders,
+} from '../../http/openapi';
 import { writeOptions } from '../../http/write-options';
 import { playerRoom } from '../../realtime/player-room';
 import { keepAliveMs } from '../../realtime/settings';
@@ -28,7 +38,7 @@ import {
 const PAGE: InboxView = { name: 'player', shows: {}, cursor: { parameter: 'start_at', inclusive: true } };
 
 export function playerApi() {
-  const { app, errors, guard } = playerDialect();
+  const { app, errors, guard, tags } = playerDialect();
   const security = bearerAuth;
 
   // seeds/002 "Get Notifications Page"
@@ -36,10 +46,21 @@ export function playerApi() {
     createRoute({
       method: 'get',
       path: '/{player_uuid}/notification',
+      operationId: 'playerGetNotificationsPage',
+      summary: 'Get Notifications Page (newest first)',
+      description: `**Implements** Player notification API, section "Get Notifications Page".
+
+We chose: \`player_uuid\` is the token's \`sub\` (or \`me\`); another player's page needs \`notification:player:read\` or \`:*\` and shows their own and everyone's notifications. \`cursor\` is the next \`start_at\`; \`exclude_before\` takes a \`notification_id\` or a long poll's \`cursor\` (unknown: 422). The \`ETag\` depends only on what the page shows (304 not counted by the rate limit). \`message\` is the body, \`rh_url\` the action URL.`,
+      tags,
       security,
       middleware: guard('page'),
       request: { params: PlayerParam, query: PageQuery },
-      responses: { 200: jsonResponse(PageBody, 'Newest first'), 304: { description: 'Not Modified' }, ...errors(400, 403, 405, 422, 429) },
+      parameters: requestHeaders(IF_NONE_MATCH),
+      responses: {
+        200: jsonResponse(PageBody, 'Successful Response: newest first', ETAG),
+        304: notModified(),
+        ...errors(400, 403, 405, 422, 429),
+      },
     }),
     async (c) => {
       const caller = c.get('user');
@@ -62,10 +83,20 @@ export function playerApi() {
     createRoute({
       method: 'get',
       path: '/{player_uuid}/notification/{notification_id}',
+      operationId: 'playerGetNotification',
+      summary: 'Get one notification',
+      description: `**Implements** Player notification API: the endpoint beside "Get Notifications Page" that gets one notification (GET .../notification/{notification_id}).
+
+Same permissions as the page; not this player's (or everyone's): 404.`,
+      tags,
       security,
       middleware: guard('poll'),
       request: { params: NotificationParam },
-      responses: { 200: jsonResponse(PlayerNotification, 'One notification'), ...errors(400, 403, 404, 405, 429) },
+      parameters: requestHeaders(),
+      responses: {
+        200: jsonResponse(PlayerNotification, 'One notification'),
+        ...errors(400, 403, 404, 405, [422, 'Validation Error: an `X-D1-Bookmark` of another database.'], 429),
+      },
     }),
     async (c) => {
       const { player_uuid, notification_id } = c.req.valid('param');
@@ -80,10 +111,20 @@ export function playerApi() {
     createRoute({
       method: 'post',
       path: '/{player_uuid}/notification',
+      operationId: 'playerCreateNotifications',
+      summary: 'Create notifications for a player',
+      description: `**Implements** Player notification API: the endpoint beside "Get Notifications Page" that creates notifications (POST .../notification).
+
+1-100 notifications, stored all or none; answers the last \`notification_id\`. Needs \`notification:player:write\` or \`notification:player:*\`. Wakes the player's listeners at once.`,
+      tags,
       security,
       middleware: guard('write'),
       request: { params: PlayerParam, body: jsonRequest(CreateBody) },
-      responses: { 200: jsonResponse(CreatedBody, 'Created'), ...errors(400, 403, 405, 422, 429) },
+      parameters: requestHeaders(),
+      responses: {
+        200: jsonResponse(CreatedBody, 'Created: the id of the last notification created', BOOKMARK),
+        ...errors(400, 403, 405, 413, 422, 429),
+      },
     }),
     async (c) => {
       const caller = c.get('user');
@@ -111,10 +152,28 @@ export function playerApi() {
     createRoute({
       method: 'get',
       path: '/{player_uuid}/stream/notification/lp',
+      operationId: 'playerLongPollNotifications',
+      summary: 'Long poll for new notifications (oldest first)',
+      description: `**Implements** Player notification API: the streaming endpoint "Get Notifications Page" contrasts itself with (GET .../stream/notification/lp).
+
+Waits until something is newer than \`exclude_before\` or \`deadline\` passes, then answers oldest first, with the next \`exclude_before\` as \`cursor\` (empty at the deadline). We chose: \`offset_reset_strategy\` \`latest\` by default; \`deadline\` 0-900 s; once the listener slot is taken the answer is 200, headers at once; one replaced by a newer \`listener_id\` answers an empty page at once.`,
+      tags,
       security,
       middleware: guard('stream'),
       request: { params: PlayerParam, query: LongPollQuery },
-      responses: { 200: jsonResponse(PageBody, 'Oldest first; empty at the deadline'), ...errors(400, 403, 405, 409, 422, 429, 503) },
+      parameters: requestHeaders(),
+      responses: {
+        200: jsonResponse(PageBody, 'Oldest first; empty at the deadline', CONTENT_ENCODING_IDENTITY),
+        ...errors(
+          400,
+          [403, '`insufficient_permissions`, a refused token (`auth_*`), or `origin_not_allowed` (a page of an origin not in `CORS_ORIGINS`).'],
+          405,
+          409,
+          [422, 'Validation Error: a query value (an `exclude_before` neither id nor cursor, say).'],
+          429,
+          503,
+        ),
+      },
     }),
     async (c) => {
       const caller = c.get('user');

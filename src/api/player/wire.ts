@@ -7,28 +7,46 @@ import { codeToStatus } from '../../http/status';
 
 // seeds/002 and reference/player-api.md: the player API's JSON shapes.
 
-const opaque = (description: string) => z.string().optional().openapi({ description });
+// Cursors are at most 512 characters and never empty: checked where they are read (core/cursor.ts, a
+// 422 naming the parameter), documented here.
+const opaque = (description: string) => z.string().optional().openapi({ description, minLength: 1, maxLength: 512 });
 
 export const PlayerParam = z.object({
-  // `me` or a UUID; checked in the route so that a bad id is 400 bad_id, not a 422.
-  player_uuid: z.string().openapi({ param: { name: 'player_uuid', in: 'path' }, description: 'A player UUID, or `me`' }),
+  // `me` or a UUID; checked in the route so that a bad id is 400 bad_id, not a 422 (the pattern is documentation).
+  player_uuid: z.string().openapi({
+    param: { name: 'player_uuid', in: 'path' },
+    description: 'A player UUID, or `me`. Anything else: 400 `bad_id`.',
+    pattern: '^(me|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$',
+  }),
 });
 
 export const NotificationParam = PlayerParam.extend({
-  notification_id: z.string().openapi({ param: { name: 'notification_id', in: 'path' } }),
+  notification_id: z
+    .string()
+    .openapi({ param: { name: 'notification_id', in: 'path' } }),
 });
 
 export const PageQuery = z.object({
-  page_size: z.coerce.number().int().min(1).max(100).default(10),
+  page_size: z.coerce.number().int().min(1).max(100).default(10).openapi({ description: 'Notifications per page.' }),
   start_at: opaque('Return results starting at this index (inclusive); the `cursor` of the previous page.'),
   exclude_before: opaque('Leave out this notification and everything older: a `notification_id`, or the `cursor` of a long poll.'),
 });
 
 export const LongPollQuery = z.object({
-  max_page_size: z.coerce.number().int().min(1).max(100).default(10),
+  max_page_size: z.coerce.number().int().min(1).max(100).default(10).openapi({ description: 'At most this many notifications in the answer.' }),
   exclude_before: opaque('Answer only with what came after this: the previous answer’s `cursor`, or a `notification_id` (unknown: `offset_reset_strategy`).'),
-  offset_reset_strategy: z.enum(['latest', 'earliest']).default('latest'),
-  deadline: z.coerce.number().int().min(0).max(900).default(30),
+  offset_reset_strategy: z
+    .enum(['latest', 'earliest'])
+    .default('latest')
+    .openapi({ description: 'Where to start without a known `exclude_before`: what arrives from now on, or the oldest.' }),
+  deadline: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(900)
+    .default(30)
+    // Written out: the generator reads a number that accepts 0 as nullable (zod coerces null to 0), and a query value is never null.
+    .openapi({ type: 'integer', minimum: 0, maximum: 900, default: 30, description: 'Seconds to wait at most (0: answer at once).' }),
   listener_id: ListenerId,
 });
 

@@ -6,8 +6,9 @@ import { destroyNotification, getNotification, type Notification } from '../../c
 import { assertAdmin, assertProjectAccess, createProject, getProject, openProject } from '../../core/projects';
 import { requireApiKey } from '../../http/auth';
 import { createDialect } from '../../http/dialect';
-import { bearerAuth, jsonRequest, jsonResponse } from '../../http/openapi';
+import { BOOKMARK, bearerAuth, emptyResponse, IDEMPOTENT_REPLAYED, jsonRequest, jsonResponse, requestHeaders } from '../../http/openapi';
 import { writeOptions } from '../../http/write-options';
+import { TAGS } from '../tags';
 import {
   CreatedNotifications,
   CreateKeyBody,
@@ -28,20 +29,48 @@ import {
   toAudience,
 } from './wire';
 
+/** What each status means in this API (our own codes, in `error.code`). */
+const NOTES: Record<number, string> = {
+  400: '`invalid_parameter`; `error.parameter` names it.',
+  401: '`unauthenticated`: no key, or an unknown or revoked one.',
+  403: '`forbidden`: another project\'s key, or what only the admin key may do.',
+  404: '`not_found`.',
+  405: '`method_not_allowed`.',
+  409: '`conflict`: the project exists.',
+  413: '`payload_too_large`.',
+  422: '`idempotency_mismatch`: this `Idempotency-Key` was used with another body.',
+  429: '`rate_limited`.',
+};
+
+const OURS = 'Producer API (our own; no outside document)';
+
 /** DESIGN.md "Shared contracts": the producer/admin API, our own. */
 export function producerApi() {
-  const { app, errors, guard } = createDialect({ base: '/v1', render: renderProducerError, errorSchema: ErrorBody, auth: requireApiKey });
+  const { app, errors, guard, tags } = createDialect({
+    base: '/v1',
+    render: renderProducerError,
+    errorSchema: ErrorBody,
+    auth: requireApiKey,
+    tag: TAGS.producer,
+    notes: NOTES,
+  });
   const security = bearerAuth;
+  const parameters = requestHeaders();
 
   // DESIGN.md "Shared contracts": POST /v1/projects (admin key only)
   app.openapi(
     createRoute({
       method: 'post',
       path: '/projects',
+      operationId: 'producerCreateProject',
+      summary: 'Create a project (admin key only)',
+      description: `**Implements** ${OURS}: projects.\n\nA project is a tenant. Ids: 1-63 of \`a-z0-9_-\`, starting with a letter or digit. Admin key only.`,
+      tags,
       security,
       middleware: guard('write'),
       request: { body: jsonRequest(CreateProjectBody) },
-      responses: { 201: jsonResponse(ProjectBody, 'Created'), ...errors(400, 401, 403, 409, 405, 429) },
+      parameters,
+      responses: { 201: jsonResponse(ProjectBody, 'Created', BOOKMARK), ...errors(400, 401, 403, 405, 409, 413, 429) },
     }),
     async (c) => {
       assertAdmin(c.get('principal'));
@@ -55,9 +84,14 @@ export function producerApi() {
     createRoute({
       method: 'get',
       path: '/projects/{id}',
+      operationId: 'producerGetProject',
+      summary: 'Get a project',
+      description: `**Implements** ${OURS}: projects.\n\nThe admin key reads any project, a project key its own (another: 403, existing or not).`,
+      tags,
       security,
       middleware: guard('poll'),
       request: { params: ProjectIdParam },
+      parameters,
       responses: { 200: jsonResponse(ProjectBody, 'The project'), ...errors(400, 401, 403, 404, 405, 429) },
     }),
     async (c) => {
@@ -72,10 +106,15 @@ export function producerApi() {
     createRoute({
       method: 'post',
       path: '/projects/{project}/keys',
+      operationId: 'producerCreateKey',
+      summary: 'Create a project API key',
+      description: `**Implements** ${OURS}: keys.\n\nThe key (\`ik_...\`) is shown once; only its SHA-256 is stored. It reaches its own project only.`,
+      tags,
       security,
       middleware: guard('write'),
       request: { params: ProjectParam, body: jsonRequest(CreateKeyBody) },
-      responses: { 201: jsonResponse(KeyBody, 'Created'), ...errors(400, 401, 403, 404, 405, 429) },
+      parameters,
+      responses: { 201: jsonResponse(KeyBody, 'Created: the key, shown once', BOOKMARK), ...errors(400, 401, 403, 404, 405, 413, 429) },
     }),
     async (c) => {
       const { project } = c.req.valid('param');
@@ -91,10 +130,15 @@ export function producerApi() {
     createRoute({
       method: 'delete',
       path: '/projects/{project}/keys/{id}',
+      operationId: 'producerRevokeKey',
+      summary: 'Revoke a project API key',
+      description: `**Implements** ${OURS}: keys.\n\nRefused (401) from the next request on. Revoking twice is fine; unknown: 404.`,
+      tags,
       security,
       middleware: guard('write'),
       request: { params: KeyParam },
-      responses: { 204: { description: 'Revoked' }, ...errors(400, 401, 403, 404, 405, 429) },
+      parameters,
+      responses: { 204: emptyResponse('Revoked', BOOKMARK), ...errors(400, 401, 403, 404, 405, 413, 429) },
     }),
     async (c) => {
       const { project, id } = c.req.valid('param');
@@ -109,12 +153,20 @@ export function producerApi() {
     createRoute({
       method: 'post',
       path: '/projects/{project}/notifications',
+      operationId: 'producerCreateNotifications',
+      summary: 'Send a notification',
+      description: `**Implements** ${OURS}: notifications.\n\nOne notification per entry of \`to\` (1-100 users, organisations or everyone), stored all or none; one to an organisation or everyone is stored once. Every API shows it and its recipients' listeners wake at once. It leaves every inbox at \`expires_at\`. Unknown fields in a recipient are refused.`,
+      tags,
       security,
       middleware: guard('write'),
       request: { params: ProjectParam, headers: IdempotencyHeader, body: jsonRequest(CreateNotificationsBody) },
+      parameters,
       responses: {
-        201: jsonResponse(CreatedNotifications, 'Created, one per recipient'),
-        ...errors(400, 401, 403, 404, 422, 405, 429),
+        201: jsonResponse(CreatedNotifications, 'Created, one per recipient (or the stored answer to an earlier request with this Idempotency-Key)', {
+          ...BOOKMARK,
+          ...IDEMPOTENT_REPLAYED,
+        }),
+        ...errors(400, 401, 403, 404, 405, 413, 422, 429),
       },
     }),
     async (c) => {
@@ -156,9 +208,14 @@ export function producerApi() {
     createRoute({
       method: 'get',
       path: '/projects/{project}/notifications/{id}',
+      operationId: 'producerGetNotification',
+      summary: 'Get a notification',
+      description: `**Implements** ${OURS}: notifications.\n\nAs it was sent (recipients and fields), without anyone's state.`,
+      tags,
       security,
       middleware: guard('poll'),
       request: { params: NotificationParam },
+      parameters,
       responses: {
         200: jsonResponse(ProducerNotification, 'The notification'),
         ...errors(400, 401, 403, 404, 405, 429),
@@ -176,10 +233,15 @@ export function producerApi() {
     createRoute({
       method: 'delete',
       path: '/projects/{project}/notifications/{id}',
+      operationId: 'producerDeleteNotification',
+      summary: 'Delete a notification',
+      description: `**Implements** ${OURS}: notifications.\n\nGone from every inbox for good, with everyone's state of it.`,
+      tags,
       security,
       middleware: guard('write'),
       request: { params: NotificationParam },
-      responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 403, 404, 405, 429) },
+      parameters,
+      responses: { 204: emptyResponse('Deleted', BOOKMARK), ...errors(400, 401, 403, 404, 405, 413, 429) },
     }),
     async (c) => {
       const { project, id } = c.req.valid('param');

@@ -49,7 +49,15 @@ export const CreateNotificationsBody = z
   .openapi('CreateNotifications');
 
 export const IdempotencyHeader = z.object({
-  'idempotency-key': z.string().min(1).max(255).optional(),
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .openapi({
+      description:
+        'A repeat with this key and body within 24 hours gets the first answer and stores nothing; with another body: 422.',
+    }),
 });
 
 export const ProjectBody = z.object({ id: z.string(), name: z.string(), created_at: z.string() }).openapi('Project');

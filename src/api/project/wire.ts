@@ -17,7 +17,8 @@ export const UserItemParam = UserParam.extend({ id: notificationId });
 export const ListQuery = z.object({
   per_page: z.coerce.number().int().min(1).max(100).default(10),
   order: z.enum(['desc', 'asc']).default('desc'),
-  cursor: z.string().optional(),
+  // Checked where it is read (core/cursor.ts: 422 naming `cursor`); the lengths are documentation.
+  cursor: z.string().optional().openapi({ minLength: 1, maxLength: 512, description: 'From `links.next` of the previous page (same list and order).' }),
 });
 
 export const CreateBody = z.object({

@@ -102,15 +102,18 @@ export default async function setup(project: TestProject) {
     throw error;
   }
 
-  // The demo's project, which the demo would otherwise create on its first send.
-  const created = await fetch(`${inbox}/v1/projects`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ id: 'demo', name: 'Demo' }),
-  });
-  if (created.status !== 201) {
-    stop();
-    throw new Error(`creating the demo project: ${created.status} ${await created.text()}`);
+  // The demo's project (which the demo would otherwise create on its first send), and one for the pages on
+  // other origins, whose users must not see what the demo tests send to everyone.
+  for (const id of ['demo', 'elsewhere']) {
+    const created = await fetch(`${inbox}/v1/projects`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id, name: id }),
+    });
+    if (created.status !== 201) {
+      stop();
+      throw new Error(`creating the project ${id}: ${created.status} ${await created.text()}`);
+    }
   }
 
   project.provide('inbox', inbox);
