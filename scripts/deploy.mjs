@@ -31,6 +31,14 @@ function wrangler(args, { capture = false } = {}) {
   return run.stdout;
 }
 
+// The static assets the Worker serves (public/inbox: the element and the client; public/docs: the reference's
+// renderer) are built, not committed: a deploy from a fresh clone must build them first.
+const built = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, env, stdio: 'inherit' });
+if (built.status !== 0) {
+  console.error('npm run build failed; nothing was deployed.');
+  process.exit(built.status || 1);
+}
+
 const databaseName = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8').match(/^database_name\s*=\s*"([^"]+)"/m)?.[1];
 if (!databaseName) throw new Error('wrangler.toml names no D1 database_name');
 

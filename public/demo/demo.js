@@ -1,16 +1,21 @@
 // The demo's glue: tokens for the two users (POST /demo/token, only where the demo is on) and the operator
 // panel, whose body is the producer API's (POST /v1/projects/demo/notifications; /demo/send adds the admin key).
 const tokens = new Map();
+/** When a JWT expires (ms), from its payload. */
+const expiryOf = (token) => JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).exp * 1000;
 const tokenFor = (user) => {
-  if (!tokens.has(user)) {
-    const minted = fetch('/demo/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user }) })
+  const held = tokens.get(user);
+  // The client asks again after a 401: a token that is gone or about to go is minted anew.
+  if (!held || (held.expires && held.expires - Date.now() < 60_000)) {
+    const entry = { expires: 0 };
+    entry.token = fetch('/demo/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user }) })
       .then((response) => (response.ok ? response.json() : Promise.reject(new Error(`token: ${response.status}`))))
-      .then((body) => body.token);
-    // A failed or refused token is asked for again next time (the client asks again after a 401).
-    minted.catch(() => tokens.delete(user));
-    tokens.set(user, minted);
+      .then(({ token }) => ((entry.expires = expiryOf(token)), token));
+    // A failed mint is asked for again next time.
+    entry.token.catch(() => tokens.delete(user));
+    tokens.set(user, entry);
   }
-  return tokens.get(user);
+  return tokens.get(user).token;
 };
 for (const inbox of document.querySelectorAll('edge-inbox[data-user]')) {
   inbox.tokenProvider = () => tokenFor(inbox.dataset.user);
@@ -31,7 +36,7 @@ function bodyOf(data) {
 
 function showRequest() {
   const body = JSON.stringify(bodyOf(new FormData(form)), null, 2);
-  request.textContent = `curl -X POST ${location.origin}/v1/projects/demo/notifications \\\n  -H "Authorization: Bearer $ADMIN_API_KEY" \\\n  -H "Content-Type: application/json" \\\n  -d '${body}'`;
+  request.textContent = `curl -X POST ${location.origin}/v1/projects/demo/notifications \\\n  -H "Authorization: Bearer $ADMIN_API_KEY" \\\n  -H "Content-Type: application/json" \\\n  -d '${body.replaceAll("'", "'\\''")}'`;
 }
 form.addEventListener('input', showRequest);
 showRequest();

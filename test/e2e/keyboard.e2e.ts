@@ -24,6 +24,17 @@ const focused = () =>
     return { tag: active.tagName.toLowerCase(), part: active.getAttribute('part'), text: active.textContent?.trim().slice(0, 80), host: (active.getRootNode() as ShadowRoot).host?.getAttribute('data-user') ?? null };
   });
 
+/** Presses Tab from the top of the page until the focus is on what `target` describes. */
+async function tabTo(target: { part: string; host: string }) {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  for (let presses = 0; presses < 200; presses++) {
+    await page.keyboard.press('Tab');
+    const now = await focused();
+    if (now?.part === target.part && now.host === target.host) return;
+  }
+  throw new Error(`Tab never reached ${JSON.stringify(target)}`);
+}
+
 describe('keyboard and screen reader', () => {
   it('opens the panel from the bell, moves through it, acknowledges, and returns focus to the bell on Escape', async () => {
     const titles = [unique('Keyboard one'), unique('Keyboard two')];
@@ -31,7 +42,7 @@ describe('keyboard and screen reader', () => {
     await countIs(page.locator(`${BOB_BELL} li`, { hasText: titles[1] }), 1);
 
     // The bell is reachable with Tab and says what it holds.
-    await page.focus(`${BOB_BELL} >> .bell`);
+    await tabTo({ part: 'bell', host: 'bob' });
     await expect(page.locator(`${BOB_BELL} .bell`).getAttribute('aria-expanded')).resolves.toBe('false');
     expect(await page.locator(`${BOB_BELL} .bell`).getAttribute('aria-label')).toMatch(/^Notifications, \d+ unread$/);
 
@@ -82,5 +93,21 @@ describe('keyboard and screen reader', () => {
     const snapshot = await page.locator('edge-inbox[data-user=bob][inline]').ariaSnapshot();
     expect(snapshot).toContain('- list');
     expect(snapshot).toContain('- listitem');
+  });
+
+  it('acknowledges everything from the keyboard and keeps the focus in the panel', async () => {
+    await produce({ to: [{ user: 'bob' }], title: unique('Keyboard all') });
+    await tabTo({ part: 'bell', host: 'bob' });
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    await expect(focused()).resolves.toMatchObject({ part: 'ack-all', host: 'bob' });
+    await page.keyboard.press('Enter');
+    await countIs(page.locator(`${BOB_BELL} li[data-status=pending]`), 0);
+    // "Mark all as read" is disabled now: the heading holds the focus, so Escape still closes the panel.
+    await expect(page.locator(`${BOB_BELL} [part~=ack-all]`).isDisabled()).resolves.toBe(true);
+    await expect(focused()).resolves.toMatchObject({ tag: 'h2', host: 'bob' });
+    await page.keyboard.press('Escape');
+    await expect(focused()).resolves.toMatchObject({ part: 'bell', host: 'bob' });
+    await expect(page.locator(`${BOB_BELL} .bell`).getAttribute('aria-label')).resolves.toBe('Notifications, none unread');
   });
 });

@@ -4,7 +4,9 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { isDemoPath } from '../../src/demo/paths';
 import worker from '../../src/index';
+import wranglerToml from '../../wrangler.toml?raw';
 import { call } from '../helpers';
 
 /** The Worker as deployed with DEMO set. */
@@ -30,6 +32,19 @@ describe('the demo, off (the default: wrangler.toml DEMO = "")', () => {
     const response = await call(path, method === 'POST' ? post({ user: 'alice' }) : {});
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: { code: 'not_found', message: `No route for ${method} ${path}` } });
+  });
+});
+
+describe('which paths are the demo\'s', () => {
+  // Deployed, static assets are answered before the Worker runs: only the paths run_worker_first lists reach
+  // the Worker, which is what keeps the demo's page a 404 where the demo is off.
+  it('run_worker_first in wrangler.toml lists exactly the paths the Worker treats as the demo\'s', () => {
+    const listed = JSON.parse(wranglerToml.match(/^run_worker_first = (\[.*\])$/m)![1]!) as string[];
+    expect(listed).toEqual(['/', '/demo', '/demo/*']);
+    const matches = (path: string) => listed.some((pattern) => (pattern.endsWith('/*') ? path.startsWith(pattern.slice(0, -1)) : path === pattern));
+    for (const path of ['/', '/demo', '/demo/', '/demo/index.html', '/demo/demo.js', '/demo/token', '/docs', '/demos', '/inbox/edge-inbox.js', '/favicon.svg']) {
+      expect([path, isDemoPath(path)]).toEqual([path, matches(path)]);
+    }
   });
 });
 
@@ -61,6 +76,7 @@ describe('the demo, on', () => {
 
     const counts = await call('/api/v1/client/notifications/counts', { headers: { authorization: `Bearer ${body.token}` } });
     expect(counts.status).toBe(200);
+    expect(await counts.json()).toEqual({ total: expect.any(Number), pending: expect.any(Number) });
   });
 
   it('mints for its two users only', async () => {
@@ -93,6 +109,36 @@ describe('the demo, on', () => {
   it('passes the producer API\'s refusals on', async () => {
     const response = await withDemo('/demo/send', post({ to: [{ user: 'bob' }] }));
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: { code: 'invalid_parameter' } });
+    expect(await response.json()).toEqual({ error: { code: 'invalid_parameter', message: 'title: Field required', parameter: 'title' } });
+  });
+
+  it('refuses a body far larger than a notification, announced or not', async () => {
+    const body = JSON.stringify({ to: [{ user: 'bob' }], title: 'x'.repeat(70_000) });
+    const announced: Record<string, string>[] = [{ 'content-type': 'application/json', 'content-length': String(body.length) }, { 'content-type': 'application/json' }];
+    for (const headers of announced) {
+      const response = await withDemo('/demo/send', { method: 'POST', headers, body });
+      expect(response.status).toBe(413);
+      expect(await response.json()).toEqual({ error: { code: 'payload_too_large', message: 'The body is over 65536 bytes' } });
+    }
+  });
+
+  it('answers a failure inside the demo with the API\'s 500, not a thrown request', async () => {
+    const ctx = createExecutionContext();
+    const request = new Request('http://inbox.test/demo/token', post({ user: 'alice' })) as Parameters<typeof worker.fetch>[0];
+    // No signing secret: jose refuses to sign with an empty key.
+    const response = await worker.fetch(request, { ...env, DEMO: 'on', JWT_SECRET: '' }, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ error: { code: 'internal_error', message: 'Internal error' } });
+  });
+
+  it('signs with the issuer and audience the Worker checks, when they are set', async () => {
+    const ctx = createExecutionContext();
+    const request = new Request('http://inbox.test/demo/token', post({ user: 'bob' })) as Parameters<typeof worker.fetch>[0];
+    const response = await worker.fetch(request, { ...env, DEMO: 'on', JWT_ISSUER: 'https://issuer.example', JWT_AUDIENCE: 'inbox' }, ctx);
+    await waitOnExecutionContext(ctx);
+    const { token } = (await response.json()) as { token: string };
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(env.JWT_SECRET), { issuer: 'https://issuer.example', audience: 'inbox' });
+    expect(payload).toMatchObject({ sub: 'bob', orgs: [] });
   });
 });

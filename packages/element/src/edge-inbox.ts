@@ -6,7 +6,7 @@ const BELL =
   '<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M12 22a2 2 0 0 0 2-2h-4a2 2 0 0 0 2 2Zm6-6v-5a6 6 0 0 0-5-5.9V4a1 1 0 1 0-2 0v1.1A6 6 0 0 0 6 11v5l-2 2v1h16v-1l-2-2Z"/></svg>';
 
 const TEMPLATE = `<style>${STYLES}${VISUALLY_HIDDEN}</style>
-<button class="bell" part="bell" aria-haspopup="dialog" aria-expanded="false" aria-controls="panel">${BELL}<span class="badge" part="badge" aria-hidden="true" hidden></span></button>
+<button class="bell" part="bell" aria-label="Notifications" aria-haspopup="dialog" aria-expanded="false" aria-controls="panel">${BELL}<span class="badge" part="badge" aria-hidden="true" hidden></span></button>
 <div id="panel" class="panel" part="panel" role="dialog" aria-labelledby="title" hidden>
 <header part="header"><h2 id="title" part="heading" tabindex="-1">Notifications</h2><button class="link" part="ack-all">Mark all as read</button></header>
 <p class="note" part="status" role="status"></p>
@@ -47,8 +47,17 @@ export class EdgeInboxElement extends HTMLElement {
     super();
     this.#root.innerHTML = TEMPLATE;
     this.#part('bell').onclick = () => (this.open ? this.#close(true) : this.#show(true));
-    this.#part('ack-all').onclick = () => this.#act(this.#inbox?.acknowledgeAll());
-    this.#part('more').onclick = () => this.#act(this.#inbox?.loadMore());
+    // Both buttons may go away (disabled, hidden) with what they do: keep a keyboard user inside the panel.
+    this.#part('ack-all').onclick = () => {
+      this.#part('heading').focus();
+      this.#act(this.#inbox?.acknowledgeAll());
+    };
+    this.#part('more').onclick = () =>
+      this.#act(
+        this.#inbox?.loadMore().then(() => {
+          if (this.#part('more').hidden) (this.#part('list').lastElementChild as HTMLElement | null)?.focus();
+        }),
+      );
     this.#part('list').onclick = (event) => {
       const button = (event.target as Element).closest('.ack');
       const item = button?.closest('li');
@@ -127,6 +136,7 @@ export class EdgeInboxElement extends HTMLElement {
       for (const item of this.#items.values()) item.remove();
       this.#items.clear();
       this.#loaded = false;
+      this.#setNote('', false);
       const token = this.#tokenProvider ?? this.getAttribute('token');
       const baseUrl = this.getAttribute('base-url') ?? SCRIPT_ORIGIN;
       if (!this.isConnected || !token || !baseUrl) return;
@@ -142,8 +152,7 @@ export class EdgeInboxElement extends HTMLElement {
         });
       } catch (error) {
         // A setting the client refuses (a page-size out of range): say which, rather than throw in a microtask.
-        this.#part('status').textContent = (error as Error).message;
-        this.#part('status').classList.add('error');
+        this.#setNote((error as Error).message, true);
         return;
       }
       this.#inbox = inbox;
@@ -152,8 +161,9 @@ export class EdgeInboxElement extends HTMLElement {
       // A failed start is in the state (status and error), which is what the panel shows.
       inbox.start().then(
         () => {
+          if (this.#inbox !== inbox) return;
           this.#loaded = true;
-          if (this.#inbox === inbox) this.#render(inbox.state);
+          this.#render(inbox.state);
         },
         () => {},
       );
@@ -169,10 +179,7 @@ export class EdgeInboxElement extends HTMLElement {
     (this.#part('ack-all') as HTMLButtonElement).disabled = counts.pending === 0;
     this.#part('more').hidden = !hasMore;
 
-    const note = this.#part('status');
-    const [text, failed] = this.#note(state);
-    note.textContent = text;
-    note.classList.toggle('error', failed);
+    this.#setNote(...this.#note(state));
 
     const list = this.#part('list');
     list.setAttribute('aria-busy', String(!this.#loaded));
@@ -194,6 +201,13 @@ export class EdgeInboxElement extends HTMLElement {
       this.#items.delete(id);
     }
     this.dispatchEvent(new CustomEvent('edge-inbox-change', { detail: state }));
+  }
+
+  // A live region: written only when it changes, so that a screen reader says it once.
+  #setNote(text: string, failed: boolean) {
+    const note = this.#part('status');
+    if (note.textContent !== text) note.textContent = text;
+    note.classList.toggle('error', failed);
   }
 
   /** The line above the list: what is wrong, or why there is nothing to show. */

@@ -7,7 +7,8 @@ export function itemFor(n: Notification, now: number): HTMLLIElement {
   const icon = el('span', { part: 'icon', class: 'icon', 'aria-hidden': 'true' });
   const iconUrl = n.icon && /^(https?:|\/)/.test(n.icon) ? safeUrl(n.icon) : null;
   if (iconUrl) icon.append(el('img', { src: iconUrl, alt: '', loading: 'lazy' }));
-  else icon.textContent = n.icon || n.title.slice(0, 1).toUpperCase();
+  // By code point: a title that starts with an emoji must not show half of it.
+  else icon.textContent = n.icon || ([...n.title][0] ?? '').toUpperCase();
 
   const title = el('p', { part: 'title', class: 'title' });
   title.append(el('span', { class: 'sr unread' }, 'Unread: '), n.title);
@@ -16,7 +17,7 @@ export function itemFor(n: Notification, now: number): HTMLLIElement {
   if (n.body) main.append(el('p', { part: 'body', class: 'body' }, n.body));
   const meta = el('p', { class: 'meta' }, el('time', { part: 'time', datetime: n.created_at }, relativeTime(n.created_at, now)));
   const action = n.action_url && safeUrl(n.action_url);
-  if (action) meta.append(el('a', { part: 'action', href: action, target: '_blank', rel: 'noopener noreferrer' }, 'Open'));
+  if (action) meta.append(el('a', { part: 'action', href: action, target: '_blank', rel: 'noopener noreferrer', 'aria-label': `Open: ${n.title}` }, 'Open'));
   main.append(meta);
   li.append(icon, main);
   setStatus(li, n);

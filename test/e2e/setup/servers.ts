@@ -54,6 +54,21 @@ function otherOriginPage(inbox: string) {
 <h1>Another app</h1><edge-inbox base-url="${inbox}" inline></edge-inbox>`;
 }
 
+/**
+ * A page that sets `tokenProvider` before the element is defined: a classic script runs before any module
+ * script. The token comes in the URL's fragment.
+ */
+function earlyProviderPage(inbox: string) {
+  return `<!doctype html><html lang="en"><meta charset="utf-8"><title>Early provider</title><link rel="icon" href="data:,">
+<edge-inbox base-url="${inbox}" inline></edge-inbox>
+<script>
+  const early = document.querySelector('edge-inbox');
+  window.definedWhenSet = !!customElements.get('edge-inbox');
+  early.tokenProvider = async () => decodeURIComponent(location.hash.slice(1));
+</script>
+<script type="module" src="${inbox}/inbox/edge-inbox.js"></script>`;
+}
+
 export default async function setup(project: TestProject) {
   const chromium = chromiumPath();
   const build = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, env, encoding: 'utf8' });
@@ -69,9 +84,11 @@ export default async function setup(project: TestProject) {
   const adminKey = `e2e-admin-${randomBytes(12).toString('base64url')}`;
   const jwtSecret = randomBytes(32).toString('base64url');
 
+  const routes: Record<string, string> = { '/': otherOriginPage(inbox), '/early': earlyProviderPage(inbox) };
   const pages: Server = createServer((request, response) => {
-    response.writeHead(request.url === '/' ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
-    response.end(request.url === '/' ? otherOriginPage(inbox) : 'not found');
+    const page = routes[request.url ?? ''];
+    response.writeHead(page ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(page ?? 'not found');
   });
   await new Promise<void>((resolve) => pages.listen(otherPort, '127.0.0.1', resolve));
 
