@@ -1,14 +1,8 @@
-import { encodeStreamEvent } from './api/client/stream-wire';
 import { lazyFetch } from './fetch-handler';
 import type { Bindings } from './env';
-import { PlayerListenersBase } from './realtime/player-listeners';
 
+export { PlayerListeners } from './realtime/player-listeners';
 export { ProjectListenerShard } from './realtime/project-listeners';
-
-/** The player's object, whose WebSockets speak the client API's stream messages. */
-export class PlayerListeners extends PlayerListenersBase {
-  protected readonly encode = encodeStreamEvent;
-}
 
 export default {
   fetch: lazyFetch(),

@@ -1,7 +1,7 @@
 import { feedHead, listChanges, type FeedHead } from './changes';
 import { decodeStreamCursor, streamScope, type StreamPosition } from './cursor';
 import { movedToPrimary, type Db } from './db';
-import { readAfter } from './realtime';
+import { readAfter, readOrRetryLater } from './realtime';
 import { listInbox } from './inbox';
 import type { InboxItem, Receipt } from './notifications';
 import type { HeldSlot } from './long-poll';
@@ -85,15 +85,10 @@ export async function readStream(
   return { events, position: { notifications, changes: feed.last }, more: page.hasMore || feed.hasMore };
 }
 
-/** How long a stream's slot lasts without renewal: two missed renewals and a margin. */
-export function streamLeaseMs(renewMs: number): number {
-  return 2 * renewMs + 5000;
-}
-
 export interface FollowOptions {
-  /** The slot is renewed, and the stream re-read in case a wake-up was lost, this often. */
-  renewMs: number;
-  /** After this long without writing anything, `keepAlive` writes (intermediaries close silent connections). */
+  /** Without a wake-up, the stream re-reads this often anyway, in case a wake-up was lost. */
+  recheckMs: number;
+  /** After this long without writing anything, `keepAlive` writes (intermediaries close silent connections); Infinity: never. */
   keepAliveMs: number;
   /** The client is gone. */
   signal: AbortSignal;
@@ -105,8 +100,8 @@ export interface FollowOptions {
 /**
  * Delivers everything after `from`, then whatever arrives, until the client goes away or a newer
  * listener with its name takes its slot (`replaced`, with where delivery got to). It reads when woken
- * (a wake-up for this user, their organisations or everyone) and at every renewal, in case a wake-up
- * was lost. The slot is released however this ends.
+ * (a wake-up for this user, their organisations or everyone) and at each safety re-read, in case a
+ * wake-up was lost; a failed read is tried again then. The slot is released however this ends.
  */
 export async function follow(
   db: Db,
@@ -119,28 +114,32 @@ export async function follow(
   try {
     let token = first;
     let lastWrite = Date.now();
-    let renewAt = Date.now() + options.renewMs;
+    let recheckAt = Date.now();
+    let due = true;
     while (!options.signal.aborted) {
-      const batch = await readStream(db, user, position);
-      if (batch.events.length > 0) {
-        await options.send(batch.events);
-        lastWrite = Date.now();
+      if (due) {
+        const batch = await readOrRetryLater(() => readStream(db, user, position));
+        if (batch) {
+          if (batch.events.length > 0) {
+            await options.send(batch.events);
+            lastWrite = Date.now();
+          }
+          position = batch.position;
+          if (batch.more) continue;
+        }
+        recheckAt = Date.now() + options.recheckMs;
       }
-      position = batch.position;
-      if (batch.more) continue;
       const keepAliveAt = lastWrite + options.keepAliveMs;
-      const next = await slot.wait(token, Math.max(0, Math.min(renewAt, keepAliveAt) - Date.now()), options.signal);
+      const next = await slot.wait(token, Math.max(0, Math.min(keepAliveAt, recheckAt) - Date.now()), options.signal);
       if (next === null) return { replaced: true, position };
       if (options.signal.aborted) break;
+      // A keep-alive alone reads nothing: only a wake-up or the safety re-read does.
+      due = next.generation !== token.generation || Date.now() >= recheckAt;
       token = next;
       readAfter(db, token);
       if (Date.now() >= keepAliveAt) {
         await options.keepAlive();
         lastWrite = Date.now();
-      }
-      if (Date.now() >= renewAt) {
-        if (!(await slot.renew(streamLeaseMs(options.renewMs)))) return { replaced: true, position };
-        renewAt = Date.now() + options.renewMs;
       }
     }
     return { replaced: false, position };

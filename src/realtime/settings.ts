@@ -27,10 +27,20 @@ export function hangUpProbeMs(env: { HANGUP_PROBE_SECONDS?: string }): number {
  * STREAM_HEARTBEAT_SECONDS (default 60): an event stream, or a long poll whose deadline is further
  * away, that wrote nothing for this long writes something (a comment, a space), so that
  * intermediaries do not close it as idle (the README's "Battery" section has the numbers behind the
- * default); an event stream's listener slot is renewed as often.
+ * default).
  */
 export function streamHeartbeatMs(env: { STREAM_HEARTBEAT_SECONDS?: string }): number {
   return positive(env.STREAM_HEARTBEAT_SECONDS, 60) * 1000;
+}
+
+/**
+ * LISTENER_RECHECK_SECONDS (default 60): a waiting listener (long poll, event stream, WebSocket) reads D1
+ * when it is woken, and otherwise once in this long, so that a notification whose wake-up was lost (a
+ * failed call, an object reset between the write and the wake-up) still arrives. Each re-read is a D1
+ * statement or two per waiting listener: 60 s keeps 10,000 waiting listeners at about 330 a second.
+ */
+export function listenerRecheckMs(env: { LISTENER_RECHECK_SECONDS?: string }): number {
+  return positive(env.LISTENER_RECHECK_SECONDS, 60) * 1000;
 }
 
 /** How long a held response (event stream, long poll) stays silent: the heartbeat, or the hang-up probe where that is on and sooner. */

@@ -10,7 +10,7 @@ const user: UserPrincipal = { kind: 'user', projectId: 'default', userId: 'core-
 /** A room that records what happened to its one slot. */
 function recordingRoom() {
   const events: string[] = [];
-  const token: WakeToken = { epoch: 'e', generation: 0 };
+  const token: WakeToken = { generation: 0 };
   const room: ListenerRoom = {
     async acquire() {
       events.push('acquire');
@@ -21,10 +21,6 @@ function recordingRoom() {
             events.push('wait');
             await new Promise((r) => setTimeout(r, Math.min(ms, 20)));
             return since;
-          },
-          async renew() {
-            events.push('renew');
-            return true;
           },
           async release() {
             events.push('release');
@@ -37,25 +33,34 @@ function recordingRoom() {
 }
 
 describe('core long poll', () => {
-  it('releases its slot when reading the store fails', async () => {
+  it('goes on waiting when reading the store fails, reads again after each wait, and releases its slot at the deadline', async () => {
     const { room, events } = recordingRoom();
-    const broken = { $client: { prepare: () => ({ bind: () => ({}) }), batch: () => Promise.reject(new Error('D1 is down')) } } as unknown as Db;
-    const held = await acquireListener(room, Date.now() + 1000);
-    await expect(longPoll(broken, user, held, { after: 0, limit: 10, deadline: Date.now() + 1000 })).rejects.toThrow('D1 is down');
-    expect(events).toEqual(['acquire', 'release']);
+    let reads = 0;
+    const broken = {
+      $client: { prepare: () => ({ bind: () => ({}) }), batch: () => Promise.reject(new Error(`D1 is down (${++reads})`)) },
+    } as unknown as Db;
+    const held = await acquireListener(room);
+    const result = await longPoll(broken, user, held, { after: 7, limit: 10, deadline: Date.now() + 200, recheckMs: 20 });
+    expect(result).toEqual({ items: [], position: 7 });
+    expect(events.at(-1)).toBe('release');
+    expect(events.filter((e) => e === 'release')).toHaveLength(1);
+    // One read before the first wait and one after each.
+    const waits = events.filter((e) => e === 'wait').length;
+    expect(waits).toBeGreaterThan(1);
+    expect(reads).toBeGreaterThanOrEqual(waits);
   });
 
   it('releases its slot at the deadline and when the signal aborts', async () => {
     const db = openDb(env.DB);
     const timed = recordingRoom();
-    const result = await longPoll(db, user, await acquireListener(timed.room, Date.now() + 100), { after: 0, limit: 10, deadline: Date.now() + 100, recheckMs: 20 });
+    const result = await longPoll(db, user, await acquireListener(timed.room), { after: 0, limit: 10, deadline: Date.now() + 100, recheckMs: 20 });
     expect(result).toEqual({ items: [], position: 0 });
     expect(timed.events.at(-1)).toBe('release');
     expect(timed.events.filter((e) => e === 'release')).toHaveLength(1);
 
     const aborted = recordingRoom();
     const hangUp = new AbortController();
-    const pending = longPoll(db, user, await acquireListener(aborted.room, Date.now() + 60_000), {
+    const pending = longPoll(db, user, await acquireListener(aborted.room), {
       after: 0,
       limit: 10,
       deadline: Date.now() + 60_000,

@@ -187,9 +187,9 @@ describe('reads from a replica', () => {
   it('after a wake-up, read at least as fresh as the write that woke them', async () => {
     const session = new SessionDouble();
     const db = session.db();
-    readAfter(db, { epoch: 'e', generation: 1 });
+    readAfter(db, { generation: 1 });
     expect(session.caughtUpTo).toBeUndefined();
-    readAfter(db, { epoch: 'e', generation: 2, bookmark: '00000000-0000000f-00000000-00000000000000000000000000000000' });
+    readAfter(db, { generation: 2, bookmark: '00000000-0000000f-00000000-00000000000000000000000000000000' });
     expect(session.caughtUpTo).toBe('00000000-0000000f-00000000-00000000000000000000000000000000');
   });
 });

@@ -3,14 +3,16 @@ import type { Context } from 'hono';
 import { invalidParameter } from '../../core/errors';
 import { acquireListener } from '../../core/long-poll';
 import type { UserPrincipal } from '../../core/principal';
-import { follow, openStream, streamLeaseMs } from '../../core/stream';
+import { follow, openStream } from '../../core/stream';
 import type { AppEnv } from '../../env';
 import { requireStreamUser } from '../../http/auth';
 import { eventStream } from '../../http/event-stream';
 import { ListenerId } from '../../http/listener-id';
 import { ACCEL_BUFFERING, emptyResponse, LAST_EVENT_ID, requestHeaders, UPGRADE, type Status } from '../../http/openapi';
-import { handOverSocket, playerRoom } from '../../realtime/player-room';
-import { streamHeartbeatMs, keepAliveMs } from '../../realtime/settings';
+import { webSocket } from '../../http/web-socket';
+import { REPLACED_CLOSE } from '../../realtime/listener-protocol';
+import { playerRoom } from '../../realtime/player-room';
+import { keepAliveMs, listenerRecheckMs } from '../../realtime/settings';
 import type { ClientDialect } from './dialect';
 import { SSE_HEARTBEAT, sseFrame, sseRetry, streamMessage, streamReplaced, streamStart } from './stream-wire';
 
@@ -36,11 +38,26 @@ const security: Record<string, string[]>[] = [{ bearer: [] }, { accessToken: [] 
 const ORIGIN: Status = [403, '`ORIGIN_NOT_ALLOWED`: a page of an origin not in `CORS_ORIGINS`, refused before anything is counted. Do not retry.'];
 const LISTENERS: Status = [409, '`TOO_MANY_LISTENERS`: you hold the most listeners allowed (4). Retry later, or reuse a lost connection\'s `listener_id`.'];
 
-/** Where the stream starts: after Last-Event-ID (EventSource's reconnect, newer than the URL), else `since`, else now. */
-async function start(c: Context<AppEnv>, user: UserPrincipal, since: string | undefined) {
+/**
+ * Where the stream starts (after Last-Event-ID, EventSource's reconnect, newer than the URL; else
+ * `since`; else now), and the listener slot, taken before anything is answered so that a refusal
+ * (409/503) is a plain error response.
+ */
+async function start(c: Context<AppEnv>, user: UserPrincipal, query: { since?: string; listener_id?: string }) {
   const lastEventId = c.req.header('last-event-id');
+  const since = query.since;
   const cursor = lastEventId !== undefined ? { parameter: 'Last-Event-ID', text: lastEventId } : since !== undefined ? { parameter: 'since', text: since } : undefined;
-  return openStream(c.get('db'), user, cursor);
+  const opened = await openStream(c.get('db'), user, cursor);
+  const held = await acquireListener(playerRoom(c.env, user.projectId, user.userId, user.orgs), query.listener_id);
+  return { ...opened, held };
+}
+
+/**
+ * How a stream waits: its safety re-read, and its keep-alive (realtime/settings.ts). A WebSocket's
+ * client pings and a closed one is reported at once, so the server writes nothing to an idle socket.
+ */
+function pacing(c: Context<AppEnv>, transport: 'sse' | 'ws') {
+  return { recheckMs: listenerRecheckMs(c.env), keepAliveMs: transport === 'sse' ? keepAliveMs(c.env) : Number.POSITIVE_INFINITY };
 }
 
 export function registerStreams({ app, errors, guard, tags }: ClientDialect) {
@@ -84,17 +101,11 @@ Server-Sent Events: first \`ready\` (or \`reset\`: refetch the list, then go on)
     async (c) => {
       const user = c.get('user');
       const db = c.get('db');
-      const query = c.req.valid('query');
-      const opened = await start(c, user, query.since);
-      const renewMs = streamHeartbeatMs(c.env);
-      // The slot first, so that a refusal (409/503) is a plain error response.
-      const room = playerRoom(c.env, user.projectId, user.userId, user.orgs);
-      const held = await acquireListener(room, Date.now() + streamLeaseMs(renewMs), query.listener_id);
+      const opened = await start(c, user, c.req.valid('query'));
       return eventStream(c, async (write, gone) => {
         await write(sseRetry() + sseFrame(streamStart(user, opened.position, opened.reset)));
-        const end = await follow(db, user, held, opened.position, {
-          renewMs,
-          keepAliveMs: keepAliveMs(c.env),
+        const end = await follow(db, user, opened.held, opened.position, {
+          ...pacing(c, 'sse'),
           signal: gone,
           send: (events) => write(events.map((event) => sseFrame(streamMessage(user, event))).join('')),
           keepAlive: () => write(SSE_HEARTBEAT),
@@ -104,8 +115,8 @@ Server-Sent Events: first \`ready\` (or \`reset\`: refetch the list, then go on)
     },
   );
 
-  // seeds/000 "Best Practices" ("Use WebSockets when possible"); README "Real-time": the WebSocket, held by
-  // the player's object; the same messages as JSON text, `ping` answered `pong`.
+  // seeds/000 "Best Practices" ("Use WebSockets when possible"); README "Real-time": the WebSocket, the
+  // event stream's messages as JSON text, `ping` answered `pong`.
   app.openapi(
     createRoute({
       method: 'get',
@@ -138,15 +149,18 @@ The event stream's messages as JSON text, from the same cursors. Send \`ping\` (
         throw invalidParameter('Upgrade', 'This endpoint needs a WebSocket upgrade (Upgrade: websocket)');
       }
       const user = c.get('user');
-      const query = c.req.valid('query');
-      const opened = await start(c, user, query.since);
-      return (await handOverSocket(c.env, {
-        projectId: user.projectId,
-        holder: { userId: user.userId, orgs: user.orgs },
-        name: query.listener_id,
-        position: opened.position,
-        greeting: JSON.stringify(streamStart(user, opened.position, opened.reset)),
-      })) as never;
+      const db = c.get('db');
+      const opened = await start(c, user, c.req.valid('query'));
+      return webSocket(c, async (send, gone) => {
+        send(JSON.stringify(streamStart(user, opened.position, opened.reset)));
+        const end = await follow(db, user, opened.held, opened.position, {
+          ...pacing(c, 'ws'),
+          signal: gone,
+          send: async (events) => events.forEach((event) => send(JSON.stringify(streamMessage(user, event)))),
+          keepAlive: async () => {},
+        });
+        return end.replaced ? REPLACED_CLOSE : undefined;
+      }) as never;
     },
   );
 }

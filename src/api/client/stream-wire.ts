@@ -76,8 +76,3 @@ export function sseRetry(random = Math.random()): string {
 export function streamCursor(user: UserPrincipal, position: StreamPosition): string {
   return encodeStreamCursor(streamScope(user, 'since'), position);
 }
-
-/** One event as a WebSocket message (the hub in src/realtime sends what this returns). */
-export function encodeStreamEvent(user: UserPrincipal, event: StreamEvent): string {
-  return JSON.stringify(streamMessage(user, event));
-}

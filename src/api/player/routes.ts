@@ -20,7 +20,7 @@ import {
 } from '../../http/openapi';
 import { writeOptions } from '../../http/write-options';
 import { playerRoom } from '../../realtime/player-room';
-import { keepAliveMs } from '../../realtime/settings';
+import { keepAliveMs, listenerRecheckMs } from '../../realtime/settings';
 import { playerDialect } from './dialect';
 import {
   CreateBody,
@@ -182,7 +182,7 @@ Waits until something is newer than \`exclude_before\` or \`deadline\` passes, t
       const db = c.get('db');
       const after = await longPollStart(db, reader, q.exclude_before, q.offset_reset_strategy);
       const deadline = Date.now() + q.deadline * 1000;
-      const held = await acquireListener(playerRoom(c.env, reader.projectId, reader.userId, reader.orgs), deadline, q.listener_id);
+      const held = await acquireListener(playerRoom(c.env, reader.projectId, reader.userId, reader.orgs), q.listener_id);
       // A wait shorter than the keep-alive (the default 30 s) writes nothing before its answer.
       const silence = keepAliveMs(c.env);
       // A streamed response: its body is the documented JSON, but not a TypedResponse.
@@ -190,7 +190,7 @@ Waits until something is newer than \`exclude_before\` or \`deadline\` passes, t
         c,
         silence < q.deadline * 1000 ? silence : 0,
         async (gone) => {
-          const result = await longPoll(db, reader, held, { after, limit: q.max_page_size, deadline, signal: gone });
+          const result = await longPoll(db, reader, held, { after, limit: q.max_page_size, deadline, signal: gone, recheckMs: listenerRecheckMs(c.env) });
           return { notifications: result.items.map(encodeNotification), cursor: excludeBeforeCursor(reader, result.position) };
         },
         // Nothing was consumed: the client asks again from the same place.
