@@ -4,6 +4,9 @@ import { asUser, call, freshProject, send } from '../../helpers';
 export const STREAM = '/api/v1/client/notifications/stream';
 export const WS = '/api/v1/client/notifications/ws';
 
+/** Sends a request to the Worker: `call` by default. */
+export type Fetcher = (path: string, init?: RequestInit) => Promise<Response>;
+
 export interface Message {
   type: 'ready' | 'reset' | 'replaced' | 'notification' | 'state' | 'deleted' | 'acknowledged';
   cursor: string;
@@ -73,8 +76,9 @@ export class SseClient extends Inbox {
     void this.pump();
   }
 
-  static async open(query: string, headers: Record<string, string>): Promise<SseClient> {
-    const response = await call(`${STREAM}${query}`, { headers });
+  /** `fetcher`: how the request reaches the Worker (a test may give it an environment of its own). */
+  static async open(query: string, headers: Record<string, string>, fetcher: Fetcher = call): Promise<SseClient> {
+    const response = await fetcher(`${STREAM}${query}`, { headers });
     expect(response.status, await peekError(response)).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     return new SseClient(response, response.body!.getReader());
@@ -143,8 +147,8 @@ export class WsClient extends Inbox {
     });
   }
 
-  static async open(query: string, headers: Record<string, string>): Promise<WsClient> {
-    const response = await call(`${WS}${query}`, { headers: { upgrade: 'websocket', ...headers } });
+  static async open(query: string, headers: Record<string, string>, fetcher: Fetcher = call): Promise<WsClient> {
+    const response = await fetcher(`${WS}${query}`, { headers: { upgrade: 'websocket', ...headers } });
     expect(response.status, await peekError(response)).toBe(101);
     const socket = response.webSocket!;
     socket.accept();
