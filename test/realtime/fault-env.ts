@@ -9,7 +9,7 @@ import type { Fetcher } from '../api/client/stream-helpers';
 
 /** A fetcher that sends requests to the Worker with this environment. */
 export function fetcherFor(e: Env): Fetcher {
-  return (path, init = {}) => worker.fetch(new Request(`http://inbox.test${path}`, init), e, createExecutionContext());
+  return async (path, init = {}) => worker.fetch(new Request(`http://inbox.test${path}`, init) as Parameters<typeof worker.fetch>[0], e, createExecutionContext());
 }
 
 /** What a D1 proxy has seen, and the failures it is told to inject. */
@@ -66,16 +66,17 @@ export function probedD1(probe: D1Probe, real: D1Database = env.DB): D1Database 
 }
 
 /** A namespace whose stubs run `replace[method]` instead of that method (given the real stub). */
-export function namespaceWith<N extends DurableObjectNamespace<never>>(
+export function namespaceWith<N extends object>(
   namespace: N,
   replace: Record<string, (stub: DurableObjectStub, ...args: unknown[]) => Promise<unknown>>,
 ): N {
-  return new Proxy(namespace, {
+  const plain = namespace as unknown as DurableObjectNamespace;
+  return new Proxy(plain, {
     get(target, key) {
       const value = Reflect.get(target, key) as unknown;
       if (key !== 'getByName') return typeof value === 'function' ? value.bind(target) : value;
       return (name: string) => {
-        const stub = target.getByName(name) as unknown as DurableObjectStub;
+        const stub = target.getByName(name);
         return new Proxy(stub, {
           get(real, method) {
             const own = typeof method === 'string' ? replace[method] : undefined;
@@ -86,5 +87,5 @@ export function namespaceWith<N extends DurableObjectNamespace<never>>(
         });
       };
     },
-  });
+  }) as unknown as N;
 }
