@@ -1,6 +1,7 @@
 import { DomainError } from '../core/errors';
 import type { ListenerRoom, ListenerSlot, WakeToken } from '../core/realtime';
 import type { Bindings } from '../env';
+import type { BusyAccount } from './busy-meter';
 import { LISTENER_REQUEST_HEADER, REPLACED_CLOSE, type ListenerRequest, type Wake } from './listener-protocol';
 import { playerRoomName } from './names';
 
@@ -8,6 +9,14 @@ export function refusal(reason: 'player' | 'project'): DomainError {
   return reason === 'player'
     ? new DomainError('too_many_listeners', 'This player already has the most listeners allowed')
     : new DomainError('connection_limit', 'The project has the most listeners allowed');
+}
+
+/** How many listeners a player holds now, and their object's account of its billable time. */
+export async function listenerActivity(env: Bindings, projectId: string, userId: string): Promise<{ listeners: number; account: BusyAccount }> {
+  const stub = env.PLAYER_LISTENERS.getByName(playerRoomName(projectId, userId));
+  // Read before the count, so that the account leaves out the count's own request.
+  const account = await stub.activity();
+  return { listeners: await stub.count(), account };
 }
 
 /** The player's Durable Object as the core's ListenerRoom; `orgs` are the organisations it listens in. */

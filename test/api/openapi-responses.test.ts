@@ -272,6 +272,14 @@ describe('real answers match /openapi.json', () => {
     await drive(`/v1/projects/${id}/notifications/${notification}`, { headers: ADMIN });
     await drive(`/v1/projects/${id}/notifications/x`, { method: 'DELETE', headers: ADMIN });
     await drive(`/v1/projects/${id}/notifications/${notification}`, { method: 'DELETE', headers: projectKey });
+
+    const listeners = await drive(`/v1/projects/${project}/users/${player}/listeners`, { headers: ADMIN });
+    expect(listeners.res.status).toBe(200);
+    expect((await drive(`/v1/projects/${project}/users/${player}/listeners`, { headers: projectKey })).res.status).toBe(200);
+    await drive(`/v1/projects/${id}/users/${player}/listeners`, { headers: projectKey });
+    await drive(`/v1/projects/NOT-VALID/users/${player}/listeners`, { headers: ADMIN });
+    await drive(`/v1/projects/no-such-project/users/${player}/listeners`, { headers: ADMIN });
+    await drive(`/v1/projects/${project}/users/${'u'.repeat(257)}/listeners`, { headers: ADMIN });
     expect(problems).toEqual([]);
   });
 

@@ -9,6 +9,7 @@ import { createDialect } from '../../http/dialect';
 import { BOOKMARK, bearerAuth, emptyResponse, IDEMPOTENT_REPLAYED, jsonRequest, jsonResponse, requestHeaders } from '../../http/openapi';
 import { writeOptions } from '../../http/write-options';
 import { TAGS } from '../tags';
+import { registerListeners } from './listener-routes';
 import {
   CreatedNotifications,
   CreateKeyBody,
@@ -46,7 +47,7 @@ const OURS = 'Producer API (our own; no outside document)';
 
 /** DESIGN.md "Shared contracts": the producer/admin API, our own. */
 export function producerApi() {
-  const { app, errors, guard, tags } = createDialect({
+  const dialect = createDialect({
     base: '/v1',
     render: renderProducerError,
     errorSchema: ErrorBody,
@@ -54,6 +55,7 @@ export function producerApi() {
     tag: TAGS.producer,
     notes: NOTES,
   });
+  const { app, errors, guard, tags } = dialect;
   const security = bearerAuth;
   const parameters = requestHeaders();
 
@@ -250,6 +252,8 @@ export function producerApi() {
       return c.body(null, 204);
     },
   );
+
+  registerListeners(dialect, OURS);
 
   return app;
 }

@@ -23,6 +23,10 @@ export const NotificationParam = ProjectParam.extend({
   id: z.string().uuid().openapi({ param: { name: 'id', in: 'path' } }),
 });
 
+export const UserListenersParam = ProjectParam.extend({
+  user: Id.openapi({ param: { name: 'user', in: 'path' } }),
+});
+
 export const CreateProjectBody = z.object({ id: z.string().regex(PROJECT_ID), name: z.string().min(1).max(256) });
 export const CreateKeyBody = z.object({ name: z.string().min(1).max(256) });
 
@@ -85,6 +89,21 @@ export const ProducerNotification = z
   .openapi('ProducerNotification');
 
 export const CreatedNotifications = z.object({ notifications: z.array(ProducerNotification) });
+export const UserListeners = z
+  .object({
+    user: z.string(),
+    listeners: z.number().int().openapi({ description: 'Long polls, event streams and WebSockets this user holds now.' }),
+    object: z
+      .object({
+        started_at: z.string().openapi({ description: 'When this instance of the user’s object started its account (an eviction starts a new one).' }),
+        busy_ms: z.number().int().openapi({ description: 'Milliseconds it had a request in flight or a timer pending since then: the duration Cloudflare bills.' }),
+        requests: z.number().int().openapi({ description: 'Requests it handled since then (calls, socket upgrades, alarms).' }),
+        socket_events: z.number().int().openapi({ description: 'Socket messages and closes it handled since then (billed as requests at 20:1).' }),
+      })
+      .openapi({ description: 'The account the user’s Durable Object keeps of its own billable time; reading it is not counted.' }),
+  })
+  .openapi('UserListeners');
+
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi('ProducerError');
 
 export function toAudience(recipient: z.infer<typeof Recipient>): Audience {
