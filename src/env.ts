@@ -1,5 +1,6 @@
 import type { Db } from './core/db';
 import type { Principal, UserPrincipal } from './core/principal';
+import type { D1Meter } from './http/d1-meter';
 import type { RequestSession } from './http/d1-session';
 
 /**
@@ -14,6 +15,8 @@ export interface Variables {
   /** The request's D1 session (its bookmark, for wake-ups). */
   session: RequestSession;
   requestId: string;
+  /** What this request has cost in D1 so far. */
+  meter: D1Meter;
   user: UserPrincipal;
   principal: Principal;
   /** The rate limit's verdict, for a read to ask before it reads more than its tag (http/rate-limit.ts). */

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
+import { listenerCost } from './listener-cost';
 
 /**
  * A `text/event-stream` response fed by `run`. A failed write is how a Worker learns that the
@@ -26,6 +27,7 @@ export function eventStream(
     }
   };
 
+  const ended = listenerCost(c);
   const done = (async () => {
     try {
       await run(write, gone.signal);
@@ -37,6 +39,7 @@ export function eventStream(
       c.req.raw.signal.removeEventListener('abort', hangUp);
       // The client resumes from its last event id.
       await writer.close().catch(() => {});
+      ended();
     }
   })();
   c.executionCtx.waitUntil(done);

@@ -24,6 +24,7 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   c.set('requestId', requestId);
   assertBindings(c.env);
   const meter = new D1Meter();
+  c.set('meter', meter);
   const session = new RequestSession(c.env.DB, parseBookmark(c.req.header(D1_BOOKMARK_HEADER)), c.req.method !== 'GET' && c.req.method !== 'HEAD');
   c.set('session', session);
   c.set('db', openDb(meter.wrap(session.binding()), session));

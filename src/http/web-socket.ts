@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { DomainError } from '../core/errors';
 import type { AppEnv } from '../env';
+import { listenerCost } from './listener-cost';
 
 /** How `run` ends the socket: a close code and reason (1000 when it says nothing). */
 export interface SocketEnd {
@@ -36,6 +37,7 @@ export function webSocket(
     }
   };
 
+  const ended = listenerCost(c);
   const done = (async () => {
     let end: SocketEnd = { code: 1000 };
     try {
@@ -55,6 +57,7 @@ export function webSocket(
       } catch {
         // Closed by the client.
       }
+      ended();
     }
   })();
   c.executionCtx.waitUntil(done);
