@@ -29,11 +29,19 @@ export async function measureLibrary({ appPort, token, create, idleSeconds }) {
       const proxy = await meter(appPort);
       const user = `library-${transport}`;
       const requests = [];
+      // What each answer says D1 did for it (Server-Timing).
+      const d1 = [];
       const inbox = createInbox({
         baseUrl: proxy.url,
         token: () => token(user),
         transport,
-        fetch: (url, init) => (requests.push(performance.now()), fetch(url, init)),
+        fetch: async (url, init) => {
+          requests.push(performance.now());
+          const res = await fetch(url, init);
+          const cost = res.headers.get('server-timing')?.match(/q=(\d+) rr=(\d+)/);
+          if (cost) d1.push({ at: performance.now(), statements: Number(cost[1]), rowsRead: Number(cost[2]) });
+          return res;
+        },
         WebSocket: class extends WebSocket {
           send(data) {
             requests.push(performance.now()); // a ping is the WebSocket's request
@@ -42,13 +50,13 @@ export async function measureLibrary({ appPort, token, create, idleSeconds }) {
         },
       });
       await inbox.start();
-      return { transport, proxy, user, requests, inbox };
+      return { transport, proxy, user, requests, d1, inbox };
     }),
   );
   await sleep(idleSeconds * 1000);
   const idleTo = performance.now();
 
-  for (const { transport, proxy, user, requests, inbox } of instances) {
+  for (const { transport, proxy, user, requests, d1, inbox } of instances) {
     const delays = [];
     // The live transports: five deliveries a few seconds apart. Polling: one, from where its idle schedule is.
     for (let i = 0; i < (transport === 'poll' ? 1 : 5); i++) {
@@ -62,9 +70,13 @@ export async function measureLibrary({ appPort, token, create, idleSeconds }) {
     inbox.stop();
     proxy.close();
     delays.sort((a, b) => a - b);
+    // D1 per request, averaged over the idle window's requests after the first minute (polling has backed off).
+    const idle = d1.filter((c) => c.at >= idleTo - (idleSeconds - 60) * 1000 && c.at < idleTo);
+    const average = (pick) => (idle.length === 0 ? null : idle.reduce((sum, c) => sum + pick(c), 0) / idle.length);
     rows.push({
       transport,
       ...perHour(bursts(proxy.chunks, 0, idleTo), requests, idleTo),
+      d1PerRequest: { statements: average((c) => c.statements), rowsRead: average((c) => c.rowsRead) },
       delivery: delays[Math.floor(delays.length / 2)],
       samples: delays.length,
     });

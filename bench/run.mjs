@@ -9,6 +9,7 @@ import { build } from 'esbuild';
 import { SignJWT } from 'jose';
 import { ensureDevVars, readDevVars } from '../scripts/dev-vars.mjs';
 import { measureBattery } from './battery.mjs';
+import { idleCostLines, priced, PRICES } from './idle-cost.mjs';
 import { measureLibrary } from './library.mjs';
 import { seedSql, HEAVY, HEAVY_MIDDLE, USERS, ORGS, orgsOf } from './seed.mjs';
 
@@ -35,11 +36,27 @@ function run(args) {
   if (result.status !== 0) throw new Error(`wrangler ${args.join(' ')} failed`);
 }
 
-function serve(args, port) {
+/** What the Worker's listeners logged when they ended (LISTENER_COST_LOG=on in the bench's config). */
+const listenerCosts = [];
+
+function serve(args, port, { logs = false } = {}) {
   const child = spawn('wrangler', ['dev', '--port', String(port), '--inspector-port', String(port + 1000), '--ip', '127.0.0.1', '--persist-to', STATE, ...args], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', logs ? 'pipe' : 'ignore', 'inherit'],
     env,
   });
+  if (logs) {
+    let buffer = '';
+    child.stdout.on('data', (chunk) => {
+      buffer += chunk;
+      let end;
+      while ((end = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 1);
+        const at = line.indexOf('{"event":"listener_cost"');
+        if (at >= 0) listenerCosts.push(JSON.parse(line.slice(at)));
+      }
+    });
+  }
   children.push(child);
   return waitUntilUp(`http://127.0.0.1:${port}/`);
 }
@@ -111,7 +128,12 @@ async function main() {
   ensureDevVars();
   const vars = readDevVars();
   rmSync(STATE, { recursive: true, force: true });
-  writeFileSync(CONFIG, readFileSync('wrangler.toml', 'utf8').replace(/simple = \{ limit = \d+,/g, 'simple = { limit = 1000000000,'));
+  // Rate limits lifted; listeners log what they read (bench/idle-cost.mjs).
+  const config = readFileSync('wrangler.toml', 'utf8')
+    .replace(/simple = \{ limit = \d+,/g, 'simple = { limit = 1000000000,')
+    .replace('LISTENER_COST_LOG = ""', 'LISTENER_COST_LOG = "on"');
+  if (!config.includes('LISTENER_COST_LOG = "on"')) throw new Error('wrangler.toml has no LISTENER_COST_LOG to turn on');
+  writeFileSync(CONFIG, config);
   mkdirSync('bench/.seed', { recursive: true });
 
   console.log('Migrating and seeding a local D1 (bench/.state)…');
@@ -123,7 +145,7 @@ async function main() {
   const startup = process.env.BENCH_ONLY ? null : startupCpu();
 
   console.log('Starting the Worker and the floors…');
-  await Promise.all([serve(['--config', CONFIG], APP_PORT), serve(['--config', 'bench/floor/wrangler.toml'], FLOOR_PORT)]);
+  await Promise.all([serve(['--config', CONFIG], APP_PORT, { logs: true }), serve(['--config', 'bench/floor/wrangler.toml'], FLOOR_PORT)]);
   // After the Worker is up: two runtimes opening the same local state at once can meet a locked database.
   await serve(['--config', 'bench/d1-floor/wrangler.toml'], D1_FLOOR_PORT);
   const app = `http://127.0.0.1:${APP_PORT}`;
@@ -134,6 +156,25 @@ async function main() {
   const token = (sub, orgs = []) =>
     new SignJWT({ sub, orgs }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('2h').sign(secret);
   const admin = { authorization: `Bearer ${vars.ADMIN_API_KEY}` };
+  const create = async (user, text) => {
+    const res = await fetch(`${app}/v1/projects/default/notifications`, {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ to: [{ user }], title: text, body: text }),
+    });
+    if (res.status !== 201) throw new Error(`create answered ${res.status}`);
+  };
+  const idle = async () => {
+    console.log(`Idle listeners and client library instances for ${IDLE_SECONDS} s (battery and idle cost)…`);
+    const options = { appPort: APP_PORT, token, idleSeconds: IDLE_SECONDS, create, admin, costs: listenerCosts };
+    const [battery, library] = await Promise.all([measureBattery(options), measureLibrary(options)]);
+    return { battery, library, costRows: idleCostRows(battery, library) };
+  };
+  if (process.env.BENCH_ONLY === 'idle') {
+    const measured = await idle();
+    console.log([...batteryTable(measured.battery), '', ...idleCostLines(measured.costRows)].join('\n'));
+    return;
+  }
 
   // A sample of ordinary users (with their organisations) and their current ETags.
   const sample = [];
@@ -256,29 +297,45 @@ async function main() {
   wakes.sort((a, b) => a - b);
   const wake = { p50: percentile(wakes, 50), p99: percentile(wakes, 99) };
 
-  console.log(`Idle listeners and client library instances for ${IDLE_SECONDS} s (battery)…`);
-  const create = async (user, text) => {
-    const res = await fetch(`${app}/v1/projects/default/notifications`, {
-      method: 'POST',
-      headers: { ...admin, 'content-type': 'application/json' },
-      body: JSON.stringify({ to: [{ user }], title: text, body: text }),
-    });
-    if (res.status !== 201) throw new Error(`create answered ${res.status}`);
-  };
-  const idle = { appPort: APP_PORT, token, idleSeconds: IDLE_SECONDS, create };
-  const [battery, library] = await Promise.all([measureBattery(idle), measureLibrary(idle)]);
+  const { battery, library, costRows } = await idle();
 
   const sortedFloors = floors.map((f) => f).sort((a, b) => a.rps - b.rps);
   const median = sortedFloors[Math.floor(sortedFloors.length / 2)];
   rows.unshift({ ...median, name: `floor: bare Hono 304 (median of ${floors.length} runs)`, rowsRead: 0, rowsWritten: 0, ratio: 1 });
-  report(rows, wake, battery, library, startup, Math.round((Date.now() - started) / 1000));
+  report(rows, wake, battery, library, costRows, startup, Math.round((Date.now() - started) / 1000));
 }
 
 function heavyId(i) {
   return `00000001-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
 }
 
-function report(rows, wake, battery, library, startup, seconds) {
+/** The battery's transports and the client library's polling, as rows of the idle cost table. */
+function idleCostRows(battery, library) {
+  const polling = library.find((l) => l.transport === 'poll');
+  const perRequest = polling.d1PerRequest;
+  return [
+    {
+      name: `304 polling by the client library (\`transport: 'poll'\`, idle)`,
+      workerRequests: polling.requests,
+      object: null,
+      d1: { statements: perRequest.statements * polling.requests, rowsRead: perRequest.rowsRead * polling.requests },
+      bytes: polling.bytes,
+      wakes: polling.wakes,
+    },
+    ...battery.rows.filter((r) => r.kind !== 'poll'),
+  ];
+}
+
+function batteryTable(battery) {
+  const fmt = (n) => (n === null || n === undefined ? '–' : n.toFixed(0));
+  return [
+    '| idle listener (default settings) | radio wake-ups per idle hour | bytes per idle hour | a new notification arrives after (p50 of 5) |',
+    '|---|---:|---:|---|',
+    ...battery.rows.map((b) => `| ${b.name} | ${fmt(b.wakes)} | ${fmt(b.bytes)} | ${b.delivery} |`),
+  ];
+}
+
+function report(rows, wake, battery, library, costRows, startup, seconds) {
   const fmt = (n, digits = 0) => (n === null || n === undefined ? '–' : n.toFixed(digits));
   const lines = [
     '| scenario | requests/s | p50 ms | p99 ms | bytes/response | D1 rows read/request | D1 rows written/request | ratio to floor | ratio to D1 floor | statuses |',
@@ -303,7 +360,7 @@ function report(rows, wake, battery, library, startup, seconds) {
     ['deep-cursor page within 1.5× of the first page (p50)', deep.p50 <= 1.5 * first.p50, `${fmt(deep.p50 / first.p50, 2)}×`],
   ];
   targets.push(['startup CPU ≤ 25 ms (median of `wrangler check startup`)', startup !== null && startup.median <= 25, startup ? `${fmt(startup.median, 1)} ms` : '–']);
-  const websocket = battery.at(-1);
+  const websocket = battery.rows.at(-1);
   const wsDelivery = Number.parseFloat(websocket.delivery);
   targets.push([
     'recommended phone transport (WebSocket): ≤ 60 radio wake-ups per idle hour, delivery ≤ 1 s',
@@ -311,11 +368,13 @@ function report(rows, wake, battery, library, startup, seconds) {
     `${fmt(websocket.wakes)} per hour, ${websocket.delivery}`,
   ]);
   const targetLines = ['| target | met | measured |', '|---|---|---|', ...targets.map(([t, ok, m]) => `| ${t} | ${ok ? 'yes' : '**no**'} | ${m} |`)];
-  const batteryLines = [
-    '| idle listener (default settings) | radio wake-ups per idle hour | bytes per idle hour | a new notification arrives after (p50 of 5) |',
-    '|---|---:|---:|---|',
-    ...battery.map((b) => `| ${b.name} | ${fmt(b.wakes)} | ${fmt(b.bytes)} | ${b.delivery} |`),
-  ];
+  const batteryLines = batteryTable(battery);
+  const costs = costRows.map(priced);
+  targets.push([
+    'every transport: ≤ $0.01 per always-connected user per month beyond its reconnects’ requests',
+    costs.every((c) => c.beyondOwnRequests <= 0.01),
+    `at most $${Math.max(...costs.map((c) => c.beyondOwnRequests)).toFixed(4)}`,
+  ]);
   const libraryLines = [
     '| client library, default settings | requests per idle hour | radio wake-ups per idle hour | bytes per idle hour | a new notification is in `state` after |',
     '|---|---:|---:|---:|---|',
@@ -351,6 +410,18 @@ function report(rows, wake, battery, library, startup, seconds) {
       'through its own proxy; per idle hour from the last two idle intervals (polling has backed off to its maximum by then).',
     '',
     ...libraryLines,
+    '',
+    `What one always-connected user costs per idle hour (over the same ${battery.windowSeconds.toFixed(0)} s window, scaled to an hour), ` +
+      `and per month (730 hours) at Cloudflare's published prices as of ${PRICES.date}: Workers requests $0.30 per million, ` +
+      'Durable Object requests $0.15 per million (incoming WebSocket messages 20:1), Durable Object duration $12.50 per million ' +
+      'GB-s at 128 MB, D1 rows read $0.001 per million (each beyond what the Workers Paid plan includes; Worker CPU time not ' +
+      'counted). Worker requests: the long polls counted as sent, the 304 polls as the library sent them; an event stream or a ' +
+      'WebSocket is one request per connection, and its pings are not requests. Object requests and billable seconds: the ' +
+      "user's object's own account (GET /v1/projects/{project}/users/{user}/listeners) before and after the window. D1: " +
+      'what each listener logged when it ended (LISTENER_COST_LOG), its opening reads once per request and its waiting reads ' +
+      'per second held; the 304 polls\' from their Server-Timing.',
+    '',
+    ...idleCostLines(costRows),
     '',
     ...targetLines,
     '',

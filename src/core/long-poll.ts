@@ -53,7 +53,9 @@ export async function longPoll(
       if (remaining <= 0 || options.signal?.aborted) return nothing;
       const next = await slot.wait(token, Math.min(remaining, options.recheckMs), options.signal);
       // Replaced: nothing was consumed, the client goes on from where it asked.
-      if (next === null) return nothing;
+      if (next === null || options.signal?.aborted) return nothing;
+      // The deadline with no wake-up: no read, since the client's next long poll reads from here at once.
+      if (next.generation === token.generation && Date.now() >= options.deadline) return nothing;
       token = next;
       readAfter(db, token);
     }

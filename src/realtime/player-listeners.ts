@@ -60,9 +60,9 @@ export class PlayerListeners extends DurableObject<Bindings> {
     return this.meter.run('request', () => this.leases.count());
   }
 
-  /** This object's billable time so far (README "Real-time: what waiting costs"); reading it is not counted. */
-  async activity(): Promise<BusyAccount> {
-    return this.meter.account();
+  /** The listeners held now and this object's billable time so far (docs/real-time.md "What waiting costs"); reading them is not counted. */
+  async activity(): Promise<{ listeners: number; account: BusyAccount }> {
+    return { listeners: this.leases.count(), account: this.meter.account() };
   }
 
   /** A listener's socket, asked for by the Worker (it checked the token): 101, or 409/503 with the reason. */

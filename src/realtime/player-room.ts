@@ -12,11 +12,8 @@ export function refusal(reason: 'player' | 'project'): DomainError {
 }
 
 /** How many listeners a player holds now, and their object's account of its billable time. */
-export async function listenerActivity(env: Bindings, projectId: string, userId: string): Promise<{ listeners: number; account: BusyAccount }> {
-  const stub = env.PLAYER_LISTENERS.getByName(playerRoomName(projectId, userId));
-  // Read before the count, so that the account leaves out the count's own request.
-  const account = await stub.activity();
-  return { listeners: await stub.count(), account };
+export function listenerActivity(env: Bindings, projectId: string, userId: string): Promise<{ listeners: number; account: BusyAccount }> {
+  return env.PLAYER_LISTENERS.getByName(playerRoomName(projectId, userId)).activity();
 }
 
 /** The player's Durable Object as the core's ListenerRoom; `orgs` are the organisations it listens in. */

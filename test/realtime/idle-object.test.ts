@@ -56,10 +56,10 @@ describe('an idle listener costs its object nothing', () => {
     expect(await listenerCount(m.project, m.user)).toBe(6);
     await quiet(probe);
 
-    const before: BusyAccount = await stub.activity();
+    const before: BusyAccount = (await stub.activity()).account;
     const statements = probe.statements;
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-    const after: BusyAccount = await stub.activity();
+    const after: BusyAccount = (await stub.activity()).account;
     // Nothing in flight, no busy time, no request, no socket event, no D1 statement while they waited.
     expect(after).toEqual({ ...before, inFlight: 0 });
     expect(probe.statements).toBe(statements);
@@ -73,7 +73,7 @@ describe('an idle listener costs its object nothing', () => {
     await until(async () => (await listenerCount(m.project, m.user)) === 2);
     expect(probe.statements).toBeGreaterThan(statements);
 
-    const delivered: BusyAccount = await stub.activity();
+    const delivered: BusyAccount = (await stub.activity()).account;
     expect(delivered.startedAt).toBe(before.startedAt);
     expect(delivered.socketEvents).toBe(before.socketEvents + 4);
     expect(delivered.busyMs).toBeGreaterThanOrEqual(before.busyMs);
@@ -82,9 +82,9 @@ describe('an idle listener costs its object nothing', () => {
 
     // Idle again: the event stream and the WebSocket still wait, and the account stands still again.
     await quiet(probe);
-    const settled: BusyAccount = await stub.activity();
+    const settled: BusyAccount = (await stub.activity()).account;
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-    expect(await stub.activity()).toEqual({ ...settled, inFlight: 0 });
+    expect((await stub.activity()).account).toEqual({ ...settled, inFlight: 0 });
     await sse.close();
     ws.close();
     await until(async () => (await listenerCount(m.project, m.user)) === 0);

@@ -14,7 +14,7 @@ export function registerListeners({ app, errors, guard, tags }: ReturnType<typeo
       path: '/projects/{project}/users/{user}/listeners',
       operationId: 'producerGetUserListeners',
       summary: 'What a user is listening with, and what it costs',
-      description: `**Implements** ${ours}: listeners.\n\nHow many listeners (long polls, event streams, WebSockets) the user holds now, and the account their Durable Object keeps of its own billable time: it stands still while their listeners wait and moves around deliveries. Asks the object (one Durable Object request).`,
+      description: `**Implements** ${ours}: listeners.\n\nHow many listeners (long polls, event streams, WebSockets) the user holds now, and the account their Durable Object keeps of its own billable time: it stands still while their listeners wait and moves around deliveries. Asks the object (one Durable Object request, which the account leaves out).`,
       tags,
       security: bearerAuth,
       middleware: guard('poll'),
