@@ -1,6 +1,7 @@
 // Listener leases in a Durable Object's own SQLite storage: they survive eviction (an in-memory count
-// would reset while its listeners still hold slots) and expire on their own, so a listener that never
-// released (its Worker died) stops counting at its deadline plus a grace period. A lease also names
+// would reset while its listeners still hold slots). In a player's object a lease lasts as long as its
+// listener's socket (UNTIL_CLOSED); in a project shard it expires on its own unless renewed, so a share
+// whose object died unseen stops counting. A lease also names
 // its holder (user and organisations), so that a notification to an organisation or to everyone can
 // find the listeners to wake, and may carry the client's own name for it (`listener_id`), under which
 // a reconnecting client takes its place back.
@@ -11,7 +12,7 @@ export interface Holder {
   orgs: readonly string[];
 }
 
-/** A WebSocket's lease in its player's object: it lasts until the socket closes. */
+/** A listener's lease in its player's object: it lasts until the listener's socket closes. */
 export const UNTIL_CLOSED = Number.MAX_SAFE_INTEGER;
 
 /** What taking a lease did: refused, or taken (and which lease of the same name it replaced). */
