@@ -14,7 +14,7 @@ import { fetcherFor, probedD1, type D1Probe } from './fault-env';
 
 const IDLE_MS = 3000;
 
-/** Waits until `probe` has seen no statement for a second: every listener did its first read. */
+/** Waits until `probe` has seen no statement for two seconds: every listener did its first read. */
 async function quiet(probe: D1Probe) {
   let last = -1;
   let since = Date.now();
@@ -23,7 +23,7 @@ async function quiet(probe: D1Probe) {
       last = probe.statements;
       since = Date.now();
     }
-    return Date.now() - since >= 1000;
+    return Date.now() - since >= 2000;
   }, 15_000);
 }
 
