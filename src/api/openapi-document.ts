@@ -30,7 +30,7 @@ const at = { type: ['string' as const, 'null' as const], format: 'date-time' };
 /** The client API's stream messages (src/api/client/stream-wire.ts), for the event stream and the WebSocket. */
 const CLIENT_STREAM_MESSAGE: SchemaObject = {
   description:
-    'A message of the event stream (`data:`; `event:` is its `type`, `id:` its `cursor`) or the WebSocket. `state`: your acknowledge or read; `acknowledged`: your acknowledge-all; `deleted`: deleted or archived.',
+    'A message of the event stream (`data:`; `event:` is its `type`, `id:` its `cursor`) or the WebSocket. `state`: your acknowledge or read; `acknowledged`: your acknowledge-all; `deleted`: deleted or archived; `counts`: the counts after the messages before it.',
   oneOf: [
     { type: 'object', properties: { type: { enum: ['ready', 'reset', 'replaced'] }, cursor }, required: ['type', 'cursor'], additionalProperties: false },
     {
@@ -64,6 +64,22 @@ const CLIENT_STREAM_MESSAGE: SchemaObject = {
       type: 'object',
       properties: { type: { const: 'acknowledged' }, cursor, through: { type: 'string' }, acknowledged_at: { type: 'string', format: 'date-time' } },
       required: ['type', 'cursor', 'through', 'acknowledged_at'],
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      description: 'The inbox\'s counts (as `GET /counts` answers them) at `cursor`, after everything sent before: after the first read, and whenever they change (an event, or an expiry).',
+      properties: {
+        type: { const: 'counts' },
+        cursor,
+        counts: {
+          type: 'object',
+          properties: { total: { type: 'integer' }, pending: { type: 'integer' } },
+          required: ['total', 'pending'],
+          additionalProperties: false,
+        },
+      },
+      required: ['type', 'cursor', 'counts'],
       additionalProperties: false,
     },
   ],

@@ -1,5 +1,6 @@
 import { coveredAtSql, foldCovered } from './acknowledged-through';
 import { inboxAudiences } from './audience';
+import type { BatchRead } from './batch-read';
 import type { Db } from './db';
 import type { Receipt } from './notifications';
 import type { UserPrincipal } from './principal';
@@ -32,12 +33,13 @@ interface ChangeRow {
  * A state change carries the receipt as it is now; `last` is the position after what was read
  * (also past a state change whose notification has gone since: a `deleted` follows it).
  */
-export async function listChanges(
-  db: Db,
-  user: UserPrincipal,
-  after: number,
-  limit: number,
-): Promise<{ changes: Change[]; last: number; hasMore: boolean }> {
+/**
+ * Up to `limit` changes after `after`, oldest first, as a statement for a caller's batch. Like an inbox
+ * page, one index range per audience merged by sequence, so the cost is about `limit` rows however long
+ * the feed is. A state change carries the receipt as it is now; `last` is the position after what was
+ * read (also past a state change whose notification has gone since: a `deleted` follows it).
+ */
+export function changesRead(db: Db, user: UserPrincipal, after: number, limit: number): BatchRead<{ changes: Change[]; last: number; hasMore: boolean }> {
   const audiences = inboxAudiences(user.userId, user.orgs);
   const arms = audiences.map(
     (_, i) => `SELECT c.seq AS seq, c.kind, c.notification_id AS notificationId, c.created_at AS createdAt,
@@ -48,10 +50,13 @@ export async function listChanges(
          LEFT JOIN notifications n ON r.notification_id IS NOT NULL AND n.id = c.notification_id
        WHERE c.project_id = ?1 AND c.audience = ?${i + 4} AND c.seq > ?3`,
   );
-  const { results } = await db.$client
+  const statement = db.$client
     .prepare(`${arms.join('\nUNION ALL\n')}\nORDER BY seq ASC LIMIT ${limit + 1}`)
-    .bind(user.projectId, user.userId, after, ...audiences)
-    .all<ChangeRow>();
+    .bind(user.projectId, user.userId, after, ...audiences);
+  return { statements: [statement], read: ([result]) => toChanges((result?.results ?? []) as ChangeRow[], after, limit) };
+}
+
+function toChanges(results: ChangeRow[], after: number, limit: number): { changes: Change[]; last: number; hasMore: boolean } {
   const rows = results.slice(0, limit);
   const changes = rows.flatMap((row): Change[] => {
     if (row.kind === 'deleted') return [{ seq: row.seq, kind: 'deleted', notificationId: row.notificationId }];

@@ -42,6 +42,8 @@ export interface PageQuery {
   ifNoneMatch?: readonly string[];
   /** Awaited when the tag did not hold, before the full read: the caller's rate limit (it may throw). */
   admit?: () => Promise<void>;
+  /** Also the reader's counts (GET /counts), read in the page's snapshot. */
+  counts?: boolean;
 }
 
 export type InboxPageResult =
@@ -57,6 +59,8 @@ export type InboxPageResult =
       total: number | null;
       /** For a view with `streamHead`, on a first page: the stream position at this page's snapshot. */
       streamFrom?: StreamPosition;
+      /** With `counts`: the reader's counts at this page's snapshot. */
+      counts?: { total: number; pending: number };
     };
 
 /** The cursor scope of a view for one reader and query: a cursor never crosses user, filter or order. */
@@ -84,7 +88,7 @@ export async function readInboxPage(db: Db, reader: UserPrincipal, view: InboxVi
   const all = await readInboxState(db, reader.projectId, read, Math.max(seenMark(query.ifNoneMatch ?? []), cursor?.mark ?? 0));
   const mark = stateMark(all);
   const state: InboxState = new Map([...all].filter(([audience]) => listed.includes(audience)));
-  const hash = inboxStateHash(all, listed, own, view.shows, [...scope.parts, query.cursor, query.limit, query.after]);
+  const hash = inboxStateHash(all, listed, own, view.shows, [...scope.parts, query.cursor, query.limit, query.after, query.counts]);
 
   const held = heldEtag(query.ifNoneMatch ?? [], hash, now, mark);
   if (held !== undefined) return { notModified: true, etag: held };
@@ -108,6 +112,7 @@ export async function readInboxPage(db: Db, reader: UserPrincipal, view: InboxVi
       count: view.totals && filtered && cursor?.carried === undefined,
       // Only the top of the whole inbox is a snapshot a stream can continue: a filtered or oldest-first page is not.
       head: view.streamHead && cursor === undefined && query.order === 'newest' && query.status === undefined && !filtered,
+      counts: query.counts,
     },
     now,
   );
@@ -128,5 +133,6 @@ export async function readInboxPage(db: Db, reader: UserPrincipal, view: InboxVi
     next: encodeCursor(scope, position, filtered && view.totals ? (total ?? undefined) : undefined, mark),
     total,
     ...(page.head ? { streamFrom: headPosition(page.head) } : {}),
+    ...(page.counts ? { counts: { total: page.counts.total, pending: page.counts.pending } } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { watermarkSql } from './acknowledged-through';
+import type { BatchRead } from './batch-read';
 import { movedToPrimary, type Db } from './db';
 import type { UserPrincipal } from './principal';
 
@@ -45,14 +46,18 @@ export function stateMark(state: InboxState): number {
 
 async function readVersionRows(db: Db, projectId: string, audiences: readonly string[]): Promise<InboxState> {
   if (audiences.length === 0) return new Map();
+  return toInboxState((await versionRowsStatement(db, projectId, audiences).all<VersionRow>()).results);
+}
+
+type VersionRow = AudienceState & { audience: string };
+
+function versionRowsStatement(db: Db, projectId: string, audiences: readonly string[]): D1PreparedStatement {
   const select =
     'SELECT audience, version, read_version AS readVersion, ack_version AS ackVersion, live, next_expiry AS nextExpiry FROM inbox_versions WHERE project_id = ?1';
-  const { results } = await db.$client
-    .prepare(lookups(audiences.length, select, 2))
-    .bind(projectId, ...audiences)
-    .all<AudienceState & { audience: string }>();
-  return new Map(results.map(({ audience, ...state }) => [audience, state]));
+  return db.$client.prepare(lookups(audiences.length, select, 2)).bind(projectId, ...audiences);
 }
+
+const toInboxState = (rows: VersionRow[]): InboxState => new Map(rows.map(({ audience, ...state }) => [audience, state]));
 
 export interface Freshness {
   /** When the earliest visible notification expires (a page is stale from then), or null. */
@@ -76,7 +81,19 @@ export async function inboxFreshness(db: Db, user: UserPrincipal, state: InboxSt
   }
   if (stale.length === 0) return { validUntil, expired: 0, expiredAcknowledged: 0 };
 
-  const arms = stale.map(
+  const { results } = await expiredStatement(db, user, stale, now).all<ExpiredRow>();
+  return foldExpired(validUntil, results);
+}
+
+interface ExpiredRow {
+  next: number | null;
+  expired: number;
+  acknowledged: number;
+}
+
+/** Per audience: its next expiry after `now`, and its expired-but-stored notifications (all, and those the user acknowledged). */
+function expiredStatement(db: Db, user: UserPrincipal, audiences: readonly string[], now: number): D1PreparedStatement {
+  const arms = audiences.map(
     (_, i) => `SELECT
         (SELECT min(expires_at) FROM notifications WHERE project_id = ?1 AND audience = ?${i + 4} AND expires_at > ?3) AS next,
         (SELECT count(*) FROM notifications n WHERE n.project_id = ?1 AND n.audience = ?${i + 4} AND n.expires_at <= ?3 AND n.archived_at IS NULL) AS expired,
@@ -84,13 +101,13 @@ export async function inboxFreshness(db: Db, user: UserPrincipal, state: InboxSt
            WHERE n.project_id = ?1 AND n.audience = ?${i + 4} AND n.expires_at <= ?3 AND n.archived_at IS NULL
              AND (r.acknowledged_at IS NOT NULL OR n.seq <= ${watermarkSql('?1', '?2', `?${i + 4}`)})) AS acknowledged`,
   );
-  const { results } = await db.$client
-    .prepare(arms.join('\nUNION ALL\n'))
-    .bind(user.projectId, user.userId, now, ...stale)
-    .all<{ next: number | null; expired: number; acknowledged: number }>();
+  return db.$client.prepare(arms.join('\nUNION ALL\n')).bind(user.projectId, user.userId, now, ...audiences);
+}
+
+function foldExpired(validUntil: number | null, rows: ExpiredRow[]): Freshness {
   let expired = 0;
   let expiredAcknowledged = 0;
-  for (const row of results) {
+  for (const row of rows) {
     if (row.next !== null) validUntil = Math.min(validUntil ?? row.next, row.next);
     expired += row.expired;
     expiredAcknowledged += row.acknowledged;
@@ -101,17 +118,21 @@ export async function inboxFreshness(db: Db, user: UserPrincipal, state: InboxSt
 /** How many of these audiences' stored, unarchived notifications the user acknowledged (one row per audience). */
 export async function acknowledgedCount(db: Db, user: UserPrincipal, audiences: readonly string[]): Promise<number> {
   if (audiences.length === 0) return 0;
+  const { results } = await acknowledgedStatement(db, user, audiences).all<AcknowledgedRow>();
+  return sumAcknowledged(results);
+}
+
+type AcknowledgedRow = { acknowledged: number | null };
+const sumAcknowledged = (rows: AcknowledgedRow[]) => rows.reduce((sum, row) => sum + (row.acknowledged ?? 0), 0);
+
+function acknowledgedStatement(db: Db, user: UserPrincipal, audiences: readonly string[]): D1PreparedStatement {
   // A user's own audience keeps the count on its inbox_versions row, the others in user_counts (migrations/0011).
   const arms = audiences.map(
     (_, i) => `SELECT CASE WHEN ?${i + 3} = 'u:' || ?2
       THEN (SELECT acknowledged FROM inbox_versions WHERE project_id = ?1 AND audience = ?${i + 3})
       ELSE (SELECT acknowledged FROM user_counts WHERE project_id = ?1 AND user_id = ?2 AND audience = ?${i + 3}) END AS acknowledged`,
   );
-  const { results } = await db.$client
-    .prepare(arms.join('\nUNION ALL\n'))
-    .bind(user.projectId, user.userId, ...audiences)
-    .all<{ acknowledged: number | null }>();
-  return results.reduce((sum, row) => sum + (row.acknowledged ?? 0), 0);
+  return db.$client.prepare(arms.join('\nUNION ALL\n')).bind(user.projectId, user.userId, ...audiences);
 }
 
 /** The exact number of visible notifications in the state's audiences, optionally by the user's status. */
@@ -143,4 +164,33 @@ function visibleTotal(
   const all = live - freshness.expired;
   const done = acknowledged - freshness.expiredAcknowledged;
   return status === undefined ? all : status === 'acknowledged' ? done : all - done;
+}
+
+/** A user's counts (GET /counts) and when they next change by themselves (an expiry; null: not before a write). */
+export interface InboxCounts {
+  total: number;
+  pending: number;
+  validUntil: number | null;
+}
+
+/**
+ * The user's counts as three statements for a caller's batch (one batch is one transaction): counts at
+ * exactly the snapshot of what else the batch reads, such as a page or a stream's next events. It looks at
+ * every audience's expired rows (few: the retention purge removes them) rather than first reading which
+ * audiences have any, so that one round trip does it.
+ */
+export function countsRead(db: Db, user: UserPrincipal, audiences: readonly string[], now: number): BatchRead<InboxCounts> {
+  return {
+    statements: [versionRowsStatement(db, user.projectId, audiences), acknowledgedStatement(db, user, audiences), expiredStatement(db, user, audiences, now)],
+    read([versions, acknowledged, expiring]) {
+      const state = toInboxState((versions?.results ?? []) as VersionRow[]);
+      const freshness = foldExpired(null, (expiring?.results ?? []) as ExpiredRow[]);
+      const done = sumAcknowledged((acknowledged?.results ?? []) as AcknowledgedRow[]);
+      return {
+        total: visibleTotal(state, freshness, undefined, 0),
+        pending: visibleTotal(state, freshness, 'pending', done),
+        validUntil: freshness.validUntil,
+      };
+    },
+  };
 }

@@ -1,7 +1,9 @@
 import { coveredAtSql, foldCovered, watermarkSql } from './acknowledged-through';
 import { audienceKey, inboxAudiences } from './audience';
 import { feedHeadStatement, toFeedHead, type FeedHead } from './changes';
+import { readTogether, type BatchRead } from './batch-read';
 import { movedToPrimary, type Db } from './db';
+import { countsRead, type InboxCounts } from './inbox-state';
 import { DomainError } from './errors';
 import { fromRow, isExpired, NOTIFICATION_COLUMNS, type InboxItem, type NotificationRow, type Receipt } from './notifications';
 import type { UserPrincipal } from './principal';
@@ -28,6 +30,8 @@ export interface InboxQuery {
   audiences?: readonly string[];
   /** Also read the feed head in the same transaction as the page: where a stream joining this page starts. */
   head?: boolean;
+  /** Also read the user's counts (GET /counts) in the same transaction as the page. */
+  counts?: boolean;
 }
 
 export interface InboxPage {
@@ -36,6 +40,8 @@ export interface InboxPage {
   totalCount: number | null;
   /** With `head`: the feed head at the page's snapshot. */
   head?: FeedHead;
+  /** With `counts`: the user's counts at the page's snapshot. */
+  counts?: InboxCounts;
 }
 
 /**
@@ -59,6 +65,12 @@ const FIXED_PARAMETERS = 7;
  * sequence order and stops at the limit, so a page reads about `limit` rows however big the inbox.
  */
 export async function listInbox(db: Db, user: UserPrincipal, query: InboxQuery, now = Date.now()): Promise<InboxPage> {
+  const [page] = await readTogether(db, inboxPageRead(db, user, query, now));
+  return page;
+}
+
+/** listInbox as statements for a caller's batch: the page at exactly the snapshot of what else it reads. */
+export function inboxPageRead(db: Db, user: UserPrincipal, query: InboxQuery, now = Date.now()): BatchRead<InboxPage> {
   const audiences = query.audiences ?? inboxAudiences(user.userId, user.orgs);
   const newest = query.order === 'newest';
   const own = audienceKey({ kind: 'user', id: user.userId });
@@ -95,18 +107,29 @@ export async function listInbox(db: Db, user: UserPrincipal, query: InboxQuery, 
   const d1 = db.$client;
   const page = d1.prepare(`${arms(true)}\nORDER BY seq ${newest ? 'DESC' : 'ASC'} LIMIT ${query.limit + 1}`).bind(...parameters);
   const count = d1.prepare(`SELECT count(*) AS total FROM (${arms(false)})`).bind(...parameters);
-  // One batch is one transaction: the head is exactly the page's snapshot.
-  const statements = [page, ...(query.count ? [count] : []), ...(query.head ? [feedHeadStatement(db, user.projectId)] : [])];
-  const [pageResult, ...rest] = await d1.batch(statements);
-  const counted = query.count ? rest.shift() : undefined;
-  const head = query.head ? rest.shift() : undefined;
-  const first = <T>(result: D1Result | undefined) => result?.results?.[0] as T | undefined;
-  const rows = (pageResult?.results ?? []) as ItemRow[];
+  // One batch is one transaction: the head and the counts are exactly the page's snapshot.
+  const counts = query.counts ? countsRead(db, user, inboxAudiences(user.userId, user.orgs), now) : undefined;
+  const statements = [
+    page,
+    ...(query.count ? [count] : []),
+    ...(query.head ? [feedHeadStatement(db, user.projectId)] : []),
+    ...(counts?.statements ?? []),
+  ];
   return {
-    items: rows.slice(0, query.limit).map(toItem),
-    hasMore: rows.length > query.limit,
-    totalCount: query.count ? (first<{ total: number }>(counted)?.total ?? 0) : null,
-    ...(query.head ? { head: toFeedHead(first(head)) } : {}),
+    statements,
+    read([pageResult, ...rest]) {
+      const counted = query.count ? rest.shift() : undefined;
+      const head = query.head ? rest.shift() : undefined;
+      const first = <T>(result: D1Result | undefined) => result?.results?.[0] as T | undefined;
+      const rows = (pageResult?.results ?? []) as ItemRow[];
+      return {
+        items: rows.slice(0, query.limit).map(toItem),
+        hasMore: rows.length > query.limit,
+        totalCount: query.count ? (first<{ total: number }>(counted)?.total ?? 0) : null,
+        ...(query.head ? { head: toFeedHead(first(head)) } : {}),
+        ...(counts ? { counts: counts.read(rest) } : {}),
+      };
+    },
   };
 }
 

@@ -1,8 +1,11 @@
-import { feedHead, listChanges, type FeedHead } from './changes';
+import { readTogether } from './batch-read';
+import { changesRead, feedHead, type FeedHead } from './changes';
 import { decodeStreamCursor, streamScope, type StreamPosition } from './cursor';
 import { movedToPrimary, type Db } from './db';
 import { readAfter, readOrRetryLater } from './realtime';
-import { listInbox } from './inbox';
+import { inboxPageRead } from './inbox';
+import { countsRead, type InboxCounts } from './inbox-state';
+import { inboxAudiences } from './audience';
 import type { InboxItem, Receipt } from './notifications';
 import type { HeldSlot } from './long-poll';
 import type { UserPrincipal } from './principal';
@@ -53,19 +56,24 @@ export async function openStream(
 }
 
 /**
- * The next events after `from`: new notifications oldest first, then changes in feed order.
- * Each event carries the position just after it, which is what a client resumes from.
+ * The next events after `from`: new notifications oldest first, then changes in feed order. Each event
+ * carries the position just after it, which is what a client resumes from. One transaction reads them
+ * and the user's counts: when nothing is left after them (`more` false), the counts are exactly those at
+ * `position`, so a client that takes them never has to guess whether an event is already counted.
  */
 export async function readStream(
   db: Db,
   user: UserPrincipal,
   from: StreamPosition,
   limit = STREAM_BATCH,
-): Promise<{ events: StreamEvent[]; position: StreamPosition; more: boolean }> {
-  const [page, feed] = await Promise.all([
-    listInbox(db, user, { order: 'oldest', limit, after: from.notifications }),
-    listChanges(db, user, from.changes, limit),
-  ]);
+  now = Date.now(),
+): Promise<{ events: StreamEvent[]; position: StreamPosition; more: boolean; counts: InboxCounts }> {
+  const [page, feed, counts] = await readTogether(
+    db,
+    inboxPageRead(db, user, { order: 'oldest', limit, after: from.notifications }, now),
+    changesRead(db, user, from.changes, limit),
+    countsRead(db, user, inboxAudiences(user.userId, user.orgs), now),
+  );
   const events: StreamEvent[] = [];
   let notifications = from.notifications;
   for (const item of page.items) {
@@ -82,7 +90,13 @@ export async function readStream(
           : { kind: 'deleted', position, id: change.notificationId },
     );
   }
-  return { events, position: { notifications, changes: feed.last }, more: page.hasMore || feed.hasMore };
+  return { events, position: { notifications, changes: feed.last }, more: page.hasMore || feed.hasMore, counts };
+}
+
+/** The counts a stream tells its client (InboxCounts without the deadline, which only the stream needs). */
+export interface StreamCounts {
+  total: number;
+  pending: number;
 }
 
 export interface FollowOptions {
@@ -92,7 +106,11 @@ export interface FollowOptions {
   keepAliveMs: number;
   /** The client is gone. */
   signal: AbortSignal;
-  send(events: StreamEvent[]): Promise<void>;
+  /**
+   * Delivers events, then (when given) the counts at the position after them: after the first read, and
+   * whenever they changed since the last ones sent (a new event, or an expiry with none).
+   */
+  send(events: StreamEvent[], counts: StreamCounts | undefined, position: StreamPosition): Promise<void>;
   /** Writes something that is not an event; throws when the client is gone. */
   keepAlive(): Promise<void>;
 }
@@ -115,26 +133,34 @@ export async function follow(
     let token = first;
     let lastWrite = Date.now();
     let recheckAt = Date.now();
+    /** When the counts change by themselves (the next expiry), or never. */
+    let expiresAt = Number.POSITIVE_INFINITY;
+    let sent: StreamCounts | undefined;
     let due = true;
     while (!options.signal.aborted) {
       if (due) {
         const batch = await readOrRetryLater(() => readStream(db, user, position));
         if (batch) {
-          if (batch.events.length > 0) {
-            await options.send(batch.events);
+          // Counts go with the last round only: a round that leaves more to read read counts beyond its position.
+          const { total, pending, validUntil } = batch.counts;
+          const counts = !batch.more && (sent?.total !== total || sent.pending !== pending) ? { total, pending } : undefined;
+          if (batch.events.length > 0 || counts) {
+            await options.send(batch.events, counts, batch.position);
             lastWrite = Date.now();
           }
           position = batch.position;
+          if (counts) sent = counts;
           if (batch.more) continue;
+          expiresAt = validUntil ?? Number.POSITIVE_INFINITY;
         }
         recheckAt = Date.now() + options.recheckMs;
       }
       const keepAliveAt = lastWrite + options.keepAliveMs;
-      const next = await slot.wait(token, Math.max(0, Math.min(keepAliveAt, recheckAt) - Date.now()), options.signal);
+      const next = await slot.wait(token, Math.max(0, Math.min(keepAliveAt, recheckAt, expiresAt) - Date.now()), options.signal);
       if (next === null) return { replaced: true, position };
       if (options.signal.aborted) break;
-      // A keep-alive alone reads nothing: only a wake-up or the safety re-read does.
-      due = next.generation !== token.generation || Date.now() >= recheckAt;
+      // A keep-alive alone reads nothing: only a wake-up, an expiry or the safety re-read does.
+      due = next.generation !== token.generation || Date.now() >= Math.min(recheckAt, expiresAt);
       token = next;
       readAfter(db, token);
       if (Date.now() >= keepAliveAt) {

@@ -52,7 +52,7 @@ export function registerPolling({ app, errors, guard, tags }: ClientDialect) {
       summary: 'Fetch pending notifications (a page of the inbox)',
       description: `**Implements** Client polling API, section "Fetch Pending Notifications".
 
-Your own notifications, your organisations' and everyone's, without expired ones. We chose: \`status\` absent means both; \`project\` filters on the producer's origin label; \`total_count\` counts every match; \`next_cursor\` is null on the last page; a cursor belongs to its query (another is 400). Answers carry an \`ETag\` (304 for \`If-None-Match\`, not counted by the rate limit) and first pages a \`Stream-Cursor\`.`,
+Your own notifications, your organisations' and everyone's, without expired ones. We chose: \`status\` absent means both; \`project\` filters on the producer's origin label; \`total_count\` counts every match; \`next_cursor\` is null on the last page; a cursor belongs to its query (another is 400). Answers carry an \`ETag\` (304 for \`If-None-Match\`, not counted by the rate limit) and first pages a \`Stream-Cursor\`. With \`include=counts\` (ours) the body also carries \`counts\` read in the page's snapshot, so that a client never has to guess whether a change is counted.`,
       tags,
       security,
       middleware: guard('page'),
@@ -73,12 +73,14 @@ Your own notifications, your organisations' and everyone's, without expired ones
         serviceId: q.service_id,
         originProject: q.project,
         cursor: q.cursor,
+        counts: q.include === 'counts',
         ...conditionalRead(c),
       });
       if (!result.notModified && result.streamFrom) c.header(STREAM_CURSOR, streamCursor(c.get('user'), result.streamFrom));
       return pageResponse(c, result, (page) => ({
         notifications: page.items.map(encodeNotification),
         pagination: { next_cursor: page.hasMore ? page.next : null, has_more: page.hasMore, total_count: page.total ?? 0 },
+        ...(page.counts ? { counts: page.counts } : {}),
       })) as never;
     },
   );

@@ -14,7 +14,7 @@ import { REPLACED_CLOSE } from '../../realtime/listener-protocol';
 import { playerRoom } from '../../realtime/player-room';
 import { keepAliveMs, listenerRecheckMs } from '../../realtime/settings';
 import type { ClientDialect } from './dialect';
-import { SSE_HEARTBEAT, sseFrame, sseRetry, streamMessage, streamReplaced, streamStart } from './stream-wire';
+import { SSE_HEARTBEAT, sseFrame, sseRetry, streamReplaced, streamRound, streamStart } from './stream-wire';
 
 // The client API's push channels (seeds/000 "Best Practices": "Use WebSockets when possible"),
 // README "Real-time: SSE and WebSocket". Registered before the polling routes, which would read
@@ -107,7 +107,7 @@ Server-Sent Events: first \`ready\` (or \`reset\`: refetch the list, then go on)
         const end = await follow(db, user, opened.held, opened.position, {
           ...pacing(c, 'sse'),
           signal: gone,
-          send: (events) => write(events.map((event) => sseFrame(streamMessage(user, event))).join('')),
+          send: (events, counts, position) => write(streamRound(user, events, counts, position).map(sseFrame).join('')),
           keepAlive: () => write(SSE_HEARTBEAT),
         });
         if (end.replaced) await write(sseFrame(streamReplaced(user, end.position)));
@@ -156,7 +156,7 @@ The event stream's messages as JSON text, from the same cursors. Send \`ping\` (
         const end = await follow(db, user, opened.held, opened.position, {
           ...pacing(c, 'ws'),
           signal: gone,
-          send: async (events) => events.forEach((event) => send(JSON.stringify(streamMessage(user, event)))),
+          send: async (events, counts, position) => streamRound(user, events, counts, position).forEach((message) => send(JSON.stringify(message))),
           keepAlive: async () => {},
         });
         return end.replaced ? REPLACED_CLOSE : undefined;

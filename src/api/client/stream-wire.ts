@@ -1,6 +1,6 @@
 import { encodeStreamCursor, streamScope, type StreamPosition } from '../../core/cursor';
 import type { UserPrincipal } from '../../core/principal';
-import type { StreamEvent } from '../../core/stream';
+import type { StreamCounts, StreamEvent } from '../../core/stream';
 import { encodeNotification, iso } from './notification-json';
 import type { ClientNotification } from './wire';
 
@@ -14,7 +14,9 @@ export type StreamMessage =
   | { type: 'state'; cursor: string; state: ClientState }
   | { type: 'deleted'; cursor: string; id: string }
   /** The user's acknowledge-all: every notification at or older than `through` that was pending is acknowledged. */
-  | { type: 'acknowledged'; cursor: string; through: string; acknowledged_at: string };
+  | { type: 'acknowledged'; cursor: string; through: string; acknowledged_at: string }
+  /** The inbox's counts (as GET /counts answers them) at `cursor`: after everything sent before it. */
+  | { type: 'counts'; cursor: string; counts: { total: number; pending: number } };
 
 /** The caller's own state of one notification, as another of their devices changed it. */
 export interface ClientState {
@@ -54,6 +56,13 @@ export function streamMessage(user: UserPrincipal, event: StreamEvent): StreamMe
       };
     }
   }
+}
+
+/** A round of events, then the counts at the position after them (core/stream.ts follow). */
+export function streamRound(user: UserPrincipal, events: StreamEvent[], counts: StreamCounts | undefined, position: StreamPosition): StreamMessage[] {
+  const messages = events.map((event) => streamMessage(user, event));
+  if (counts) messages.push({ type: 'counts', cursor: streamCursor(user, position), counts });
+  return messages;
 }
 
 /** Server-Sent Events framing: `id:` is the resume cursor (EventSource sends it back as Last-Event-ID). */

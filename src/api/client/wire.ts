@@ -44,6 +44,10 @@ export const ListQuery = z.object({
   service_id: z.string().max(256).optional(),
   project: z.string().max(256).optional(),
   sort: z.enum(['newest', 'oldest']).default('newest'),
+  include: z
+    .enum(['counts'])
+    .optional()
+    .openapi({ description: 'Ours: `counts` adds `counts` (as `GET /counts` answers) read in the same snapshot as the page.' }),
 });
 
 export const IdParam = z.object({
@@ -78,6 +82,7 @@ export const AcknowledgeAllResponse = z
 export const ListResponse = z.object({
   notifications: z.array(ClientNotification),
   pagination: z.object({ next_cursor: z.string().nullable(), has_more: z.boolean(), total_count: z.number().int() }),
+  counts: CountsResponse.optional().openapi({ description: 'Ours, with `include=counts`: the counts at this page\'s snapshot.' }),
 });
 
 export const BulkResponse = z.object({

@@ -8,24 +8,53 @@ export const WS = '/api/v1/client/notifications/ws';
 export type Fetcher = (path: string, init?: RequestInit) => Promise<Response>;
 
 export interface Message {
-  type: 'ready' | 'reset' | 'replaced' | 'notification' | 'state' | 'deleted' | 'acknowledged';
+  type: 'ready' | 'reset' | 'replaced' | 'notification' | 'state' | 'deleted' | 'acknowledged' | 'counts';
   cursor: string;
   notification?: { id: string; title: string; status: string; [field: string]: unknown };
   state?: { id: string; status: string; read_at: string | null; acknowledged_at: string | null; archived_at: string | null };
   id?: string;
   through?: string;
   acknowledged_at?: string;
+  counts?: { total: number; pending: number };
 }
 
-/** What a client of either transport sees: messages in order, and a way to wait for the next one. */
+/**
+ * What a client of either transport sees: messages in order, and a way to wait for the next one. The
+ * `counts` messages are kept apart (`counts`, with the type of the message before each): most tests follow
+ * the events, and test/api/client/stream-counts.test.ts follows the counts.
+ */
 class Inbox {
   readonly received: Message[] = [];
+  /** Every `counts` message, in order, with what came just before it (`after`: a type, or 'start'). */
+  readonly counts: (Message & { after: string })[] = [];
+  /** Every message in order, counts included. */
+  readonly all: Message[] = [];
   private waiting: (() => void) | null = null;
   private read = 0;
 
   push(message: Message) {
-    this.received.push(message);
+    this.all.push(message);
+    if (message.type === 'counts') this.counts.push({ ...message, after: this.all.at(-2)?.type ?? 'start' });
+    else this.received.push(message);
     this.waiting?.();
+  }
+
+  /** Waits until a `counts` message after the first `seen` of them arrives, and returns it. */
+  async nextCounts(seen: number, timeoutMs = 5000): Promise<Message & { after: string }> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.counts.length <= seen) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no counts message within ${timeoutMs} ms (had ${this.all.map((m) => m.type).join(', ')})`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 50));
+        this.waiting = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.waiting = null;
+    }
+    return this.counts[seen]!;
   }
 
   async next(timeoutMs = 5000): Promise<Message> {
