@@ -1,3 +1,4 @@
+import { socketCredential } from './socket-protocol';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { authenticateApiKey } from '../core/api-keys';
@@ -29,10 +30,13 @@ export const requireUser = userAuthFrom((c) => bearer(c.req.header('authorizatio
 export const requireRawOrBearerUser = userAuthFrom((c) => rawOrBearer(c.req.header('authorization')));
 
 /**
- * Browsers cannot set headers on EventSource or WebSocket, so the stream routes (only they) also
- * take the token as `access_token` in the query. Nothing here logs URLs, so it is never written down.
+ * Browsers cannot set headers on EventSource or WebSocket, so the stream routes (only they) also take
+ * the token as a WebSocket subprotocol `bearer.<token>` (http/socket-protocol.ts: out of every URL and
+ * access log) or as `access_token` in the query. Nothing here logs URLs, so it is never written down.
  */
-export const requireStreamUser = userAuthFrom((c) => bearer(c.req.header('authorization')) ?? c.req.query('access_token'));
+export const requireStreamUser = userAuthFrom(
+  (c) => bearer(c.req.header('authorization')) ?? socketCredential(c, 'bearer') ?? c.req.query('access_token'),
+);
 
 /** Admin or project API key as `Authorization: Bearer <key>`. */
 export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {

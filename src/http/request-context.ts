@@ -3,6 +3,7 @@ import { openDb } from '../core/db';
 import type { AppEnv, Bindings } from '../env';
 import { D1Meter } from './d1-meter';
 import { D1_BOOKMARK_HEADER, parseBookmark, RequestSession } from './d1-session';
+import { socketCredential } from './socket-protocol';
 
 /** Bindings without which the Worker must not answer at all: a missing limiter would turn limits off unseen. */
 const REQUIRED: readonly (keyof Bindings)[] = ['DB', 'PLAYER_LISTENERS', 'PROJECT_LISTENERS', 'POLL_LIMITER', 'WRITE_LIMITER', 'STREAM_LIMITER'];
@@ -25,7 +26,7 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   assertBindings(c.env);
   const meter = new D1Meter();
   c.set('meter', meter);
-  const session = new RequestSession(c.env.DB, parseBookmark(c.req.header(D1_BOOKMARK_HEADER)), c.req.method !== 'GET' && c.req.method !== 'HEAD');
+  const session = new RequestSession(c.env.DB, parseBookmark(c.req.header(D1_BOOKMARK_HEADER) ?? socketCredential(c, 'bookmark')), c.req.method !== 'GET' && c.req.method !== 'HEAD');
   c.set('session', session);
   c.set('db', openDb(meter.wrap(session.binding()), session));
   await next();

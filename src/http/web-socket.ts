@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { DomainError } from '../core/errors';
 import type { AppEnv } from '../env';
 import { listenerCost } from './listener-cost';
+import { offersSocketProtocol, SOCKET_PROTOCOL } from './socket-protocol';
 
 /** How `run` ends the socket: a close code and reason (1000 when it says nothing). */
 export interface SocketEnd {
@@ -61,5 +62,6 @@ export function webSocket(
     }
   })();
   c.executionCtx.waitUntil(done);
-  return new Response(null, { status: 101, webSocket: client });
+  // A client that offered our subprotocol must see it chosen, or a browser fails the handshake.
+  return new Response(null, { status: 101, webSocket: client, headers: offersSocketProtocol(c) ? { 'sec-websocket-protocol': SOCKET_PROTOCOL } : {} });
 }

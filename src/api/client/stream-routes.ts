@@ -9,6 +9,7 @@ import { requireStreamUser } from '../../http/auth';
 import { eventStream } from '../../http/event-stream';
 import { ListenerId } from '../../http/listener-id';
 import { ACCEL_BUFFERING, emptyResponse, LAST_EVENT_ID, requestHeaders, UPGRADE, type Status } from '../../http/openapi';
+import { refuseAsClose } from '../../http/socket-protocol';
 import { webSocket } from '../../http/web-socket';
 import { REPLACED_CLOSE } from '../../realtime/listener-protocol';
 import { playerRoom } from '../../realtime/player-room';
@@ -62,6 +63,8 @@ function pacing(c: Context<AppEnv>, transport: 'sse' | 'ws') {
 
 export function registerStreams({ app, errors, guard, tags }: ClientDialect) {
   const middleware = guard('stream', { auth: requireStreamUser });
+  // A browser learns why an upgrade was refused only from a close code (http/socket-protocol.ts).
+  const socketMiddleware = [refuseAsClose, ...middleware];
 
   // seeds/000 "Best Practices" push channel; README "Real-time: SSE and WebSocket": the event stream.
   app.openapi(
@@ -125,10 +128,10 @@ Server-Sent Events: first \`ready\` (or \`reset\`: refetch the list, then go on)
       summary: 'Follow the inbox over a WebSocket',
       description: `**Extends** Client polling API, section "Best Practices" ("Use WebSockets when possible"): ours.
 
-The event stream's messages as JSON text, from the same cursors. Send \`ping\` (get \`pong\`) every 60 s: idle connections are closed after 100 s. Close code 4000: replaced by a newer connection with this \`listener_id\` (do not reconnect). Refusals are HTTP answers before the upgrade. Holds one of your listener slots.`,
+The event stream's messages as JSON text, from the same cursors. Send \`ping\` (get \`pong\`) every 60 s: idle connections are closed after 100 s. Close code 4000: replaced by a newer connection with this \`listener_id\` (do not reconnect). Browsers (which cannot set headers) offer the subprotocols \`edge-inbox\` and \`bearer.<token>\` (and \`bookmark.<X-D1-Bookmark>\`): the token stays out of URLs and logs, and the answer chooses \`edge-inbox\`. Refusals are HTTP answers before the upgrade; a request that offered \`edge-inbox\` gets them as a socket closed at once with code 4000 + the status (4400, 4401, 4403, 4409, 4429, 4503) and the reason \`{"code", "retry_after"?}\`, which a browser can read. Holds one of your listener slots.`,
       tags,
       security,
-      middleware,
+      middleware: socketMiddleware,
       request: { query: StreamQuery },
       parameters: requestHeaders(UPGRADE, LAST_EVENT_ID),
       responses: {
