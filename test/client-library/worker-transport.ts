@@ -27,13 +27,18 @@ export class WorkerWebSocket {
   private socket: WebSocket | null = null;
   private closedHere = false;
 
-  constructor(readonly url: string) {
+  constructor(
+    readonly url: string,
+    readonly protocols: string[] = [],
+  ) {
     sockets.push(this);
     void this.connect();
   }
 
   private async connect() {
-    const response = await exports.default.fetch(new Request(this.url.replace(/^ws/, 'http'), { headers: { upgrade: 'websocket' } }));
+    const headers: Record<string, string> = { upgrade: 'websocket' };
+    if (this.protocols.length) headers['sec-websocket-protocol'] = this.protocols.join(', ');
+    const response = await exports.default.fetch(new Request(this.url.replace(/^ws/, 'http'), { headers }));
     this.status = response.status;
     const socket = response.webSocket;
     if (!socket || this.closedHere) {

@@ -1,8 +1,8 @@
 import type { InboxContext } from './context';
 import { json } from './http';
 import type { Operation } from './messages';
-import { acknowledgeFrom, drop, find, put, undo } from './store';
-import type { InboxState, Notification } from './types';
+import type { Edit } from './store';
+import type { Notification } from './types';
 
 /** Runs a user's call here: the leader's own, or one a follower forwarded (sharing.ts). */
 export type Perform = (op: Operation, argument?: string) => Promise<any>;
@@ -12,29 +12,45 @@ const timestamp = (ms: number) => new Date(ms).toISOString();
 /** How many held notifications acknowledgeAll tries in turn when the newest is gone (404). */
 const ACKNOWLEDGE_ALL_TRIES = 4;
 
-/** The user's calls, as the leader runs them. Acknowledgements show at once, and are rolled back on failure. */
+/**
+ * The user's calls, as the leader runs them. An acknowledge shows at once as an edit over the server's state
+ * (store.ts `view`): it ends when that state shows it, or, if the request fails, at once (nothing to roll back).
+ */
 export function createActions(ctx: InboxContext, loadMore: () => Promise<void>): Perform {
   const { api, scheduler } = ctx;
-  /** Stopped or no longer leading: the call still goes to the server, but the state is no longer this one's to change. */
-  const update = (patch: Partial<InboxState>) => ctx.active() && ctx.update(patch);
+
+  /** Shows the state with the edits as they are now (stopped or no longer leading: not this one's to show). */
+  const refresh = (patch?: Parameters<InboxContext['setTruth']>[1]) => ctx.active() && ctx.setTruth(ctx.truth, patch);
+  const begin = (edit: Edit) => {
+    ctx.edits = [...ctx.edits, edit];
+    refresh();
+  };
+  const answered = (edit: Edit) => {
+    edit.answered = true;
+    refresh();
+  };
+  /** The request failed: the edit goes, and the error shows. */
+  const failed = (edit: Edit, error: any) => {
+    ctx.edits = ctx.edits.filter((each) => each != edit);
+    refresh({ error });
+  };
+  /** The server no longer has it (deleted, archived or expired): hidden until its state drops it too. */
+  const gone = (id: string) => begin({ ids: [id], at: timestamp(scheduler.now()), hide: true, answered: true });
+  const pendingIds = () => ctx.state.notifications.filter((notification) => notification.status == 'pending').map((notification) => notification.id);
 
   async function acknowledge(id: string) {
-    const before = find(ctx.state.notifications, id);
-    const at = timestamp(scheduler.now());
-    ctx.edits++;
-    if (before?.status == 'pending') update(put(ctx.state, { ...before, status: 'acknowledged', acknowledged_at: at }));
+    const edit: Edit = { ids: pendingIds().includes(id) ? [id] : [], at: timestamp(scheduler.now()) };
+    begin(edit);
     try {
-      const answer = api.call('/' + encodeURIComponent(id) + '/acknowledge', { method: 'POST' }).finally(() => ctx.edits++);
-      const done = await json<Notification>(await answer);
-      if (find(ctx.state.notifications, id)) update(put(ctx.state, done));
-      // A /counts answer dropped meanwhile (context.ts) is asked again; acknowledges in a row share one.
-      ctx.recountSoon();
+      const done = await json<Notification>(await api.call('/' + encodeURIComponent(id) + '/acknowledge', { method: 'POST' }));
+      // The server's time, shown until its state (the stream, a poll) shows the acknowledge itself.
+      if (done.acknowledged_at) edit.at = done.acknowledged_at;
+      answered(edit);
     } catch (error: any) {
-      if (error.code == 'NOTIFICATION_ALREADY_RESPONDED') return;
-      const now = find(ctx.state.notifications, id);
-      // Not found: it is gone (deleted or expired), not pending.
-      update({ ...(error.status == 404 && now ? drop(ctx.state, now) : before ? undo(ctx.state, [before], at) : {}), error });
-      if (error.status == 404) ctx.refreshCounts();
+      // Acknowledged meanwhile (another device): done, and the server's state will show it.
+      if (error.code == 'NOTIFICATION_ALREADY_RESPONDED') return answered(edit);
+      failed(edit, error);
+      if (error.status == 404) gone(id);
       throw error;
     }
   }
@@ -42,9 +58,8 @@ export function createActions(ctx: InboxContext, loadMore: () => Promise<void>):
   async function acknowledgeAll(): Promise<number> {
     const before = ctx.state.notifications;
     if (!before[0]) return 0;
-    const at = timestamp(scheduler.now());
-    ctx.edits++;
-    update(acknowledgeFrom(ctx.state, 0, at));
+    const edit: Edit = { ids: pendingIds(), at: timestamp(scheduler.now()) };
+    begin(edit);
     try {
       // Through the newest held: a notification that arrived since, unseen, stays pending. If the server no longer
       // has it (deleted, archived or expired meanwhile), through the next held one, a few times at most.
@@ -52,22 +67,20 @@ export function createActions(ctx: InboxContext, loadMore: () => Promise<void>):
         const through = before[index]!.id;
         try {
           const response = await api.call('/acknowledge-all', { method: 'POST', body: JSON.stringify({ through }) });
-          return (await json<{ acknowledged: number }>(response)).acknowledged;
+          const { acknowledged } = await json<{ acknowledged: number }>(response);
+          answered(edit);
+          return acknowledged;
         } catch (error: any) {
           if (error.code != 'NOTIFICATION_NOT_FOUND') throw error;
-          const gone = find(ctx.state.notifications, through);
-          if (gone) update(drop(ctx.state, gone));
+          gone(through);
           // Nothing older held: nothing left to acknowledge.
-          if (!before[index + 1]) return 0;
+          if (!before[index + 1]) return answered(edit), 0;
           if (index + 1 >= ACKNOWLEDGE_ALL_TRIES) throw error;
         }
       }
     } catch (error: any) {
-      update({ ...undo(ctx.state, before, at), error });
+      failed(edit, error);
       throw error;
-    } finally {
-      ctx.edits++;
-      ctx.refreshCounts();
     }
   }
 

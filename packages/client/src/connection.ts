@@ -115,7 +115,7 @@ export function createConnection(ctx: InboxContext, loadFirstPage: LoadFirstPage
           }, STABLE_MS);
         }
         if (message.type == 'replaced') return halt('replaced');
-        applyStreamMessage(ctx, message, loadFirstPage);
+        applyStreamMessage(ctx, message);
       },
       end(error) {
         if (plan == ctx.plan) ended(error as InboxError | undefined, stable);
@@ -174,6 +174,24 @@ export function createConnection(ctx: InboxContext, loadFirstPage: LoadFirstPage
     connect(true);
   }
 
+  /** A fresh first page, then the stream from its snapshot: a failed page is retried like any connect. */
+  ctx.resync = () => {
+    if (!ctx.active()) return;
+    ctx.resume.c = undefined;
+    connect(true);
+  };
+
+  // A held notification expired: a poll's page tag has lapsed, so the next poll brings the counts without it
+  // (a live stream sends them itself).
+  ctx.expired = () => {
+    if (ctx.active() && ctx.state.status == 'polling') connect(true);
+  };
+
+  /** The browser is back online: whatever waits for a backoff tries now. */
+  function onOnline() {
+    if (ctx.active() && ctx.state.status == 'offline') connect(true);
+  }
+
   /** This instance or a follower was shown or hidden. */
   function onVisibility() {
     const visible = ctx.visible();
@@ -196,5 +214,6 @@ export function createConnection(ctx: InboxContext, loadFirstPage: LoadFirstPage
     stop,
     halt,
     onVisibility,
+    onOnline,
   };
 }

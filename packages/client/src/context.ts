@@ -1,12 +1,12 @@
-import { failure, json, plain } from './http';
+import { failure, plain } from './http';
 import type { Resume, TabMessage } from './messages';
 import { resolveSettings, type Settings } from './settings';
-import { drop, type Held } from './store';
-import type { Channel, Counts, InboxOptions, InboxState, StreamMessage } from './types';
+import { shown, view, type Edit, type Held } from './store';
+import type { Channel, InboxOptions, InboxState } from './types';
 
 /**
  * What the parts of one inbox share: the settings, what it shows, where it resumes from and the few flags that
- * more than one part reads; and the two updates every part makes: `update` (what it shows) and `refreshCounts`.
+ * more than one part reads; and the two updates every part makes: `update` (what it shows) and `setTruth` (what the server said).
  * Each part keeps the rest of its state to itself.
  */
 export interface InboxContext extends Settings {
@@ -25,12 +25,12 @@ export interface InboxContext extends Settings {
   /** Whether the last change brought a new high or critical notification: the background pace speeds up. */
   urgent: boolean;
   /**
-   * Moves on when an acknowledge is shown (optimistically) and when the server answers it: a `/counts` answer to a
-   * request sent before may not count it, and would put back the pending count (the acknowledge asks again after).
+   * The server's state as this instance last heard it (pages, stream events, the stream's counts): what is
+   * shown, less the user's edits that the server has not shown back yet (store.ts `view`).
    */
-  edits: number;
-  /** While a first page that replaces the list is loading: the stream messages applied meanwhile, to apply again over it. */
-  replay?: StreamMessage[];
+  truth: Held;
+  /** The user's acknowledges (here, or forwarded by a follower) until the server's state shows them. */
+  edits: Edit[];
   /** The channel to the other tabs, while sharing. */
   channel: Channel | null;
   /** The ids of the followers that are visible: a leader in the background keeps the foreground pace for them. */
@@ -47,24 +47,29 @@ export interface InboxContext extends Settings {
   visible(): boolean;
   /** Whether this instance runs the connection. */
   active(): boolean;
-  /** `GET /counts` (leader only), one at a time; asked again while one is under way, it runs once more after. */
-  refreshCounts(): Promise<void>;
-  /** refreshCounts once the stream has been quiet for a second. */
-  recountSoon(): void;
-  /** Stops the timers of expiry and recountSoon (the leader halts or follows). */
+  /** Takes the server's state (and a patch of the rest): ends the edits it shows, and shows it with the others on top. */
+  setTruth(truth: Held, patch?: Partial<InboxState>): void;
+  /** A fresh first page and stream (a `reset`, or an event the list cannot place): set by the connection. */
+  resync(): void;
+  /** A notification held expired (the connection polls at once: its page tag has lapsed). */
+  expired(): void;
+  /** Stops the expiry timer (the leader halts or follows). */
   clearTimers(): void;
 }
 
 /** The leader's state message (messages.ts). */
-export const stateMessage = (ctx: InboxContext): TabMessage => ({ t: 's', s: { ...ctx.state, error: plain(ctx.state.error) }, x: ctx.resume });
+export const stateMessage = (ctx: InboxContext): TabMessage => ({
+  t: 's',
+  s: { ...ctx.state, error: plain(ctx.state.error) },
+  x: ctx.resume,
+  // The server's state, for a follower that takes over while edits are on top of it.
+  ...(ctx.edits.length ? { o: ctx.truth } : {}),
+});
 
 export function createContext(options: InboxOptions): InboxContext {
   const settings = resolveSettings(options);
   const { scheduler, api } = settings;
   let expiryTimer: unknown;
-  let recountTimer: unknown;
-  /** 0: no `GET /counts` under way; 1: one; 2: one, and another wanted after it. */
-  let counting = 0;
 
   const ctx: InboxContext = {
     ...settings,
@@ -75,7 +80,8 @@ export function createContext(options: InboxOptions): InboxContext {
     plan: 0,
     unchangedPages: 0,
     urgent: false,
-    edits: 0,
+    truth: { notifications: [], counts: { total: 0, pending: 0 } },
+    edits: [],
     channel: null,
     othersVisible: new Set(),
     subscribers: new Set(),
@@ -84,18 +90,14 @@ export function createContext(options: InboxOptions): InboxContext {
     post: (message) => ctx.channel?.postMessage(message),
     visible: () => settings.visibility.visible() || ctx.othersVisible.size > 0,
     active: () => ctx.running && !ctx.halted && ctx.state.leader,
-    refreshCounts,
-    // A new notification counts at once, but /counts read a moment before may already have counted it (the
-    // stream delivers what was stored before that read, too): once the stream is quiet, ask the server again.
-    recountSoon() {
-      scheduler.clearTimeout(recountTimer);
-      // Stopped or following: a timer now would outlive the connection it is for.
-      if (ctx.active()) recountTimer = scheduler.setTimeout(refreshCounts, 1000);
+    setTruth(truth, patch) {
+      ctx.truth = truth;
+      ctx.edits = ctx.edits.filter((edit) => !shown(truth, edit));
+      update({ ...patch, ...view(truth, ctx.edits) });
     },
-    clearTimers() {
-      scheduler.clearTimeout(expiryTimer);
-      scheduler.clearTimeout(recountTimer);
-    },
+    resync() {},
+    expired() {},
+    clearTimers: () => scheduler.clearTimeout(expiryTimer),
   };
 
   function update(patch: Partial<InboxState>) {
@@ -108,20 +110,24 @@ export function createContext(options: InboxOptions): InboxContext {
     scheduleExpiry();
   }
 
-  /** An expired notification sends nothing: drop it when it expires, and ask the server for the counts. */
+  /**
+   * An expired notification sends nothing: drop it when it expires. The counts are the server's to say (the
+   * stream sends them at the expiry; a poll's tag lapses then, and the connection polls).
+   */
   function scheduleExpiry() {
     scheduler.clearTimeout(expiryTimer);
-    const expiries = ctx.state.notifications.map((notification) => (notification.expires_at ? Date.parse(notification.expires_at) : Infinity));
+    const expiries = ctx.truth.notifications.map((notification) => (notification.expires_at ? Date.parse(notification.expires_at) : Infinity));
     const next = Math.min(...expiries);
     if (next < Infinity && ctx.active())
       expiryTimer = scheduler.setTimeout(
         () => {
           if (!ctx.active()) return;
-          const expired = ctx.state.notifications.filter((notification) => Date.parse(notification.expires_at!) <= scheduler.now());
+          const expired = ctx.truth.notifications.filter((notification) => Date.parse(notification.expires_at!) <= scheduler.now());
           // Woken by the cap below before the expiry: wait on, without asking the server anything.
           if (!expired.length) return scheduleExpiry();
-          update(expired.reduce(drop, ctx.state as Held));
-          refreshCounts();
+          const notifications = ctx.truth.notifications.filter((notification) => !expired.includes(notification));
+          ctx.setTruth({ notifications, counts: ctx.truth.counts });
+          ctx.expired();
         },
         // Every platform runs a timer of more than 2^31-1 ms (under 25 days) at once: wait that long at most.
         Math.min(next - scheduler.now(), 2 ** 31 - 1),
@@ -144,31 +150,6 @@ export function createContext(options: InboxOptions): InboxContext {
     if (ctx.resume.l) started?.resolve();
     else if (state.status == 'stopped' || state.status == 'replaced')
       started?.reject(state.error || failure(state.status.toUpperCase(), 'The inbox ' + state.status));
-  }
-
-  async function refreshCounts() {
-    // Stopped or following: the counts are the leader's to ask for (a follower gets them with the leader's state).
-    if (!ctx.active()) return;
-    if (counting) return void (counting = 2);
-    try {
-      do {
-        counting = 1;
-        const edits = ctx.edits;
-        const response = await api.call('/counts', {}, ctx.resume.k);
-        if (response.status != 304) {
-          // The body first: a stream message may move the cursor on meanwhile, and a copy made before would lose it.
-          const counts = await json<Counts>(response);
-          ctx.resume = { ...ctx.resume, n: counts, k: response.headers.get('etag') || undefined };
-        }
-        if (!ctx.active()) return;
-        // An acknowledge shown or answered meanwhile may be missing from these counts: it asks again once answered.
-        if (edits == ctx.edits) update({ counts: ctx.resume.n! });
-      } while (counting > 1);
-    } catch {
-      // The next change asks again.
-    } finally {
-      counting = 0;
-    }
   }
 
   return ctx;

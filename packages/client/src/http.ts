@@ -37,6 +37,8 @@ export function createApi(endpoint: string, token: InboxOptions['token'], fetch:
         cached = undefined;
         throw failure('TOKEN_ERROR', String(error?.message ?? error));
       })),
+    /** Where this client's last write committed, for the streams to send too. */
+    bookmark: () => bookmark,
     /** Forget the token: the next request asks the function again. */
     stale: () => void (cached = undefined),
     /** A 2xx or 304 response, else throws an InboxError. */

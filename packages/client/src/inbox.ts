@@ -15,6 +15,7 @@ export function createInbox(options: InboxOptions): Inbox {
   const sharing = createSharing(ctx, connection, createActions(ctx, pages.loadMore));
   let ready: Promise<void> = Promise.resolve();
   let unsubscribeVisibility = () => {};
+  let unsubscribeOnline = () => {};
 
   return {
     get state() {
@@ -29,6 +30,7 @@ export function createInbox(options: InboxOptions): Inbox {
       unsubscribeVisibility = ctx.visibility.subscribe(() =>
         ctx.state.leader ? connection.onVisibility() : sharing.tellVisibility(ctx.visibility.visible()),
       );
+      unsubscribeOnline = ctx.online.subscribe(() => ctx.state.leader && connection.onOnline());
       sharing.start();
       return ready;
     },
@@ -42,6 +44,7 @@ export function createInbox(options: InboxOptions): Inbox {
       connection.halt('stopped');
       sharing.stop();
       unsubscribeVisibility();
+      unsubscribeOnline();
     },
     subscribe(subscriber) {
       ctx.subscribers.add(subscriber);

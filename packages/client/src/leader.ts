@@ -3,6 +3,8 @@ import type { Channel, Locks, Scheduler } from './types';
 // Heartbeat election (no Web Locks): the leader says so every BEAT; a follower that heard nothing for three
 // beats leads. Two leaders (a race) resolve by id: the lower steps down on hearing the higher.
 const BEAT = 2000;
+/** With Web Locks: how long a follower hears nothing from the leader before it asks, and as long again before it takes over. */
+const PROBE = 15000;
 
 export interface Election {
   /** Every message of the channel goes through here. */
@@ -27,10 +29,56 @@ export function elect(
   if (locks) {
     const abort = new AbortController();
     let release: (value?: unknown) => void = () => {};
-    locks.request(key, { signal: abort.signal }, () => new Promise((resolve) => ((release = resolve), lead()))).catch(() => {});
+    let leading = false;
+    let stopped = false;
+    let heard = scheduler.now();
+    let timer: unknown;
+    const take = (steal: boolean) =>
+      locks
+        .request(key, steal ? { steal: true } : { signal: abort.signal }, () =>
+          new Promise((resolve) => {
+            release = resolve;
+            leading = true;
+            scheduler.clearTimeout(timer);
+            lead();
+          }),
+        )
+        .catch(() => {
+          // Stolen (this tab was frozen and another took over): follow, and wait in line again.
+          if (stopped || !leading) return;
+          leading = false;
+          // The new leader gets as long as anyone to be heard before this tab, just thawed, would ask.
+          heard = scheduler.now();
+          follow();
+          take(false);
+          watch();
+        });
+    // Liveness: a frozen leader tab keeps its lock and says nothing. A follower that heard nothing from it for a
+    // while asks (`p`); a leader that can answer does at once, even in the background (messages are not throttled
+    // like timers); with no answer by the next check, the follower steals the lock. Leaders run no timer for it.
+    const check = () => {
+      if (leading || stopped) return;
+      const silent = scheduler.now() - heard;
+      if (silent >= 2 * PROBE) {
+        heard = scheduler.now();
+        take(true);
+      } else if (silent >= PROBE) channel.postMessage({ t: 'p' });
+      watch();
+    };
+    const watch = () => {
+      scheduler.clearTimeout(timer);
+      if (!leading) timer = scheduler.setTimeout(check, PROBE);
+    };
+    take(false);
+    watch();
     return {
-      hear() {},
+      hear(message) {
+        if (message.t == 'p' && leading) channel.postMessage({ t: 'h', id: 0 });
+        if (/^[shlr]$/.test(message.t)) heard = scheduler.now();
+      },
       stop() {
+        stopped = true;
+        scheduler.clearTimeout(timer);
         abort.abort();
         release();
       },

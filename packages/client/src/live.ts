@@ -1,5 +1,4 @@
 import type { InboxContext } from './context';
-import type { LoadFirstPage } from './pages';
 import { openSse, type Close, type Link } from './sse';
 import { apply } from './store';
 import type { StreamMessage } from './types';
@@ -14,23 +13,31 @@ export const streamQuery = (ctx: InboxContext) =>
   '?' + (ctx.resume.c ? 'since=' + enc(ctx.resume.c) + '&' : '') + 'listener_id=' + enc(ctx.listenerId);
 
 export function openLive(ctx: InboxContext, kind: 'websocket' | 'sse', query: string, token: string, link: Link): Close {
-  const { endpoint, pingMs, pongMs, scheduler } = ctx;
+  const { endpoint, pingMs, pongMs, scheduler, api } = ctx;
+  const bookmark = api.bookmark();
   return kind == 'sse'
-    ? openSse(ctx.fetch, endpoint + '/stream' + query, token, 2 * pingMs + pongMs, scheduler, link)
-    : // Browsers cannot set a WebSocket's headers: the token goes in the URL.
-      openWebSocket(ctx.WebSocket!, endpoint.replace(/^http/, 'ws') + '/ws' + query + '&access_token=' + enc(token), pingMs, pongMs, scheduler, link);
+    ? openSse(ctx.fetch, endpoint + '/stream' + query, { authorization: 'Bearer ' + token, ...(bookmark && { 'x-d1-bookmark': bookmark }) }, 2 * pingMs + pongMs, scheduler, link)
+    : // Browsers cannot set a WebSocket's headers: the token and the bookmark go as subprotocols, out of the URL.
+      openWebSocket(
+        ctx.WebSocket!,
+        endpoint.replace(/^http/, 'ws') + '/ws' + query,
+        ['edge-inbox', 'bearer.' + token, ...(bookmark ? ['bookmark.' + bookmark] : [])],
+        pingMs,
+        pongMs,
+        scheduler,
+        link,
+      );
 }
 
-/** What a stream message (other than `replaced`, which ends the connection) does to the leader's state. */
-export function applyStreamMessage(ctx: InboxContext, message: StreamMessage, loadFirstPage: LoadFirstPage) {
+/**
+ * What a stream message (other than `replaced`, which ends the connection) does to the server's state as the
+ * leader holds it. `counts` are the server's at that point of the stream: they replace the local estimate.
+ */
+export function applyStreamMessage(ctx: InboxContext, message: StreamMessage) {
   ctx.resume.c = message.cursor;
-  // A failure after a stop (or a handover) is not this connection's to show.
-  const resync = () => loadFirstPage(false).catch((error) => ctx.active() && ctx.update({ error }));
-  if (message.type == 'reset') return void resync();
-  ctx.replay?.push(message);
-  const [held, unsure] = apply(ctx.state, message);
-  ctx.update(held);
-  if (unsure > 1) resync();
-  else if (unsure) ctx.refreshCounts();
-  else if (message.type == 'notification') ctx.recountSoon();
+  if (message.type == 'reset') return ctx.resync();
+  if (message.type == 'counts') return ctx.setTruth({ notifications: ctx.truth.notifications, counts: message.counts });
+  const [truth, unsure] = apply(ctx.truth, message);
+  ctx.setTruth(truth);
+  if (unsure > 1) ctx.resync();
 }

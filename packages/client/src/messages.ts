@@ -1,5 +1,6 @@
 import type { plain } from './http';
-import type { Counts, InboxState } from './types';
+import type { Held } from './store';
+import type { InboxState } from './types';
 
 // What the instances that share one connection (the tabs of a browser, sharing.ts) say to each other on their
 // BroadcastChannel. The names are short because property names survive minification and these are sent often;
@@ -12,10 +13,6 @@ export interface Resume {
   c?: string;
   /** ETag of the first page: a poll that finds nothing new gets a 304. */
   e?: string;
-  /** ETag of the counts. */
-  k?: string;
-  /** The counts that `k` names: what a 304 of `/counts` means. */
-  n?: Counts;
   /** More: the cursor of the page after those held, for loadMore; null when there is none. */
   m?: string | null;
   /** Loaded: whether the first page is in (start() resolves then). */
@@ -34,8 +31,11 @@ export type TabMessage =
   | { t: 'q'; id: number; v: boolean }
   /** A follower's Visibility changed to `v` (it also says hidden when it stops). */
   | { t: 'v'; id: number; v: boolean }
-  /** The leader's State (`s`, with a plain error) and where it resumes (`x`): after every change, and to a hello. */
-  | { t: 's'; s: Omit<InboxState, 'error'> & { error?: PlainError }; x: Resume }
+  /**
+   * The leader's State (`s`, with a plain error) and where it resumes (`x`): after every change, and to a hello.
+   * While the user's edits are on top of it, also the server's own state (`o`), for a follower that takes over.
+   */
+  | { t: 's'; s: Omit<InboxState, 'error'> & { error?: PlainError }; x: Resume; o?: Held }
   /** A new Leader: followers say hello again and forward again the calls still unanswered. */
   | { t: 'l' }
   /** A forwarded Call: number `n` of follower `id`, the operation and its argument `a`. */
@@ -44,4 +44,6 @@ export type TabMessage =
   | { t: 'r'; id: number; n: number; v?: unknown; e?: PlainError }
   /** The heartbeat election's own (leader.ts): a leader's Heartbeat with its id, and its goodbye. */
   | { t: 'h'; id: number }
-  | { t: 'bye' };
+  | { t: 'bye' }
+  /** With Web Locks, a follower that heard nothing for a while asks whether the leader is alive (it answers `h`). */
+  | { t: 'p' };

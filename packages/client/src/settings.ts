@@ -13,12 +13,13 @@ export interface Settings {
   /** Requests with the user's token. */
   readonly api: Api;
   readonly visibility: Visibility;
+  readonly online: NonNullable<InboxOptions['online']>;
   /** Whether there is a `document` (a browser page): `share` and `liveInBackground` default to it. */
   readonly inPage: boolean;
   readonly liveInBackground: boolean;
   readonly pace: PollPace;
   readonly pageSize: number;
-  readonly WebSocket: (new (url: string) => Socket) | null | undefined;
+  readonly WebSocket: (new (url: string, protocols?: string[]) => Socket) | null | undefined;
   /** The transports to try, best first (only one when the options name it). */
   readonly ladder: Transport[];
   readonly pingMs: number;
@@ -55,6 +56,11 @@ export function resolveSettings(options: InboxOptions): Settings {
       visible: () => page?.visibilityState != 'hidden',
       subscribe: (onChange: () => void) => (
         page?.addEventListener('visibilitychange', onChange), () => page?.removeEventListener('visibilitychange', onChange)
+      ),
+    },
+    online: options.online || {
+      subscribe: (onOnline: () => void) => (
+        global.addEventListener?.('online', onOnline), () => global.removeEventListener?.('online', onOnline)
       ),
     },
     inPage: !!page,

@@ -47,7 +47,8 @@ export function createSharing(ctx: InboxContext, connection: Connection, perform
   function lead() {
     if (!ctx.running) return;
     ctx.halted = false;
-    ctx.update({ leader: true });
+    // The server's state as the last leader knew it; its edits went with it (forwarded calls run again below).
+    ctx.setTruth(ctx.truth, { leader: true });
     ctx.post({ t: 'l' });
     calls.forEach(({ op, argument, resolve, reject }, number) => (calls.delete(number), perform(op, argument).then(resolve, reject)));
     connection.start();
@@ -55,6 +56,7 @@ export function createSharing(ctx: InboxContext, connection: Connection, perform
 
   function follow() {
     connection.stop();
+    ctx.edits = [];
     // What followers told an earlier turn as leader is stale: the new leader hears them again (hello).
     ctx.othersVisible.clear();
     ctx.update({ leader: false });
@@ -77,6 +79,8 @@ export function createSharing(ctx: InboxContext, connection: Connection, perform
     } else if (message.t == 's') {
       ctx.resume = message.x;
       ctx.state = { ...message.s, error: revive(message.s.error), leader: false };
+      // What this one starts from if it takes over: the server's state (the leader's edits end with it).
+      ctx.truth = message.o || { notifications: message.s.notifications, counts: message.s.counts };
       ctx.show();
     } else if (message.t == 'l') {
       // A new leader: tell it whether this one is visible, and ask again what the old one did not answer.

@@ -35,10 +35,10 @@ export function sseParser(onData: (data: string) => void): (text: string) => voi
 }
 
 /**
- * The event stream read with fetch (the token goes in a header, the status of a refusal is visible, and it
- * works where EventSource does not exist). Ends when nothing, not even a heartbeat, came for `silentMs`.
+ * The event stream read with fetch (the token and the D1 bookmark go in headers, the status of a refusal is
+ * visible, and it works where EventSource does not exist). Ends when nothing, not even a heartbeat, came for `silentMs`.
  */
-export function openSse(fetch: Fetch, url: string, token: string, silentMs: number, scheduler: Scheduler, link: Link): Close {
+export function openSse(fetch: Fetch, url: string, headers: Record<string, string>, silentMs: number, scheduler: Scheduler, link: Link): Close {
   const abort = new AbortController();
   let timer: unknown;
   let over = false;
@@ -49,7 +49,7 @@ export function openSse(fetch: Fetch, url: string, token: string, silentMs: numb
   };
   const end = (error?: Error) => over || (close(), link.end(error));
   (async () => {
-    const response = await fetch(url, { headers: { authorization: 'Bearer ' + token, accept: 'text/event-stream' }, signal: abort.signal });
+    const response = await fetch(url, { headers: { ...headers, accept: 'text/event-stream' }, signal: abort.signal });
     if (!response.ok) return end(await errorOf(response, scheduler.now()));
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();

@@ -1,14 +1,19 @@
 import type { Counts, Notification, StreamMessage } from './types';
 
 // Pure updates of the list (newest first, one per id) and its counts. Counts move only on a status change
-// of a notification held, so a replayed or repeated event changes nothing.
+// of a notification held, so a replayed or repeated event changes nothing. These local moves only bridge the
+// moment until the server's own counts arrive (a stream's `counts` message, a page's `counts`), which replace them.
+//
+// What the user did here and the server has not shown back yet is kept apart, as edits over the server's
+// state (`view`): the state shown is the server's with the edits on top, and an edit ends when the server's
+// state shows it (or its request fails), so nothing is ever counted twice or rolled back by guesswork.
 
 export interface Held {
   notifications: Notification[];
   counts: Counts;
 }
 
-/** What an update could not know: 0 nothing, 1 the counts (refetch /counts), 2 the list too (refetch the first page). */
+/** What an update could not know: 0 nothing, 1 the counts (the server's counts follow), 2 the list too (resync). */
 export type Unsure = 0 | 1 | 2;
 
 const pending = (notification?: Notification) => (notification?.status == 'pending' ? 1 : 0);
@@ -38,10 +43,6 @@ export function acknowledgeFrom(held: Held, from: number, at: string): Held {
   return { notifications: list, counts: { total: held.counts.total, pending: list.filter((notification) => pending(notification)).length } };
 }
 
-/** Puts back those of `before` that are still as an optimistic acknowledge at `at` left them. */
-export const undo = (held: Held, before: Notification[], at: string): Held =>
-  before.reduce((result, old) => (pending(old) && find(result.notifications, old.id)?.acknowledged_at == at ? put(result, old) : result), held);
-
 export function apply(held: Held, message: StreamMessage): [Held, Unsure] {
   const list = held.notifications;
   switch (message.type) {
@@ -64,14 +65,47 @@ export function apply(held: Held, message: StreamMessage): [Held, Unsure] {
   return [held, 0];
 }
 
-/** A fresh first page over the held list: it replaces what it covers; held older ones stay when its last one is held. */
-export function mergePage(list: Notification[], page: Notification[]): [Notification[], boolean] {
-  const index = page.length ? list.findIndex((notification) => notification.id == page[page.length - 1]!.id) : -1;
-  return index < 0 ? [page, false] : [append(page, list.slice(index + 1)), true];
-}
-
 /** `more` after `list`, without those already there. */
 export const append = (list: Notification[], more: Notification[]) => list.concat(more.filter((notification) => !find(list, notification.id)));
 
 /** Ids and statuses in order: equal keys mean nothing a user sees moved. */
 export const key = (list: Notification[]) => list.map((notification) => notification.id + notification.status).join();
+
+/** A change the user made here (acknowledge, acknowledge all) that the server's state may not show yet. */
+export interface Edit {
+  /** The notifications it acknowledges, or hides. */
+  ids: string[];
+  /** Their `acknowledged_at` until the server's state says. */
+  at: string;
+  /** The server said they are gone (404): hidden until its state drops them too. */
+  hide?: boolean;
+  /** The request was answered: the edit ends once the server's state shows it. */
+  answered?: boolean;
+}
+
+/** The server's state with the edits on top: acknowledged (or hidden) notifications, and the counts less them. */
+export function view(truth: Held, edits: readonly Edit[]): Held {
+  if (!edits.length) return truth;
+  const hidden = new Set(edits.flatMap((edit) => (edit.hide ? edit.ids : [])));
+  const acknowledged = new Map(edits.flatMap((edit) => (edit.hide ? [] : edit.ids.map((id) => [id, edit.at] as const))));
+  let { total, pending: pendingCount } = truth.counts;
+  const notifications: Notification[] = [];
+  for (const notification of truth.notifications) {
+    const at = acknowledged.get(notification.id);
+    if (hidden.has(notification.id)) {
+      total--;
+      pendingCount -= pending(notification);
+    } else if (at !== undefined && pending(notification)) {
+      pendingCount--;
+      notifications.push({ ...notification, status: 'acknowledged', acknowledged_at: at });
+    } else notifications.push(notification);
+  }
+  return { notifications, counts: { total: Math.max(0, total), pending: Math.max(0, pendingCount) } };
+}
+
+/** Whether the server's state shows an answered edit: none of its notifications is there (hidden) or pending (acknowledged). */
+export const shown = (truth: Held, edit: Edit) =>
+  !!edit.answered && edit.ids.every((id) => {
+    const notification = find(truth.notifications, id);
+    return !notification || (!edit.hide && !pending(notification));
+  });

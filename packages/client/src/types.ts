@@ -33,7 +33,9 @@ export type StreamMessage =
       state: { id: string; status: 'pending' | 'acknowledged'; read_at: string | null; acknowledged_at: string | null; archived_at: string | null };
     }
   | { type: 'deleted'; cursor: string; id: string }
-  | { type: 'acknowledged'; cursor: string; through: string; acknowledged_at: string };
+  | { type: 'acknowledged'; cursor: string; through: string; acknowledged_at: string }
+  /** The server's counts at `cursor` (after the messages before it): they replace the local ones. */
+  | { type: 'counts'; cursor: string; counts: Counts };
 
 export type Transport = 'websocket' | 'sse' | 'poll';
 
@@ -62,7 +64,10 @@ export interface InboxError extends Error {
 export interface InboxState {
   /** Newest first, one per id: the first page, then whatever `loadMore()` added. */
   notifications: Notification[];
-  /** Equal to the server's `GET /counts` (refetched whenever a local update could be unsure). */
+  /**
+   * Equal to the server's `GET /counts` at the point of the stream (or page) last heard, less the user's
+   * acknowledges that the server has not shown back yet.
+   */
   counts: Counts;
   /** The transport in use or being tried. */
   transport: Transport;
@@ -91,7 +96,7 @@ export interface Visibility {
 
 /** The part of the Web Locks API used (`navigator.locks`). */
 export interface Locks {
-  request(name: string, options: { signal?: AbortSignal }, callback: (lock: unknown) => Promise<unknown>): Promise<unknown>;
+  request(name: string, options: { signal?: AbortSignal; steal?: boolean }, callback: (lock: unknown) => Promise<unknown>): Promise<unknown>;
 }
 
 /** The part of a `BroadcastChannel` used (the handler gets a MessageEvent: `data` is read). */
@@ -141,12 +146,20 @@ export interface InboxOptions {
   listenerId?: string;
   /** Default `globalThis.fetch`. */
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
-  /** Default `globalThis.WebSocket`; without one (or `null`), `auto` goes on to the event stream. */
-  WebSocket?: (new (url: string) => Socket) | null;
+  /**
+   * Default `globalThis.WebSocket`; without one (or `null`), `auto` goes on to the event stream. It is given
+   * subprotocols (`edge-inbox`, `bearer.<token>`): the token never goes in the URL.
+   */
+  WebSocket?: (new (url: string, protocols?: string[]) => Socket) | null;
   /** The page size of the list and of `loadMore()`: 1–100 (else createInbox throws INVALID_PARAMETER). Default 50. */
   pageSize?: number;
   /** Default: `document.visibilityState` where there is a document, else always visible. */
   visibility?: Visibility;
+  /**
+   * Tells when the device is back online: a connection waiting for its backoff tries again at once. Default: the
+   * `online` event of `window` where there is one (React Native: wrap NetInfo).
+   */
+  online?: { subscribe(cb: () => void): () => void };
   /**
    * One connection per browser: instances with the same key elect a leader that holds the connection and shares
    * its state with the others (BroadcastChannel). `true` or a string (the key) turns it on, `false` off. Default: on

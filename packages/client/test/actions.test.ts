@@ -4,34 +4,53 @@ import { live, setup, started } from './setup';
 
 const at = (ms: number) => new Date(ms).toISOString();
 
+const stateOf = (id: string, acknowledged_at: string) =>
+  ({ type: 'state', cursor: 'c11', state: { id, status: 'acknowledged', read_at: null, acknowledged_at, archived_at: null } }) as const;
+
 describe('acknowledge', () => {
-  it('is optimistic, then takes the server’s answer; the stream’s echo changes nothing', async () => {
+  it('is optimistic, shows the server’s time once answered, and ends when the stream shows it; the counts never go back', async () => {
     const t = await live();
     t.server.now = () => T0 + 999;
     const [a] = t.items;
+    const pendings: number[] = [];
+    t.inbox.subscribe((state) => pendings.push(state.counts.pending));
     const done = t.inbox.acknowledge(a!.id);
     expect(t.inbox.state.notifications[0]).toEqual({ ...a, status: 'acknowledged', acknowledged_at: at(T0) });
+    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 2 });
+    // The server's counts from before the acknowledge (a round under way) do not put it back.
+    t.socket.receive({ type: 'counts', cursor: 'c10', counts: { total: 3, pending: 3 } });
     expect(t.inbox.state.counts).toEqual({ total: 3, pending: 2 });
     await done;
     expect(t.server.callsTo(`/${a!.id}/acknowledge`, 'POST')).toHaveLength(1);
     expect(t.inbox.state.notifications[0]).toEqual({ ...a, status: 'acknowledged', acknowledged_at: at(T0 + 999) });
-    t.socket.receive({ type: 'state', cursor: 'c11', state: { id: a!.id, status: 'acknowledged', read_at: null, acknowledged_at: at(T0 + 999), archived_at: null } });
+    t.socket.receive({ type: 'counts', cursor: 'c10', counts: { total: 3, pending: 3 } });
     expect(t.inbox.state.counts).toEqual({ total: 3, pending: 2 });
+    t.socket.receive(stateOf(a!.id, at(T0 + 999)));
+    t.socket.receive({ type: 'counts', cursor: 'c11', counts: { total: 3, pending: 2 } });
+    expect(t.inbox.state.notifications[0]).toEqual({ ...a, status: 'acknowledged', acknowledged_at: at(T0 + 999) });
+    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 2 });
+    expect(pendings.every((pending) => pending == 2)).toBe(true);
+    // The edit has ended: the server's word alone from here on.
+    t.socket.receive({ type: 'counts', cursor: 'c12', counts: { total: 3, pending: 3 } });
+    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 3 });
   });
 
-  it('rolls back with the error when it fails', async () => {
+  it('rolls back with the error when it fails, and keeps what the stream said meanwhile', async () => {
     const t = await live();
     t.server.refuse = (c) => (c.method == 'POST' ? refusal(500, 'INTERNAL_ERROR') : undefined);
     const before = t.inbox.state;
     const done = t.inbox.acknowledge(t.items[1]!.id);
     expect(t.inbox.state.counts.pending).toBe(2);
+    t.socket.receive({ type: 'deleted', cursor: 'c11', id: t.items[2]!.id });
+    t.socket.receive({ type: 'counts', cursor: 'c11', counts: { total: 2, pending: 2 } });
+    expect(t.inbox.state.counts).toEqual({ total: 2, pending: 1 });
     await expect(done).rejects.toMatchObject({ code: 'INTERNAL_ERROR', status: 500 });
-    expect(t.inbox.state.notifications).toEqual(before.notifications);
-    expect(t.inbox.state.counts).toEqual(before.counts);
+    expect(t.inbox.state.notifications).toEqual(before.notifications.slice(0, 2));
+    expect(t.inbox.state.counts).toEqual({ total: 2, pending: 2 });
     expect(t.inbox.state.error).toMatchObject({ code: 'INTERNAL_ERROR' });
   });
 
-  it('takes 409 already responded as acknowledged', async () => {
+  it('takes 409 already responded as acknowledged, until the stream shows the other device’s acknowledge (issue 25, case 4)', async () => {
     const t = await live();
     const [a] = t.items;
     t.server.items[0] = { ...a!, status: 'acknowledged', acknowledged_at: at(T0 - 5000) };
@@ -39,36 +58,28 @@ describe('acknowledge', () => {
     expect(t.inbox.state.notifications[0]).toMatchObject({ status: 'acknowledged' });
     expect(t.inbox.state.counts).toEqual({ total: 3, pending: 2 });
     expect(t.inbox.state.error).toBeUndefined();
+    // What the other device did arrives; with it, what the server counts: another device also deleted one.
+    t.socket.receive(stateOf(a!.id, at(T0 - 5000)));
+    t.socket.receive({ type: 'deleted', cursor: 'c12', id: t.items[2]!.id });
+    t.socket.receive({ type: 'counts', cursor: 'c12', counts: { total: 2, pending: 1 } });
+    expect(t.inbox.state.notifications.map((n) => [n.id, n.status, n.acknowledged_at])).toEqual([
+      [a!.id, 'acknowledged', at(T0 - 5000)],
+      [t.items[1]!.id, 'pending', null],
+    ]);
+    expect(t.inbox.state.counts).toEqual({ total: 2, pending: 1 });
   });
 
-  it('drops one the server no longer has (404) and asks for the counts', async () => {
+  it('hides one the server no longer has (404) until the stream says it is gone', async () => {
     const t = await live();
     const [, b] = t.items;
     t.server.items.splice(1, 1);
     await expect(t.inbox.acknowledge(b!.id)).rejects.toMatchObject({ code: 'NOTIFICATION_NOT_FOUND' });
-    await t.clock.advance(0);
     expect(t.inbox.state.notifications.map((n) => n.id)).toEqual([t.items[0]!.id, t.items[2]!.id]);
     expect(t.inbox.state.counts).toEqual({ total: 2, pending: 2 });
-    expect(t.server.callsTo('/counts')).toHaveLength(2);
-  });
-
-  it('does not let a /counts answer requested before it put the pending count back, and asks again after', async () => {
-    const t = await live();
-    // A /counts request under way (for an event about one not held), whose answer comes after the acknowledge.
-    let answer: ReturnType<typeof slowAnswer> | undefined;
-    t.server.refuse = (c) => (c.route == '/counts' && !answer ? (answer = slowAnswer(t.server.counts(), { etag: '"k-before"' })).response : undefined);
-    t.socket.receive({ type: 'deleted', cursor: 'c11', id: 'not-held' });
-    await t.clock.advance(0);
-    expect(t.server.callsTo('/counts')).toHaveLength(2);
-    await t.inbox.acknowledge(t.items[0]!.id);
-    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 2 });
-    answer!.finish();
-    await t.clock.advance(0);
-    // The answer counts the acknowledged one as pending: not shown.
-    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 2 });
-    await t.clock.advance(1000);
-    expect(t.server.callsTo('/counts')).toHaveLength(3);
-    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 2 });
+    t.socket.receive({ type: 'deleted', cursor: 'c11', id: b!.id });
+    t.socket.receive({ type: 'counts', cursor: 'c11', counts: { total: 2, pending: 2 } });
+    expect(t.inbox.state.counts).toEqual({ total: 2, pending: 2 });
+    expect(t.server.calls.map((call) => call.route)).toEqual(['', `/${b!.id}/acknowledge`]);
   });
 });
 
@@ -84,9 +95,15 @@ describe('acknowledgeAll', () => {
     const [call] = t.server.callsTo('/acknowledge-all', 'POST');
     expect(call!.body).toEqual({ through: t.items[0]!.id });
     expect(call!.headers.get('content-type')).toBe('application/json');
-    await t.clock.advance(0);
     expect(t.server.items.map((n) => n.status)).toEqual(['pending', 'acknowledged', 'acknowledged', 'acknowledged']);
+    // The stream brings the unseen one, then the acknowledge-all, each with the server's counts.
+    t.socket.receive({ type: 'notification', cursor: 'c11', notification: unseen });
+    t.socket.receive({ type: 'counts', cursor: 'c11', counts: { total: 4, pending: 4 } });
     expect(t.inbox.state.counts).toEqual({ total: 4, pending: 1 });
+    t.socket.receive({ type: 'acknowledged', cursor: 'c12', through: t.items[0]!.id, acknowledged_at: at(T0 + 1) });
+    t.socket.receive({ type: 'counts', cursor: 'c12', counts: { total: 4, pending: 1 } });
+    expect(t.inbox.state.counts).toEqual({ total: 4, pending: 1 });
+    expect(t.inbox.state.notifications.map((n) => n.status)).toEqual(['pending', 'acknowledged', 'acknowledged', 'acknowledged']);
   });
 
   it('rolls back on failure, leaving those acknowledged before as they were', async () => {
@@ -102,23 +119,6 @@ describe('acknowledgeAll', () => {
     expect(t.inbox.state.counts).toEqual({ total: 3, pending: 2 });
   });
 
-  it('does not let a /counts answer requested before it put the pending count back', async () => {
-    const t = await live();
-    let answer: ReturnType<typeof slowAnswer> | undefined;
-    t.server.refuse = (c) => (c.route == '/counts' && !answer ? (answer = slowAnswer(t.server.counts(), { etag: '"k-before"' })).response : undefined);
-    t.socket.receive({ type: 'deleted', cursor: 'c11', id: 'not-held' });
-    await t.clock.advance(0);
-    expect(await t.inbox.acknowledgeAll()).toBe(3);
-    const shown: number[] = [];
-    t.inbox.subscribe((state) => shown.push(state.counts.pending));
-    answer!.finish();
-    await t.clock.advance(0);
-    // Never back to 3 pending, not even for a moment; the counts asked for after the acknowledge are shown.
-    expect(shown).not.toContain(3);
-    expect(t.server.callsTo('/counts')).toHaveLength(3);
-    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 0 });
-  });
-
   it('goes through the next held notification when the newest is gone (404), instead of rolling back', async () => {
     const t = await live();
     const [a, b, c] = t.items;
@@ -127,6 +127,7 @@ describe('acknowledgeAll', () => {
     expect(await t.inbox.acknowledgeAll()).toBe(2);
     expect(t.server.callsTo('/acknowledge-all', 'POST').map((call) => call.body.through)).toEqual([a!.id, b!.id]);
     await t.clock.advance(0);
+    // Hidden at once; the stream's deleted (and counts) say the same later.
     expect(t.inbox.state.notifications.map((n) => [n.id, n.status])).toEqual([
       [b!.id, 'acknowledged'],
       [c!.id, 'acknowledged'],
@@ -162,7 +163,10 @@ describe('loadMore', () => {
     const t = await live({ pageSize: 2 }, items);
     expect(t.inbox.state).toMatchObject({ notifications: items.slice(0, 2), hasMore: true });
     await Promise.all([t.inbox.loadMore(), t.inbox.loadMore()]);
-    expect(t.server.callsTo('').map((c) => Object.fromEntries(c.url.searchParams))).toEqual([{ limit: '2' }, { limit: '2', cursor: items[1]!.id }]);
+    expect(t.server.callsTo('').map((c) => Object.fromEntries(c.url.searchParams))).toEqual([
+      { limit: '2', include: 'counts' },
+      { limit: '2', cursor: items[1]!.id },
+    ]);
     expect(t.inbox.state).toMatchObject({ notifications: items.slice(0, 4), hasMore: true });
     await t.inbox.loadMore();
     expect(t.inbox.state).toMatchObject({ notifications: items, hasMore: false });
@@ -221,17 +225,22 @@ describe('expiry', () => {
     const t = await started(setup({ transport: 'poll', visibility, polling: { pauseInBackground: true } }, [note(), far]));
     expect(t.clock.pending()).toEqual([2 ** 31 - 1]);
     await t.clock.advance(2 ** 31 - 1);
-    expect(t.server.calls).toHaveLength(2);
+    expect(t.server.calls).toHaveLength(1);
     expect(t.inbox.state.notifications).toHaveLength(2);
     expect(t.clock.pending()).toEqual([40 * day - (2 ** 31 - 1)]);
+    // Its tag lapses with the expiry.
     t.server.items.pop();
+    t.server.touch();
     await t.clock.advance(40 * day - (2 ** 31 - 1));
+    // Dropped; paused in the background, the counts wait for the next poll (in the foreground).
     expect(t.inbox.state.notifications.map((n) => n.id)).toEqual([t.items[0]!.id]);
-    expect(t.server.callsTo('/counts')).toHaveLength(2);
+    expect(t.server.calls).toHaveLength(1);
+    visibility.set(true);
+    await t.clock.advance(0);
     expect(t.inbox.state.counts).toEqual({ total: 1, pending: 1 });
   });
 
-  it('drops a notification when it expires (the server sends nothing) and asks for the counts', async () => {
+  it('drops a notification when it expires (the server sends nothing about it) and takes the stream’s counts', async () => {
     const soon = note({ expires_at: at(T0 + 30000) });
     const t = await live({}, [note(), soon, note({ expires_at: at(T0 + 3600000) })]);
     t.server.items.splice(1, 1);
@@ -240,7 +249,20 @@ describe('expiry', () => {
     t.socket.receive('pong');
     await t.clock.advance(1);
     expect(t.inbox.state.notifications.map((n) => n.id)).toEqual([t.items[0]!.id, t.items[2]!.id]);
+    t.socket.receive({ type: 'counts', cursor: 'c10', counts: { total: 2, pending: 2 } });
     expect(t.inbox.state.counts).toEqual({ total: 2, pending: 2 });
-    expect(t.server.callsTo('/counts')).toHaveLength(2);
+    expect(t.server.calls).toHaveLength(1);
+  });
+
+  it('polls at once when one it holds expires, while polling: the page’s tag has lapsed', async () => {
+    const soon = note({ expires_at: at(T0 + 30000) });
+    const t = await started(setup({ transport: 'poll', polling: { minIntervalMs: 5000, maxIntervalMs: 60000 } }, [note(), soon]));
+    await t.clock.advance(25000);
+    const polls = t.server.callsTo('').length;
+    t.server.items.splice(1, 1);
+    t.server.touch();
+    await t.clock.advance(5000);
+    expect(t.server.callsTo('')).toHaveLength(polls + 1);
+    expect(t.inbox.state.counts).toEqual({ total: 1, pending: 1 });
   });
 });

@@ -136,7 +136,11 @@ export function fakeServer(items: Notification[] = []) {
         const more = from + limit < server.items.length;
         const etag = `W/"v${server.version}"`;
         if (!cursor && call.headers.get('if-none-match') == etag) return new Response(null, { status: 304, headers: { etag } });
-        const body = { notifications: page, pagination: { next_cursor: more ? page[page.length - 1]!.id : null, has_more: more, total_count: server.items.length } };
+        const body = {
+          notifications: page,
+          pagination: { next_cursor: more ? page[page.length - 1]!.id : null, has_more: more, total_count: server.items.length },
+          ...(url.searchParams.get('include') == 'counts' ? { counts: server.counts() } : {}),
+        };
         return json(body, 200, cursor ? {} : { etag, 'stream-cursor': 'c' + server.seq });
       }
       if (route == '/counts') {
@@ -191,12 +195,14 @@ export type FakeServer = ReturnType<typeof fakeServer>;
 
 export interface FakeSocket extends Socket {
   url: URL;
+  /** The subprotocols offered (`edge-inbox`, `bearer.<token>`, `bookmark.<b>`). */
+  protocols: string[];
   sent: string[];
   closed: boolean;
   /** Server side: accept, send a message (JSON unless a string), close with a code. */
   open(): void;
   receive(m: StreamMessage | string): void;
-  drop(code: number): void;
+  drop(code: number, reason?: string): void;
 }
 
 export function fakeWebSockets() {
@@ -209,8 +215,10 @@ export function fakeWebSockets() {
     onmessage: FakeSocket['onmessage'] = null;
     onclose: FakeSocket['onclose'] = null;
     onerror: FakeSocket['onerror'] = null;
-    constructor(url: string) {
+    protocols: string[];
+    constructor(url: string, protocols: string[] = []) {
       this.url = new URL(url);
+      this.protocols = protocols;
       sockets.push(this);
     }
     send(data: string) {
@@ -225,37 +233,51 @@ export function fakeWebSockets() {
     receive(m: StreamMessage | string) {
       this.onmessage?.({ data: typeof m == 'string' ? m : JSON.stringify(m) });
     }
-    drop(code: number) {
+    drop(code: number, reason = '') {
       this.closed = true;
-      this.onclose?.({ code });
+      this.onclose?.({ code, reason });
     }
   }
   return { WebSocket: FakeWebSocket, sockets, open: () => sockets.filter((s) => !s.closed) };
 }
 
-/** Exclusive Web Locks by name: granted in request order, released when the callback's promise settles. */
+/**
+ * Exclusive Web Locks by name: granted in request order, released when the callback's promise settles. `steal`
+ * takes a held lock at once: the holder's request rejects (AbortError), its callback runs on unaware.
+ */
 export function fakeLocks() {
-  const held = new Set<string>();
+  const held = new Map<string, { reject: (error: Error) => void }>();
   const waiting: { name: string; grant: () => void; cancel: () => void }[] = [];
   const next = (name: string) => waiting.find((w) => w.name == name)?.grant();
   return {
     held,
-    request(name: string, options: { signal?: AbortSignal }, callback: (lock: unknown) => Promise<unknown>) {
+    request(name: string, options: { signal?: AbortSignal; steal?: boolean }, callback: (lock: unknown) => Promise<unknown>) {
       return new Promise((resolve, reject) => {
         const entry = {
           name,
           grant: () => {
-            waiting.splice(waiting.indexOf(entry), 1);
-            held.add(name);
+            const i = waiting.indexOf(entry);
+            if (i >= 0) waiting.splice(i, 1);
+            const holder = { reject };
+            held.set(name, holder);
             callback({ name })
               .then(resolve, reject)
-              .finally(() => (held.delete(name), next(name)));
+              .finally(() => {
+                // A stolen lock is no longer this callback's to release.
+                if (held.get(name) != holder) return;
+                held.delete(name);
+                next(name);
+              });
           },
           cancel: () => {
             const i = waiting.indexOf(entry);
             if (i >= 0) waiting.splice(i, 1), reject(new DOMException('aborted', 'AbortError'));
           },
         };
+        if (options.steal) {
+          held.get(name)?.reject(new DOMException('stolen', 'AbortError'));
+          return entry.grant();
+        }
         waiting.push(entry);
         options.signal?.addEventListener('abort', entry.cancel);
         if (!held.has(name)) entry.grant();
@@ -300,6 +322,8 @@ export function fakeChannels() {
     open,
     log,
     cut: (c: FakeChannel) => void cut.add(c),
+    /** The tab thaws: its channel hears and speaks again. */
+    uncut: (c: FakeChannel) => void cut.delete(c),
     hold: () => void (holding = true),
     release() {
       holding = false;

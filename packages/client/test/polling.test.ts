@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InboxOptions } from '../src/types';
 import { fakeVisibility, note, refusal } from './fakes';
-import { setup, started } from './setup';
+import { params, setup, started } from './setup';
 
 const polling = (o: Partial<InboxOptions> = {}, items?: ReturnType<typeof note>[]) => started(setup({ transport: 'poll', ...o }, items));
 
@@ -16,10 +16,7 @@ async function next(t: Awaited<ReturnType<typeof polling>>) {
 describe('polling', () => {
   it('polls with If-None-Match; an idle poll is one 304 that changes nothing; the interval doubles to the maximum', async () => {
     const t = await polling();
-    expect(t.server.calls.map((c) => [c.route, c.headers.get('if-none-match')])).toEqual([
-      ['', null],
-      ['/counts', null],
-    ]);
+    expect(t.server.calls.map((c) => [c.route, c.headers.get('if-none-match')])).toEqual([['', null]]);
     expect(t.inbox.state).toMatchObject({ status: 'polling', transport: 'poll', notifications: t.items });
     const state = t.inbox.state;
     const seen = t.seen.length;
@@ -41,34 +38,47 @@ describe('polling', () => {
     expect(delays).toEqual([5000, 9500, 19000, 38000, 57000]);
   });
 
-  it('comes back to the minimum after a change, and then asks for the counts (with their ETag)', async () => {
+  it('comes back to the minimum after a change, with the counts of the page’s snapshot (no /counts)', async () => {
     const t = await polling();
     for (let i = 0; i < 4; i++) await next(t);
     const fresh = note();
     t.server.items.unshift(fresh);
     t.server.touch();
     const poll = await next(t);
-    expect(poll).toEqual({
-      delay: 60000,
-      requests: [
-        ['', 'W/"v1"'],
-        ['/counts', '"k3.3"'],
-      ],
-    });
+    expect(poll).toEqual({ delay: 60000, requests: [['', 'W/"v1"']] });
+    expect(params(t.server.calls.at(-1)!.url)).toEqual({ limit: '50', include: 'counts' });
     expect(t.inbox.state.notifications[0]).toEqual(fresh);
     expect(t.inbox.state.counts).toEqual({ total: 4, pending: 4 });
     expect(t.clock.pending()).toEqual([5000]);
-    // A 200 that shows nothing new keeps growing; its counts come back 304 and stay.
+    // A 200 that shows nothing new keeps growing.
     t.server.touch();
-    expect(await next(t)).toEqual({
-      delay: 5000,
-      requests: [
-        ['', 'W/"v2"'],
-        ['/counts', '"k4.4"'],
-      ],
-    });
+    expect(await next(t)).toEqual({ delay: 5000, requests: [['', 'W/"v2"']] });
     expect(t.inbox.state.counts).toEqual({ total: 4, pending: 4 });
     expect(t.clock.pending()).toEqual([10000]);
+  });
+
+  it('reads again every notification loadMore added when the inbox changed, so that older ones follow too (issue 25, case 5)', async () => {
+    const items = Array.from({ length: 7 }, () => note());
+    const t = await polling({ pageSize: 2 }, items);
+    await t.inbox.loadMore();
+    await t.inbox.loadMore();
+    expect(t.inbox.state.notifications).toEqual(items.slice(0, 6));
+    // Another device deletes the 5th and acknowledges the 6th: neither is on the first page.
+    t.server.items = t.server.items.filter((n) => n != items[4]).map((n) => (n == items[5] ? { ...n, status: 'acknowledged' as const } : n));
+    t.server.touch();
+    const poll = await next(t);
+    expect(poll.requests).toEqual([
+      ['', 'W/"v1"'],
+      ['', null],
+      ['', null],
+    ]);
+    expect(t.inbox.state.notifications.map((n) => [n.id, n.status])).toEqual(
+      [items[0], items[1], items[2], items[3], items[5], items[6]].map((n) => [n!.id, n == items[5] ? 'acknowledged' : 'pending']),
+    );
+    expect(t.inbox.state.counts).toEqual({ total: 6, pending: 5 });
+    expect(t.inbox.state.hasMore).toBe(false);
+    // An idle poll is still one 304.
+    expect((await next(t)).requests).toEqual([['', 'W/"v2"']]);
   });
 
   it('checks at once in the foreground and polls at the background pace in the background', async () => {
@@ -91,10 +101,10 @@ describe('polling', () => {
     expect(t.inbox.state.status).toBe('paused');
     expect(t.clock.pending()).toEqual([]);
     await t.clock.advance(24 * 3600000);
-    expect(t.server.calls).toHaveLength(2);
+    expect(t.server.calls).toHaveLength(1);
     visibility.set(true);
     await t.clock.advance(0);
-    expect(t.server.calls).toHaveLength(3);
+    expect(t.server.calls).toHaveLength(2);
     expect(t.inbox.state.status).toBe('polling');
   });
 
@@ -171,7 +181,7 @@ describe('background with a live transport', () => {
     t.server.items.unshift(fresh);
     expect(t.server.touch()).toBe('c12');
     await t.clock.advance(300000);
-    expect(t.server.calls.map((c) => c.route)).toEqual(['', '/counts', '', '/counts']);
+    expect(t.server.calls.map((c) => c.route)).toEqual(['', '']);
     expect(t.inbox.state.notifications.map((n) => n.id)).toEqual([fresh.id, t.items[1]!.id, t.items[2]!.id]);
     expect(t.inbox.state.counts).toEqual({ total: 3, pending: 3 });
     visibility.set(true);

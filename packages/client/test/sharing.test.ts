@@ -56,7 +56,7 @@ describe('one connection per browser (Web Locks)', () => {
     await b.clock.advance(0);
     await followed;
     expect(b.ws.sockets).toHaveLength(1);
-    expect(b.server.calls.map((c) => c.route)).toEqual(['', '/counts']);
+    expect(b.server.calls.map((c) => c.route)).toEqual(['']);
     expect(a.state).toMatchObject({ leader: true, status: 'live' });
     expect(second.state).toMatchObject({ leader: false, status: 'live', transport: 'websocket' });
     expect(strip(second.state)).toEqual(strip(a.state));
@@ -68,7 +68,7 @@ describe('one connection per browser (Web Locks)', () => {
     expect(second.seen.at(-1)!.notifications[0]).toEqual(fresh);
     expect(second.state.counts).toEqual({ total: 4, pending: 4 });
     // The lock is named after the base URL and what the server scopes by: the token's iss, project, sub and orgs.
-    expect([...b.locks.held]).toEqual(['edge-inbox:https://inbox.test/api/v1/client/notifications:[null,null,"alice",[]]']);
+    expect([...b.locks.held.keys()]).toEqual(['edge-inbox:https://inbox.test/api/v1/client/notifications:[null,null,"alice",[]]']);
   });
 
   it('forwards a follower’s acknowledge, acknowledgeAll and loadMore to the leader', async () => {
@@ -151,12 +151,44 @@ describe('one connection per browser (Web Locks)', () => {
     const shown = fakeVisibility(true);
     const f = b.tab({ visibility: shown });
     await Promise.all([f.start(), b.clock.advance(0)]);
-    // A poll at once, then the foreground pace.
+    // A poll at once, then the foreground pace (and the follower's liveness check of the leader, every 15 s).
     expect(b.server.callsTo('')).toHaveLength(2);
-    expect(b.clock.pending()).toEqual([9900]);
+    expect(b.clock.pending()).toEqual([9900, 15000]);
     shown.set(false);
     await b.clock.advance(0);
-    expect(b.clock.pending()).toEqual([300000]);
+    expect(b.clock.pending()).toEqual([15000, 300000]);
+  });
+
+  it('takes over from a frozen leader tab within a minute: asks after 15 s of silence, steals the lock after 30 s', async () => {
+    const b = browser();
+    const a = b.tab();
+    await Promise.all([a.start(), b.clock.advance(0)]);
+    const first = b.ready();
+    const f = b.tab();
+    await Promise.all([f.start(), b.clock.advance(0)]);
+    // A live leader that has nothing to say answers the follower's question: nobody takes over.
+    await b.clock.advance(60000);
+    expect(b.channels.log.filter((m) => m.data.t == 'p').length).toBeGreaterThan(0);
+    expect(f.state.leader).toBe(false);
+    expect(b.ws.sockets).toHaveLength(1);
+    // The leader's tab freezes: it holds its lock and hears nothing.
+    const [channelOfA] = [...b.channels.open];
+    b.channels.cut(channelOfA!);
+    const frozenAt = b.clock.now();
+    await b.clock.advance(45000);
+    expect(f.state).toMatchObject({ leader: true });
+    expect(b.clock.now() - frozenAt).toBeLessThanOrEqual(45000);
+    // It connects from where the frozen leader's stream was (the shared cursor), without a new page.
+    expect(b.ws.sockets[1]!.url.searchParams.get('since')).toBe('c' + b.server.seq);
+    expect(b.server.callsTo('')).toHaveLength(1);
+    // The frozen tab thaws: its lock was stolen, so it follows and closes its connection; no tab takes it back.
+    b.channels.uncut(channelOfA!);
+    await b.clock.advance(0);
+    expect(a.state.leader).toBe(false);
+    expect(first.closed).toBe(true);
+    await b.clock.advance(120000);
+    expect([a.state.leader, f.state.leader]).toEqual([false, true]);
+    expect(b.ws.open().length).toBeLessThanOrEqual(1);
   });
 
   it('does not share between users', async () => {

@@ -19,13 +19,12 @@ describe('stop()', () => {
       if (c.method == 'POST') return slow[slow.push(slowAnswer({ ...t.items[1], status: 'acknowledged', acknowledged_at: 'x' })) - 1]!.response;
     };
     t.socket.receive({ type: 'reset', cursor: 'c50' });
-    // A new notification while the resync is under way: a recount is due, and the resync would apply it again.
+    // A message of the stream the resync closed: ignored.
     t.socket.receive({ type: 'notification', cursor: 'c51', notification: note() });
     const more = t.inbox.loadMore();
     const acknowledged = t.inbox.acknowledge(t.items[1]!.id);
     await t.clock.advance(0);
     expect(slow).toHaveLength(3);
-    expect(t.clock.pending()).toContain(1000);
     t.inbox.stop();
     const state = t.inbox.state;
     const requests = t.server.calls.length;

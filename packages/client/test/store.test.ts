@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acknowledgeFrom, append, apply, mergePage, put, undo, type Held } from '../src/store';
+import { acknowledgeFrom, append, apply, put, shown, view, type Held } from '../src/store';
 import { note } from './fakes';
 
 const held = (...notifications: ReturnType<typeof note>[]): Held => ({
@@ -75,21 +75,37 @@ describe('store', () => {
     expect(apply(h, { type: 'acknowledged', cursor: 'c', through: 'unknown', acknowledged_at: 'now' })).toEqual([h, 2]);
   });
 
-  it('undoes only what an optimistic acknowledge at that time still shows', () => {
-    const [a, b] = [note(), note()];
-    const before = held(b, a);
-    const optimistic = acknowledgeFrom(before, 0, 'T');
-    expect(optimistic.counts.pending).toBe(0);
-    const confirmed = put(optimistic, { ...a, status: 'acknowledged', acknowledged_at: 'server' });
-    expect(undo(confirmed, before.notifications, 'T')).toEqual({ notifications: [b, confirmed.notifications[1]], counts: { total: 12, pending: 1 } });
+  it('shows edits over the server state: acknowledged and hidden ones, counts less them, each id once', () => {
+    const [a, b, c] = [note(), note(), note({ status: 'acknowledged' })];
+    const truth = held(c, b, a); // counts { total: 13, pending: 6 }
+    const one = { ids: [a.id], at: 'T1' };
+    const all = { ids: [a.id, b.id, c.id], at: 'T2' };
+    const hide = { ids: [b.id], at: 'T3', hide: true };
+    expect(view(truth, [])).toBe(truth);
+    expect(view(truth, [one])).toEqual({ notifications: [c, b, { ...a, status: 'acknowledged', acknowledged_at: 'T1' }], counts: { total: 13, pending: 5 } });
+    // a is in two edits: counted once; c was not pending: unchanged.
+    expect(view(truth, [one, all]).counts).toEqual({ total: 13, pending: 4 });
+    expect(view(truth, [one, all]).notifications[0]).toBe(c);
+    expect(view(truth, [all, hide])).toEqual({ notifications: [c, { ...a, status: 'acknowledged', acknowledged_at: 'T2' }], counts: { total: 12, pending: 4 } });
   });
 
-  it('merges a fresh first page over more pages, keeping the older tail when the page reaches into it', () => {
-    const [a, b, c, d, e] = [note(), note(), note(), note(), note()];
-    // Held: d c b a (two pages of 2); new e arrived, c was deleted: page [e, d] reaches d.
-    expect(mergePage([d, c, b, a], [e, d])).toEqual([[e, d, c, b, a], true]);
-    expect(mergePage([d, c, b, a], [e, note()])).toEqual([[e, expect.anything()], false]);
-    expect(mergePage([d, c], [])).toEqual([[], false]);
+  it('ends an edit only once it was answered and the server state shows it', () => {
+    const [a, b] = [note(), note()];
+    const truth = held(b, a);
+    const acked = held(b, { ...a, status: 'acknowledged', acknowledged_at: 'server' });
+    expect(shown(truth, { ids: [a.id], at: 'T' })).toBe(false);
+    expect(shown(acked, { ids: [a.id], at: 'T' })).toBe(false);
+    expect(shown(truth, { ids: [a.id], at: 'T', answered: true })).toBe(false);
+    expect(shown(acked, { ids: [a.id], at: 'T', answered: true })).toBe(true);
+    // Gone from the server state: shown, whether acknowledged or hidden.
+    expect(shown(held(b), { ids: [a.id], at: 'T', answered: true })).toBe(true);
+    expect(shown(acked, { ids: [a.id], at: 'T', answered: true, hide: true })).toBe(false);
+    expect(shown(held(b), { ids: [a.id], at: 'T', answered: true, hide: true })).toBe(true);
+    expect(shown(truth, { ids: [], at: 'T', answered: true })).toBe(true);
+  });
+
+  it('appends a page without repeating what is held', () => {
+    const [a, b] = [note(), note()];
     expect(append([b, a], [a, note({ id: 'z' } as any)]).map((n) => n.id)).toEqual([b.id, a.id, 'z']);
   });
 });

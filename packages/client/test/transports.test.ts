@@ -3,15 +3,16 @@ import { note, refusal } from './fakes';
 import { live, params, setup, started } from './setup';
 
 describe('snapshot and stream', () => {
-  it('loads the first page and counts, then opens the WebSocket at the page’s Stream-Cursor', async () => {
+  it('loads the first page with its counts, then opens the WebSocket at the page’s Stream-Cursor, the token out of the URL', async () => {
     const t = await started(setup());
-    expect(t.server.calls.map((c) => c.route)).toEqual(['', '/counts']);
-    expect(params(t.server.calls[0]!.url)).toEqual({ limit: '50' });
+    expect(t.server.calls.map((c) => c.route)).toEqual(['']);
+    expect(params(t.server.calls[0]!.url)).toEqual({ limit: '50', include: 'counts' });
     expect(t.server.calls[0]!.headers.get('authorization')).toBe('Bearer tok');
     expect(t.ws.sockets).toHaveLength(1);
     const url = t.ws.sockets[0]!.url;
     expect(url.origin + url.pathname).toBe('wss://inbox.test/api/v1/client/notifications/ws');
-    expect(params(url)).toEqual({ since: 'c10', listener_id: 'tab-1', access_token: 'tok' });
+    expect(params(url)).toEqual({ since: 'c10', listener_id: 'tab-1' });
+    expect(t.ws.sockets[0]!.protocols).toEqual(['edge-inbox', 'bearer.tok']);
     expect(t.inbox.state).toEqual({
       notifications: t.items,
       counts: { total: 3, pending: 3 },
@@ -26,7 +27,7 @@ describe('snapshot and stream', () => {
     expect(t.inbox.state.status).toBe('live');
   });
 
-  it('puts new notifications on top, once, and follows state, deleted and acknowledged events with the counts', async () => {
+  it('puts new notifications on top, once, and follows state, deleted and acknowledged events; the stream’s counts replace its own', async () => {
     const t = await live();
     const [a, b, c] = t.items;
     const fresh = note();
@@ -35,6 +36,10 @@ describe('snapshot and stream', () => {
     t.socket.receive({ type: 'notification', cursor: 'c11', notification: fresh });
     expect(t.inbox.state.notifications.map((n) => n.id)).toEqual([fresh.id, a!.id, b!.id, c!.id]);
     expect(t.inbox.state.counts).toEqual({ total: 4, pending: 4 });
+    // Say the page's snapshot had already counted `fresh`: the server's counts after it say so.
+    t.socket.receive({ type: 'counts', cursor: 'c11', counts: { total: 3, pending: 3 } });
+    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 3 });
+    t.socket.receive({ type: 'counts', cursor: 'c11', counts: { total: 4, pending: 4 } });
 
     t.socket.receive({ type: 'state', cursor: 'c12', state: { id: b!.id, status: 'acknowledged', read_at: null, acknowledged_at: 'x', archived_at: null } });
     t.socket.receive({ type: 'deleted', cursor: 'c13', id: c!.id });
@@ -44,45 +49,25 @@ describe('snapshot and stream', () => {
       [b!.id, 'acknowledged'],
     ]);
     expect(t.inbox.state.counts).toEqual({ total: 3, pending: 2 });
-    expect(t.server.callsTo('/counts')).toHaveLength(1);
 
-    // Acknowledge-all on another device through `a`: a and b now; the counts are asked for again.
-    t.server.items = [fresh, { ...a!, status: 'acknowledged' }, { ...b!, status: 'acknowledged' }];
+    // Acknowledge-all on another device through `a`: a and b now.
     t.socket.receive({ type: 'acknowledged', cursor: 'c14', through: a!.id, acknowledged_at: '2026-03-01T12:00:05.000Z' });
     expect(t.inbox.state.notifications.map((n) => n.status)).toEqual(['pending', 'acknowledged', 'acknowledged']);
     expect(t.inbox.state.notifications[1]!.acknowledged_at).toBe('2026-03-01T12:00:05.000Z');
+    t.socket.receive({ type: 'counts', cursor: 'c14', counts: { total: 3, pending: 1 } });
     expect(t.inbox.state.counts).toEqual({ total: 3, pending: 1 });
-    await t.clock.advance(0);
-    expect(t.server.callsTo('/counts')).toHaveLength(2);
-    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 1 });
+    // Nothing asked of the server: the stream said it all.
+    await t.clock.advance(5000);
+    expect(t.server.calls.map((call) => call.route)).toEqual(['']);
   });
 
-  it('asks for the counts again once the stream is quiet after new notifications (a /counts read may have counted them already)', async () => {
-    const t = await live();
-    const [x, y] = [note(), note()];
-    t.server.items.unshift(x);
-    t.socket.receive({ type: 'notification', cursor: t.server.touch(), notification: x });
-    expect(t.inbox.state.counts).toEqual({ total: 4, pending: 4 });
-    await t.clock.advance(600);
-    t.server.items.unshift(y);
-    t.socket.receive({ type: 'notification', cursor: t.server.touch(), notification: y });
-    expect(t.inbox.state.counts).toEqual({ total: 5, pending: 5 });
-    // Say the /counts read at start had already counted x (stored just before it): the server knows 4 pending.
-    t.server.items = t.server.items.map((n) => (n.id == t.items[0]!.id ? { ...n, status: 'acknowledged' } : n));
-    await t.clock.advance(999);
-    expect(t.server.callsTo('/counts')).toHaveLength(1);
-    await t.clock.advance(1);
-    expect(t.server.callsTo('/counts')).toHaveLength(2);
-    expect(t.inbox.state.counts).toEqual({ total: 5, pending: 4 });
-  });
-
-  it('refetches the counts for an event about a notification it does not hold, and the list for an unknown `through`', async () => {
+  it('resyncs (a fresh page, then the stream from its snapshot) for an acknowledge-all through one it does not hold', async () => {
     const t = await live();
     t.server.items.pop();
     t.socket.receive({ type: 'deleted', cursor: 'c11', id: 'not-held' });
-    await t.clock.advance(0);
-    expect(t.server.callsTo('/counts')).toHaveLength(2);
+    t.socket.receive({ type: 'counts', cursor: 'c11', counts: { total: 2, pending: 2 } });
     expect(t.inbox.state.counts).toEqual({ total: 2, pending: 2 });
+    expect(t.ws.sockets).toHaveLength(1);
 
     t.server.items = t.server.items.map((n) => ({ ...n, status: 'acknowledged' as const }));
     t.server.touch();
@@ -91,9 +76,11 @@ describe('snapshot and stream', () => {
     expect(t.server.callsTo('')).toHaveLength(2);
     expect(t.inbox.state.notifications).toEqual(t.server.items);
     expect(t.inbox.state.counts).toEqual({ total: 2, pending: 0 });
+    expect(t.ws.sockets[0]!.closed).toBe(true);
+    expect(params(t.ws.sockets[1]!.url).since).toBe('c' + t.server.seq);
   });
 
-  it('on reset, refetches the first page without a condition and replaces the list', async () => {
+  it('on reset, refetches the first page without a condition, replaces the list, and streams again from its snapshot', async () => {
     const t = await live();
     const other = note();
     t.server.items = [other];
@@ -104,22 +91,37 @@ describe('snapshot and stream', () => {
     expect(refetch.headers.get('if-none-match')).toBeNull();
     expect(t.inbox.state.notifications).toEqual([other]);
     expect(t.inbox.state.counts).toEqual({ total: 1, pending: 1 });
-    // The stream carries on: a repeat of what the page holds is not added twice.
-    t.socket.receive({ type: 'notification', cursor: 'c51', notification: other });
+    // What the old stream says after the reset is ignored: the new one starts at the page's snapshot.
+    expect(t.ws.sockets[0]!.closed).toBe(true);
+    t.ws.sockets[0]!.receive({ type: 'notification', cursor: 'c51', notification: note() });
+    expect(t.inbox.state.notifications).toEqual([other]);
+    expect(params(t.ws.sockets[1]!.url).since).toBe('c' + t.server.seq);
+    t.ws.sockets[1]!.open();
+    t.ws.sockets[1]!.receive({ type: 'ready', cursor: 'c' + t.server.seq });
+    t.ws.sockets[1]!.receive({ type: 'notification', cursor: 'c52', notification: other });
     expect(t.inbox.state.notifications).toEqual([other]);
   });
 
-  it('keeps what the stream delivers while a resync is under way (the page replaces the list, then those go on top again)', async () => {
-    const t = await live();
+  it('retries a resync whose page failed, with backoff, and streams only once it is in (issue 25, case 2)', async () => {
+    const t = await live({ reconnect: { minDelayMs: 1000, maxDelayMs: 8000 } });
     const other = note();
     t.server.items = [other];
     t.server.touch();
+    let failing = 2;
+    t.server.refuse = (call) => (call.route == '' && failing-- > 0 ? refusal(503, 'UNAVAILABLE') : undefined);
     t.socket.receive({ type: 'reset', cursor: 'c50' });
-    // Stored after the page's snapshot, delivered before its answer is in.
-    const meanwhile = note();
-    t.socket.receive({ type: 'notification', cursor: 'c51', notification: meanwhile });
     await t.clock.advance(0);
-    expect(t.inbox.state.notifications.map((n) => n.id)).toEqual([meanwhile.id, other.id]);
+    expect(t.inbox.state.status).toBe('offline');
+    expect(t.inbox.state.error?.status).toBe(503);
+    expect(t.ws.sockets).toHaveLength(1);
+    await t.clock.advance(1000);
+    expect(t.server.callsTo('')).toHaveLength(3);
+    expect(t.ws.sockets).toHaveLength(1);
+    await t.clock.advance(2000);
+    expect(t.server.callsTo('')).toHaveLength(4);
+    expect(t.inbox.state.notifications).toEqual([other]);
+    expect(t.ws.sockets).toHaveLength(2);
+    expect(params(t.ws.sockets[1]!.url).since).toBe('c' + t.server.seq);
   });
 
   it('reconnects after a drop with since= the last cursor and the same listener id, after a jittered backoff', async () => {
@@ -164,7 +166,7 @@ describe('snapshot and stream', () => {
     await t.clock.advance(2000);
     expect(t.ws.sockets).toHaveLength(2);
     // Nothing polled all that time.
-    expect(t.server.calls).toHaveLength(2);
+    expect(t.server.calls).toHaveLength(1);
   });
 
   it('does not poll while live', async () => {
@@ -173,7 +175,7 @@ describe('snapshot and stream', () => {
       await t.clock.advance(60000);
       t.socket.receive('pong');
     }
-    expect(t.server.calls.map((c) => c.route)).toEqual(['', '/counts']);
+    expect(t.server.calls.map((c) => c.route)).toEqual(['']);
     expect(t.inbox.state.status).toBe('live');
   });
 
@@ -183,8 +185,82 @@ describe('snapshot and stream', () => {
     expect(t.inbox.state.status).toBe('replaced');
     await t.clock.advance(3600000);
     expect(t.ws.sockets).toHaveLength(1);
-    expect(t.server.calls).toHaveLength(2);
+    expect(t.server.calls).toHaveLength(1);
     expect(t.clock.pending()).toEqual([]);
+  });
+
+  it('names a refused WebSocket’s status and error code (a close 4400–4599), and waits its Retry-After', async () => {
+    const t = await started(setup({ reconnect: { minDelayMs: 1000, maxDelayMs: 8000 } }));
+    t.ws.sockets[0]!.drop(4429, JSON.stringify({ code: 'RATE_LIMIT_EXCEEDED', retry_after: 7 }));
+    expect(t.inbox.state.error).toMatchObject({ code: 'RATE_LIMIT_EXCEEDED', status: 429, retryAfterMs: 7000 });
+    await t.clock.advance(6999);
+    expect(t.ws.sockets).toHaveLength(1);
+    await t.clock.advance(1);
+    expect(t.ws.sockets).toHaveLength(2);
+    t.ws.sockets[1]!.drop(4409, JSON.stringify({ code: 'TOO_MANY_LISTENERS' }));
+    expect(t.inbox.state.error).toMatchObject({ code: 'TOO_MANY_LISTENERS', status: 409 });
+  });
+
+  it('sends its D1 bookmark with the event stream (header) and the WebSocket (subprotocol) after a write (issue 25, case 8)', async () => {
+    const bookmark = '00000001-00000002-00000003-0123456789abcdef0123456789abcdef';
+    for (const transport of ['sse', 'websocket'] as const) {
+      const t = setup({ transport });
+      const realFetch = t.server.fetch;
+      t.server.fetch = async (url, init) => {
+        const response = await realFetch(url, init);
+        if (init?.method != 'POST') return response;
+        const headers = new Headers(response.headers);
+        headers.set('x-d1-bookmark', bookmark);
+        return new Response(response.body, { status: response.status, headers });
+      };
+      const inbox = (await import('../src/inbox')).createInbox({
+        baseUrl: 'https://inbox.test/',
+        token: 'tok',
+        fetch: (url, init) => t.server.fetch(url, init),
+        WebSocket: t.ws.WebSocket,
+        scheduler: t.clock,
+        random: () => 0,
+        listenerId: 'tab-1',
+        share: false,
+        transport,
+      });
+      const done = inbox.start();
+      await t.clock.advance(0);
+      await done;
+      await inbox.acknowledge(t.items[0]!.id);
+      // A new connection (after a drop) carries where the acknowledge committed.
+      if (transport == 'sse') {
+        expect(t.server.streams[0]!.headers.get('x-d1-bookmark')).toBeNull();
+        t.server.streams[0]!.send({ type: 'ready', cursor: 'c10' });
+        t.server.streams[0]!.end();
+      } else {
+        expect(t.ws.sockets[0]!.protocols).toEqual(['edge-inbox', 'bearer.tok']);
+        t.ws.sockets[0]!.drop(1006);
+      }
+      await t.clock.advance(5000);
+      if (transport == 'sse') expect(t.server.streams.at(-1)!.headers.get('x-d1-bookmark')).toBe(bookmark);
+      else expect(t.ws.sockets.at(-1)!.protocols).toEqual(['edge-inbox', 'bearer.tok', 'bookmark.' + bookmark]);
+      inbox.stop();
+    }
+  });
+
+  it('tries again at once when the browser is back online, not after its backoff', async () => {
+    const subscribers = new Set<() => void>();
+    const online = { subscribe: (cb: () => void) => (subscribers.add(cb), () => void subscribers.delete(cb)) };
+    const t = await live({ online, reconnect: { minDelayMs: 30000, maxDelayMs: 60000 } });
+    t.socket.drop(1006);
+    await t.clock.advance(0);
+    expect(t.inbox.state.status).toBe('offline');
+    expect(t.clock.pending()).toContain(30000);
+    subscribers.forEach((cb) => cb());
+    await t.clock.advance(0);
+    expect(t.ws.sockets).toHaveLength(2);
+    expect(t.inbox.state.status).toBe('connecting');
+    // Online while connected changes nothing.
+    subscribers.forEach((cb) => cb());
+    expect(t.ws.sockets).toHaveLength(2);
+    t.inbox.stop();
+    expect(subscribers.size).toBe(0);
   });
 
   it('stops for good when replaced: the event stream’s last message', async () => {
@@ -380,7 +456,7 @@ describe('transport ladder', () => {
     t.server.items.unshift(note());
     t.server.touch();
     await t.clock.advance(2000);
-    expect(t.server.calls.map((c) => c.route)).toEqual(['', '/counts', '/stream', '', '/counts', '/stream']);
+    expect(t.server.calls.map((c) => c.route)).toEqual(['', '/stream', '', '/stream']);
     expect(params(t.server.streams[0]!.url).since).toBe('c11');
     expect(t.inbox.state.notifications[0]).toEqual(t.server.items[0]);
   });
