@@ -58,8 +58,20 @@ export function inboxEtagIsCurrent(opaqueTag: string, stateHash: string, now: nu
   return Number.isFinite(deadline) && now < deadline;
 }
 
-/** The tag to answer 304 with when one of If-None-Match's tags still describes the inbox (`*` matches any), else undefined. */
-export function heldEtag(ifNoneMatch: readonly string[], stateHash: string, now: number, mark: number): string | undefined {
-  const held = ifNoneMatch.find((tag) => tag === '*' || inboxEtagIsCurrent(tag, stateHash, now));
-  return held === undefined ? undefined : held === '*' ? formatInboxEtag(stateHash, null, mark) : `"${held}"`;
+/**
+ * The tag to answer 304 with when one of If-None-Match's tags still describes the inbox (`*` matches any), else
+ * undefined. A held tag is answered as sent; `*` gets the tag a 200 would carry, so its deadline comes from
+ * `validUntil` (awaited only then: the earliest visible expiry, or null), or the client would keep a tag that
+ * never lapses and get 304s after a notification expired.
+ */
+export async function heldEtag(
+  ifNoneMatch: readonly string[],
+  stateHash: string,
+  now: number,
+  mark: number,
+  validUntil: () => Promise<number | null>,
+): Promise<string | undefined> {
+  const held = ifNoneMatch.find((tag) => tag !== '*' && inboxEtagIsCurrent(tag, stateHash, now));
+  if (held !== undefined) return `"${held}"`;
+  return ifNoneMatch.includes('*') ? formatInboxEtag(stateHash, await validUntil(), mark) : undefined;
 }

@@ -1,6 +1,6 @@
 import { inboxAudiences } from './audience';
 import { decodeCursor, encodeCursor, isCursor, type CursorScope } from './cursor';
-import type { Db } from './db';
+import { movedToPrimary, type Db } from './db';
 import { invalidParameter } from './errors';
 import { latestSequence } from './inbox';
 import { UUID } from './ids';
@@ -27,10 +27,19 @@ export function excludeBeforeCursor(reader: UserPrincipal, position: number): st
 export async function resolveExcludeBefore(db: Db, reader: UserPrincipal, text: string): Promise<number | 'unknown'> {
   if (UUID.test(text)) {
     const audiences = inboxAudiences(reader.userId, reader.orgs);
-    const row = await db.$client
-      .prepare('SELECT seq, audience FROM notifications WHERE id = ?1 AND project_id = ?2')
-      .bind(text.toLowerCase(), reader.projectId)
-      .first<{ seq: number; audience: string }>();
+    const read = () =>
+      db.$client
+        .prepare('SELECT seq, audience FROM notifications WHERE id = ?1 AND project_id = ?2')
+        .bind(text.toLowerCase(), reader.projectId)
+        .first<{ seq: number; audience: string }>();
+    // A notification the client knows of may not have reached a lagging replica yet: not found there
+    // is asked again of the primary (as core/inbox.ts getInboxItem). Having read there, the rest of the
+    // request (a long poll may wait a while) may read from any replica at least that fresh.
+    let row = await read();
+    if (!row && movedToPrimary(db, true)) {
+      row = await read();
+      db.$session?.settle();
+    }
     return row && audiences.includes(row.audience) ? row.seq : 'unknown';
   }
   if (isCursor(text)) {

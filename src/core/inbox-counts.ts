@@ -23,7 +23,7 @@ export async function readCounts(
   const mark = stateMark(state);
   const own = audienceKey({ kind: 'user', id: user.userId });
   const hash = inboxStateHash(state, audiences, own, { acknowledged: true }, ['counts', user.projectId, user.userId]);
-  const held = heldEtag(ifNoneMatch, hash, now, mark);
+  const held = await heldEtag(ifNoneMatch, hash, now, mark, async () => (await inboxFreshness(db, user, state, now)).validUntil);
   if (held !== undefined) return { notModified: true, etag: held };
   await admit?.();
   const freshness = await inboxFreshness(db, user, state, now);

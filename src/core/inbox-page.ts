@@ -90,7 +90,9 @@ export async function readInboxPage(db: Db, reader: UserPrincipal, view: InboxVi
   const state: InboxState = new Map([...all].filter(([audience]) => listed.includes(audience)));
   const hash = inboxStateHash(all, listed, own, view.shows, [...scope.parts, query.cursor, query.limit, query.after, query.counts]);
 
-  const held = heldEtag(query.ifNoneMatch ?? [], hash, now, mark);
+  // `*` is answered with the tag a 200 would carry, deadline included (core/etag.ts heldEtag).
+  const deadline = async () => (await inboxFreshness(db, reader, state, now)).validUntil;
+  const held = await heldEtag(query.ifNoneMatch ?? [], hash, now, mark, deadline);
   if (held !== undefined) return { notModified: true, etag: held };
   await query.admit?.();
 

@@ -13,6 +13,7 @@ import { openStream } from '../../src/core/stream';
 import { streamScope, encodeStreamCursor } from '../../src/core/cursor';
 import { feedHead } from '../../src/core/changes';
 import { headPosition } from '../../src/core/stream';
+import { longPollStart, pageExcludeBefore } from '../../src/core/exclude-before';
 
 // D1 read replicas lag the primary. The local D1 has none, so a second database stands in for one: a
 // copy of the primary taken at some moment (`replicate`), read by a session double until the core
@@ -182,6 +183,39 @@ describe('reads from a replica', () => {
     // One that does not exist at all is still a 404 (from the primary).
     const again = new SessionDouble();
     await expect(getInboxItem(again.db(), user, crypto.randomUUID())).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('resolve an exclude_before id on the primary when the replica does not have it yet: a page, not a 422', async () => {
+    await create('seen before');
+    await replicate();
+    const fresh = await create('just stored');
+    expect(fresh.seq).toBeGreaterThan(0);
+    const session = new SessionDouble();
+    expect(await pageExcludeBefore(session.db(), user, fresh.id)).toBe(fresh.seq);
+    expect(session.onPrimary).toBe(true);
+    // An id the primary does not know either is still the documented 422.
+    await expect(pageExcludeBefore(new SessionDouble().db(), user, crypto.randomUUID())).rejects.toMatchObject({ code: 'invalid_parameter' });
+  });
+
+  it('start a long poll after an exclude_before id the replica does not have yet, not over from the beginning', async () => {
+    await create('seen before');
+    await replicate();
+    const fresh = await create('just stored');
+    const session = new SessionDouble();
+    expect(await longPollStart(session.db(), user, fresh.id, 'earliest')).toBe(fresh.seq);
+    expect(session.reads.primary).toBeGreaterThan(0);
+    // Having found it there, the wait may go on from any replica at least that fresh, not from the primary.
+    expect(session.settled).toBe(true);
+    // An unknown id still starts where offset_reset_strategy says.
+    expect(await longPollStart(new SessionDouble().db(), user, crypto.randomUUID(), 'earliest')).toBe(0);
+  });
+
+  it('do not ask the primary for an exclude_before id the replica has in another player’s inbox', async () => {
+    const other = (await createNotifications(direct, 'default', [{ audience: { kind: 'user', id: `${user.userId}-other` }, title: 'not yours' }])).created[0]!;
+    await replicate();
+    const session = new SessionDouble();
+    expect(await longPollStart(session.db(), user, other.id, 'earliest')).toBe(0);
+    expect(session.reads.primary).toBe(0);
   });
 
   it('after a wake-up, read at least as fresh as the write that woke them', async () => {
