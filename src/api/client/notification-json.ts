@@ -1,8 +1,9 @@
 import type { InboxItem } from '../../core/notifications';
+import type { BulkOutcome } from '../../core/receipts';
 import type { ClientNotification } from './wire';
 
-// The client API's notification object as JSON, apart from its zod schemas (wire.ts): a player's
-// Durable Object encodes WebSocket messages with it and should not build the API's schemas to start.
+// The client API's JSON bodies built from core values, apart from their zod schemas (wire.ts, which
+// imports nothing from here): the stream encodes its messages with them without building the schemas.
 
 export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -27,3 +28,23 @@ export function encodeNotification(item: InboxItem): ClientNotification {
     expires_at: iso(item.expiresAt),
   };
 }
+
+const BULK_ERRORS = {
+  already_responded: 'NOTIFICATION_ALREADY_RESPONDED',
+  not_found: 'NOTIFICATION_NOT_FOUND',
+  access_denied: 'NOTIFICATION_ACCESS_DENIED',
+} as const;
+
+export function encodeBulkOutcome(outcome: BulkOutcome) {
+  if (outcome.outcome === 'acknowledged') {
+    return { id: outcome.id, outcome: outcome.outcome, acknowledged_at: iso(outcome.acknowledgedAt)! };
+  }
+  const code = BULK_ERRORS[outcome.outcome];
+  return { id: outcome.id, outcome: outcome.outcome, error: { code, message: bulkMessage[outcome.outcome] } };
+}
+
+const bulkMessage = {
+  already_responded: 'Notification has already been responded to',
+  not_found: 'Notification with specified ID does not exist',
+  access_denied: 'User does not have access to this notification',
+} as const;

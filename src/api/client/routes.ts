@@ -26,12 +26,11 @@ import {
   BulkResponse,
   ClientNotification,
   CountsResponse,
-  encodeBulkOutcome,
   IdParam,
   ListQuery,
   ListResponse,
 } from './wire';
-import { encodeNotification } from './notification-json';
+import { encodeBulkOutcome, encodeNotification } from './notification-json';
 
 /** The client list shows every audience of the user, their acknowledged state, and totals; first pages say where a stream joins them. */
 const LIST: InboxView = { name: 'client', shows: { acknowledged: true }, totals: true, streamHead: true, cursor: { parameter: 'cursor' } };

@@ -1,9 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { DomainError } from '../../core/errors';
 import { LIMITS } from '../../core/notifications';
-import type { BulkOutcome } from '../../core/receipts';
 import { codeToStatus } from '../../http/status';
-import { iso } from './notification-json';
 
 // seeds/000: the client polling API's JSON shapes. The seed documents the envelope and error codes;
 // the notification object itself is ours (README, "Client API notification object").
@@ -97,26 +95,6 @@ export const BulkResponse = z.object({
 });
 
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi('ClientError');
-
-const BULK_ERRORS = {
-  already_responded: 'NOTIFICATION_ALREADY_RESPONDED',
-  not_found: 'NOTIFICATION_NOT_FOUND',
-  access_denied: 'NOTIFICATION_ACCESS_DENIED',
-} as const;
-
-export function encodeBulkOutcome(outcome: BulkOutcome) {
-  if (outcome.outcome === 'acknowledged') {
-    return { id: outcome.id, outcome: outcome.outcome, acknowledged_at: iso(outcome.acknowledgedAt)! };
-  }
-  const code = BULK_ERRORS[outcome.outcome];
-  return { id: outcome.id, outcome: outcome.outcome, error: { code, message: bulkMessage[outcome.outcome] } };
-}
-
-const bulkMessage = {
-  already_responded: 'Notification has already been responded to',
-  not_found: 'Notification with specified ID does not exist',
-  access_denied: 'User does not have access to this notification',
-} as const;
 
 // seeds/000 "Error Responses": the documented codes, one per domain code.
 const CLIENT_CODES: Record<DomainError['code'], string> = {
