@@ -57,23 +57,23 @@ export async function openStream(
 
 /**
  * The next events after `from`: new notifications oldest first, then changes in feed order. Each event
- * carries the position just after it, which is what a client resumes from. One transaction reads them
- * and the user's counts: when nothing is left after them (`more` false), the counts are exactly those at
- * `position`, so a client that takes them never has to guess whether an event is already counted.
+ * carries the position just after it, which is what a client resumes from. With `counts`, one transaction
+ * reads them and the user's counts: when nothing is left after them (`more` false), the counts are exactly
+ * those at `position`, so a client that takes them never has to guess whether an event is already counted.
  */
 export async function readStream(
   db: Db,
   user: UserPrincipal,
   from: StreamPosition,
-  limit = STREAM_BATCH,
-  now = Date.now(),
-): Promise<{ events: StreamEvent[]; position: StreamPosition; more: boolean; counts: InboxCounts }> {
-  const [page, feed, counts] = await readTogether(
-    db,
+  { limit = STREAM_BATCH, counts: withCounts = true, now = Date.now() }: { limit?: number; counts?: boolean; now?: number } = {},
+): Promise<{ events: StreamEvent[]; position: StreamPosition; more: boolean; counts?: InboxCounts }> {
+  const events$ = [
     inboxPageRead(db, user, { order: 'oldest', limit, after: from.notifications }, now),
     changesRead(db, user, from.changes, limit),
-    countsRead(db, user, inboxAudiences(user.userId, user.orgs), now),
-  );
+  ] as const;
+  const [page, feed, counts] = withCounts
+    ? await readTogether(db, ...events$, countsRead(db, user, inboxAudiences(user.userId, user.orgs), now))
+    : [...(await readTogether(db, ...events$)), undefined];
   const events: StreamEvent[] = [];
   let notifications = from.notifications;
   for (const item of page.items) {
@@ -90,7 +90,7 @@ export async function readStream(
           : { kind: 'deleted', position, id: change.notificationId },
     );
   }
-  return { events, position: { notifications, changes: feed.last }, more: page.hasMore || feed.hasMore, counts };
+  return { events, position: { notifications, changes: feed.last }, more: page.hasMore || feed.hasMore, ...(counts ? { counts } : {}) };
 }
 
 /** The counts a stream tells its client (InboxCounts without the deadline, which only the stream needs). */
@@ -136,14 +136,32 @@ export async function follow(
     /** When the counts change by themselves (the next expiry), or never. */
     let expiresAt = Number.POSITIVE_INFINITY;
     let sent: StreamCounts | undefined;
+    /**
+     * Whether the next read also reads the counts. They change only with an event or an expiry, so the safety
+     * re-read (no wake-up) reads the events alone, as cheaply as before; should it find any (a lost wake-up), it
+     * reads again with the counts.
+     */
+    let counting = true;
+    /** The last read that was to read the counts failed. */
+    let owed = false;
     let due = true;
     while (!options.signal.aborted) {
       if (due) {
-        const batch = await readOrRetryLater(() => readStream(db, user, position));
+        const batch = await readOrRetryLater(() => readStream(db, user, position, { counts: counting }));
+        if (batch && !batch.counts && batch.events.length > 0) {
+          counting = true;
+          continue;
+        }
+        // A failed read is tried again at the next wake-up or safety re-read, with the counts if it was to read them
+        // (not at once: an expiry already past would bring it straight back).
+        owed = counting && !batch;
+        if (!batch && expiresAt <= Date.now()) expiresAt = Number.POSITIVE_INFINITY;
         if (batch) {
           // Counts go with the last round only: a round that leaves more to read read counts beyond its position.
-          const { total, pending, validUntil } = batch.counts;
-          const counts = !batch.more && (sent?.total !== total || sent.pending !== pending) ? { total, pending } : undefined;
+          const counts =
+            batch.counts && !batch.more && (sent?.total !== batch.counts.total || sent.pending !== batch.counts.pending)
+              ? { total: batch.counts.total, pending: batch.counts.pending }
+              : undefined;
           if (batch.events.length > 0 || counts) {
             await options.send(batch.events, counts, batch.position);
             lastWrite = Date.now();
@@ -151,7 +169,7 @@ export async function follow(
           position = batch.position;
           if (counts) sent = counts;
           if (batch.more) continue;
-          expiresAt = validUntil ?? Number.POSITIVE_INFINITY;
+          if (batch.counts) expiresAt = batch.counts.validUntil ?? Number.POSITIVE_INFINITY;
         }
         recheckAt = Date.now() + options.recheckMs;
       }
@@ -160,7 +178,10 @@ export async function follow(
       if (next === null) return { replaced: true, position };
       if (options.signal.aborted) break;
       // A keep-alive alone reads nothing: only a wake-up, an expiry or the safety re-read does.
-      due = next.generation !== token.generation || Date.now() >= Math.min(recheckAt, expiresAt);
+      const woken = next.generation !== token.generation;
+      const expired = Date.now() >= expiresAt;
+      due = woken || expired || Date.now() >= recheckAt;
+      counting = woken || expired || owed || sent === undefined;
       token = next;
       readAfter(db, token);
       if (Date.now() >= keepAliveAt) {

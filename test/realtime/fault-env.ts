@@ -19,6 +19,8 @@ export interface D1Probe {
   /** The next this many statements fail (as D1 does when it is overloaded). */
   failNext: number;
   failed: number;
+  /** When given: the number of statements of each batch that completed, in order. */
+  batches?: number[];
 }
 
 const STATEMENT_CALLS = new Set(['all', 'run', 'first', 'raw']);
@@ -56,7 +58,11 @@ export function probedD1(probe: D1Probe, real: D1Database = env.DB): D1Database 
         const value = Reflect.get(target, key) as unknown;
         if (key === 'prepare') return (query: string) => statement(target.prepare(query));
         if (key === 'batch') {
-          return (statements: D1PreparedStatement[]) => attempt(statements.length, () => target.batch(statements.map((s) => inner.get(s) ?? s)));
+          return (statements: D1PreparedStatement[]) =>
+            attempt(statements.length, () => target.batch(statements.map((s) => inner.get(s) ?? s))).then((result) => {
+              probe.batches?.push(statements.length);
+              return result;
+            });
         }
         if (key === 'withSession') return (constraint?: string) => database((target as D1Database).withSession(constraint));
         return typeof value === 'function' ? value.bind(target) : value;
