@@ -58,10 +58,10 @@ export function resolveSettings(options: InboxOptions): Settings {
         page?.addEventListener('visibilitychange', onChange), () => page?.removeEventListener('visibilitychange', onChange)
       ),
     },
+    // Only a page's window says `online`; elsewhere (Workers, Node, Deno) the option does, or nothing.
     online: options.online || {
-      subscribe: (onOnline: () => void) => (
-        global.addEventListener?.('online', onOnline), () => global.removeEventListener?.('online', onOnline)
-      ),
+      subscribe: (onOnline: () => void) =>
+        page ? (global.addEventListener('online', onOnline), () => global.removeEventListener('online', onOnline)) : () => {},
     },
     inPage: !!page,
     liveInBackground: options.liveInBackground ?? !!page,
