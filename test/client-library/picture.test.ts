@@ -63,14 +63,14 @@ describe.each(['websocket', 'sse'] as const)('over %s', (transport) => {
 
   it('takes an expiring notification it does not hold out of the counts when it expires (case 3)', async () => {
     const m = await member(`case3-${transport}`, ['crew']);
-    await send(m.project, { to: [{ user: m.user }], title: 'older, expiring', expires_at: new Date(Date.now() + 2500).toISOString() });
+    await send(m.project, { to: [{ user: m.user }], title: 'older, expiring', expires_at: new Date(Date.now() + 6000).toISOString() });
     await send(m.project, { to: [{ user: m.user }], title: 'newer' });
     // A page of one: the expiring notification is not held.
     const inbox = startInbox(m, transport, { pageSize: 1 });
     await inbox.start();
     expect(inbox.state.notifications.map((n) => n.title)).toEqual(['newer']);
     expect(inbox.state.counts).toEqual({ total: 2, pending: 2 });
-    await until(async () => inbox.state.counts.total === 1, 10_000);
+    await until(async () => inbox.state.counts.total === 1, 15_000);
     expect(inbox.state.counts).toEqual({ total: 1, pending: 1 });
     expect(await serverCounts(m)).toEqual({ total: 1, pending: 1 });
   });

@@ -67,14 +67,14 @@ describe.each(['sse', 'ws'] as const)('the %s stream’s counts', (transport) =>
 
   it('tell an expiry with no event, at the moment it happens (issue 25, case 3)', async () => {
     const m = await member(`expiry-${transport}`);
-    const expiresAt = Date.now() + 1500;
+    const expiresAt = Date.now() + 4000;
     await send(m.project, { to: [{ user: m.user }], title: 'expiring', expires_at: new Date(expiresAt).toISOString() });
     await send(m.project, { to: [{ user: m.user }], title: 'staying' });
     const stream = await opens[transport]('', m.headers);
     const ready = await stream.next();
     expect((await stream.nextCounts(0)).counts).toEqual({ total: 2, pending: 2 });
     // No wake-up and no event: the stream itself re-reads at the expiry (well before its 60 s safety re-read).
-    const expired = await stream.nextCounts(1, 10_000);
+    const expired = await stream.nextCounts(1, 15_000);
     expect(Date.now()).toBeGreaterThanOrEqual(expiresAt);
     expect(expired).toEqual({ type: 'counts', cursor: ready.cursor, counts: { total: 1, pending: 1 }, after: 'counts' });
     await until(async () => JSON.stringify(await serverCounts(m.headers)) === JSON.stringify({ total: 1, pending: 1 }));
