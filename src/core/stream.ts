@@ -107,8 +107,8 @@ export interface FollowOptions {
   /** The client is gone. */
   signal: AbortSignal;
   /**
-   * Delivers events, then (when given) the counts at the position after them: after the first read, and
-   * whenever they changed since the last ones sent (a new event, or an expiry with none).
+   * Delivers events, then (when given) the counts at the position after them: after the first read, after
+   * every read with events, and whenever they changed without one (an expiry).
    */
   send(events: StreamEvent[], counts: StreamCounts | undefined, position: StreamPosition): Promise<void>;
   /** Writes something that is not an event; throws when the client is gone. */
@@ -157,11 +157,12 @@ export async function follow(
         owed = counting && !batch;
         if (!batch && expiresAt <= Date.now()) expiresAt = Number.POSITIVE_INFINITY;
         if (batch) {
-          // Counts go with the last round only: a round that leaves more to read read counts beyond its position.
+          // Counts go with the last round only (a round that leaves more to read read counts beyond its position),
+          // after every round with events (the client's own estimate moved with them, whether or not the server's
+          // numbers did) and whenever they changed without one (an expiry).
+          const changed = sent?.total !== batch.counts?.total || sent?.pending !== batch.counts?.pending;
           const counts =
-            batch.counts && !batch.more && (sent?.total !== batch.counts.total || sent.pending !== batch.counts.pending)
-              ? { total: batch.counts.total, pending: batch.counts.pending }
-              : undefined;
+            batch.counts && !batch.more && (changed || batch.events.length > 0) ? { total: batch.counts.total, pending: batch.counts.pending } : undefined;
           if (batch.events.length > 0 || counts) {
             await options.send(batch.events, counts, batch.position);
             lastWrite = Date.now();
@@ -169,7 +170,8 @@ export async function follow(
           position = batch.position;
           if (counts) sent = counts;
           if (batch.more) continue;
-          if (batch.counts) expiresAt = batch.counts.validUntil ?? Number.POSITIVE_INFINITY;
+          // Spread over a second: a broadcast's expiry would otherwise wake every listener of the project at one instant.
+          if (batch.counts) expiresAt = batch.counts.validUntil === null ? Number.POSITIVE_INFINITY : batch.counts.validUntil + Math.random() * 1000;
         }
         recheckAt = Date.now() + options.recheckMs;
       }

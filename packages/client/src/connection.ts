@@ -86,7 +86,7 @@ export function createConnection(ctx: InboxContext, loadFirstPage: LoadFirstPage
     let token: string;
     try {
       // The first page's Stream-Cursor is where the stream joins it, with no gap and no repeat.
-      if (!ctx.resume.c) await loadFirstPage(false);
+      if (!ctx.resume.c) await loadFirstPage(false, plan);
       token = await api.token();
     } catch (error: any) {
       return plan == ctx.plan && retry(error);
@@ -146,8 +146,8 @@ export function createConnection(ctx: InboxContext, loadFirstPage: LoadFirstPage
     // A drop of a working connection: back soon (jittered, so a deploy's drops do not all return at once).
     else if (worked) delay = backoff(0);
     else {
-      // A refused upgrade shows only 1006, which may be an expired token: ask again next time.
-      if (ladder[level] == 'websocket') api.stale();
+      // A close with no reason (1006: a server that did not say why) may be an expired token: ask again next time.
+      if (ladder[level] == 'websocket' && error?.code == 'CLOSED') api.stale();
       // A bad cursor (400): take a fresh snapshot and its cursor.
       if (error?.status == 400) ctx.resume.c = undefined;
       if (probing) {
@@ -175,10 +175,22 @@ export function createConnection(ctx: InboxContext, loadFirstPage: LoadFirstPage
   }
 
   /** A fresh first page, then the stream from its snapshot: a failed page is retried like any connect. */
+  // A resync soon after another (a replica still behind what the stream saw, say) waits, doubling: never a storm.
+  let lastResync = -Infinity;
+  let resyncs = 0;
   ctx.resync = () => {
     if (!ctx.active()) return;
     ctx.resume.c = undefined;
-    connect(true);
+    resyncs = scheduler.now() - lastResync < 60000 ? resyncs + 1 : 0;
+    lastResync = scheduler.now();
+    if (!resyncs) return void connect(true);
+    // Closed now, so that nothing more of the old stream applies; connected again after the wait.
+    ctx.plan++;
+    close?.();
+    close = undefined;
+    scheduler.clearTimeout(timer);
+    ctx.update({ status: 'connecting' });
+    timer = scheduler.setTimeout(() => connect(true), backoff(resyncs - 1));
   };
 
   // A held notification expired: a poll's page tag has lapsed, so the next poll brings the counts without it
@@ -189,7 +201,8 @@ export function createConnection(ctx: InboxContext, loadFirstPage: LoadFirstPage
 
   /** The browser is back online: whatever waits for a backoff tries now. */
   function onOnline() {
-    if (ctx.active() && ctx.state.status == 'offline') connect(true);
+    // Not before a Retry-After the server asked for (429, 503).
+    if (ctx.active() && ctx.state.status == 'offline' && ctx.state.error?.retryAfterMs === undefined) connect(true);
   }
 
   /** This instance or a follower was shown or hidden. */

@@ -2,7 +2,7 @@ import { failure, plain } from './http';
 import type { Resume, TabMessage } from './messages';
 import { resolveSettings, type Settings } from './settings';
 import { shown, view, type Edit, type Held } from './store';
-import type { Channel, InboxOptions, InboxState } from './types';
+import type { Channel, InboxOptions, InboxState, StreamMessage } from './types';
 
 /**
  * What the parts of one inbox share: the settings, what it shows, where it resumes from and the few flags that
@@ -31,6 +31,10 @@ export interface InboxContext extends Settings {
   truth: Held;
   /** The user's acknowledges (here, or forwarded by a follower) until the server's state shows them. */
   edits: Edit[];
+  /** The ids this instance dropped at their expiry (each polls once; an acknowledge-all through one resyncs). */
+  expiredIds: Set<string>;
+  /** While a page of older notifications is loading: the stream messages meanwhile, to apply again to it. */
+  replay?: StreamMessage[];
   /** The channel to the other tabs, while sharing. */
   channel: Channel | null;
   /** The ids of the followers that are visible: a leader in the background keeps the foreground pace for them. */
@@ -82,6 +86,7 @@ export function createContext(options: InboxOptions): InboxContext {
     urgent: false,
     truth: { notifications: [], counts: { total: 0, pending: 0 } },
     edits: [],
+    expiredIds: new Set(),
     channel: null,
     othersVisible: new Set(),
     subscribers: new Set(),
@@ -126,8 +131,11 @@ export function createContext(options: InboxOptions): InboxContext {
           // Woken by the cap below before the expiry: wait on, without asking the server anything.
           if (!expired.length) return scheduleExpiry();
           const notifications = ctx.truth.notifications.filter((notification) => !expired.includes(notification));
+          // Once per notification: a server whose clock is behind this one's may still list it, and would be asked again and again.
+          const first = expired.some((notification) => !ctx.expiredIds.has(notification.id));
+          expired.forEach((notification) => ctx.expiredIds.add(notification.id));
           ctx.setTruth({ notifications, counts: ctx.truth.counts });
-          ctx.expired();
+          if (first) ctx.expired();
         },
         // Every platform runs a timer of more than 2^31-1 ms (under 25 days) at once: wait that long at most.
         Math.min(next - scheduler.now(), 2 ** 31 - 1),

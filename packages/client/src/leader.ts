@@ -32,11 +32,15 @@ export function elect(
     let leading = false;
     let stopped = false;
     let heard = scheduler.now();
+    /** When this follower last asked (`p`) whether the leader lives; 0: not since it last heard from it. */
+    let asked = 0;
     let timer: unknown;
     const take = (steal: boolean) =>
       locks
         .request(key, steal ? { steal: true } : { signal: abort.signal }, () =>
           new Promise((resolve) => {
+            // Stopped before a steal was granted: let the lock go at once.
+            if (stopped) return resolve(undefined);
             release = resolve;
             leading = true;
             scheduler.clearTimeout(timer);
@@ -55,14 +59,19 @@ export function elect(
         });
     // Liveness: a frozen leader tab keeps its lock and says nothing. A follower that heard nothing from it for a
     // while asks (`p`); a leader that can answer does at once, even in the background (messages are not throttled
-    // like timers); with no answer by the next check, the follower steals the lock. Leaders run no timer for it.
+    // like timers). Only a question left unanswered for a whole check steals the lock: a follower whose own timers
+    // were slowed (a long-hidden tab, a device waking from sleep) asks first. Leaders run no timer for it.
     const check = () => {
       if (leading || stopped) return;
-      const silent = scheduler.now() - heard;
-      if (silent >= 2 * PROBE) {
-        heard = scheduler.now();
+      const now = scheduler.now();
+      if (asked && heard < asked && now - asked >= PROBE) {
+        heard = now;
+        asked = 0;
         take(true);
-      } else if (silent >= PROBE) channel.postMessage({ t: 'p' });
+      } else if (now - heard >= PROBE && !(asked && heard < asked)) {
+        asked = now;
+        channel.postMessage({ t: 'p' });
+      }
       watch();
     };
     const watch = () => {

@@ -37,7 +37,10 @@ export function applyStreamMessage(ctx: InboxContext, message: StreamMessage) {
   ctx.resume.c = message.cursor;
   if (message.type == 'reset') return ctx.resync();
   if (message.type == 'counts') return ctx.setTruth({ notifications: ctx.truth.notifications, counts: message.counts });
+  ctx.replay?.push(message);
   const [truth, unsure] = apply(ctx.truth, message);
   ctx.setTruth(truth);
-  if (unsure > 1) ctx.resync();
+  // An acknowledge-all through one not held: older than all held (nothing to change) unless this instance dropped
+  // it at its expiry, when those older than it may be acknowledged now: only a fresh page can tell.
+  if (unsure > 1 && message.type == 'acknowledged' && ctx.expiredIds.has(message.through)) ctx.resync();
 }

@@ -1,7 +1,7 @@
 import type { InboxContext } from './context';
 import { json } from './http';
-import { append, find, key } from './store';
-import type { Counts, Notification } from './types';
+import { append, apply, find, key } from './store';
+import type { Counts, Notification, StreamMessage } from './types';
 
 /** A page of `GET /notifications` (`counts` with `include=counts`: read in the page's snapshot). */
 interface Page {
@@ -10,7 +10,8 @@ interface Page {
   counts?: Counts;
 }
 
-export type LoadFirstPage = (poll: boolean) => Promise<void>;
+/** `plan`: the connection's plan that asked; a newer plan's state is not this page's to replace. */
+export type LoadFirstPage = (poll: boolean, plan: number) => Promise<void>;
 
 /** The list, a page at a time: the first (at start, in each poll, to resync) and the older ones (loadMore). */
 export function createPages(ctx: InboxContext) {
@@ -26,17 +27,19 @@ export function createPages(ctx: InboxContext) {
    * and reads again as many notifications as are held (what loadMore added too), so that a change to an older
    * one shows: polling gets no events about them.
    */
-  const loadFirstPage: LoadFirstPage = async (poll) => {
+  const loadFirstPage: LoadFirstPage = async (poll, plan) => {
+    // Stopped, no longer leading, or another plan meanwhile (a live transport now applies events): not this page's.
+    const current = () => ctx.active() && ctx.plan == plan;
     const response = await api.call('?limit=' + pageSize + '&include=counts', {}, poll ? ctx.resume.e : undefined);
     const body = response.status == 304 ? undefined : await json<Page>(response);
-    if (!ctx.active()) return;
+    if (!current()) return;
     if (!body) return void ctx.unchangedPages++;
     const held = ctx.truth.notifications;
     let list = body.notifications;
     let { has_more: more, next_cursor: next } = body.pagination;
     while (poll && more && next && list.length < held.length) {
       const older = await page(next);
-      if (!ctx.active()) return;
+      if (!current()) return;
       list = append(list, older.notifications);
       ({ has_more: more, next_cursor: next } = older.pagination);
     }
@@ -49,11 +52,15 @@ export function createPages(ctx: InboxContext) {
     ctx.setTruth({ notifications: list, counts: body.counts || ctx.truth.counts }, { hasMore: more, error: undefined });
   };
 
-  /** Appends the next page (one request at a time). */
+  /**
+   * Appends the next page (one request at a time). What the stream says meanwhile about its notifications (not
+   * held yet, so it changed nothing) is applied to them again once they are: the page may predate it.
+   */
   const loadMore = (): Promise<void> =>
     !ctx.state.hasMore || !ctx.resume.m
       ? Promise.resolve()
       : (loadingMore ||= (async () => {
+          const replay: StreamMessage[] = (ctx.replay = []);
           try {
             const cursor = ctx.resume.m!;
             const body = await page(cursor);
@@ -61,11 +68,14 @@ export function createPages(ctx: InboxContext) {
             // or no longer leading: the state is not this connection's to change any more.
             if (ctx.resume.m != cursor || !ctx.active()) return;
             ctx.resume.m = body.pagination.next_cursor;
-            ctx.setTruth({ notifications: append(ctx.truth.notifications, body.notifications), counts: ctx.truth.counts }, { hasMore: body.pagination.has_more });
+            // The list only: the server's counts after those messages already count them.
+            const notifications = replay.reduce((list, message) => apply({ notifications: list, counts: ctx.truth.counts }, message)[0].notifications, append(ctx.truth.notifications, body.notifications));
+            ctx.setTruth({ notifications, counts: ctx.truth.counts }, { hasMore: body.pagination.has_more });
           } catch (error: any) {
             if (ctx.active()) ctx.update({ error });
             throw error;
           } finally {
+            if (ctx.replay == replay) ctx.replay = undefined;
             loadingMore = undefined;
           }
         })());

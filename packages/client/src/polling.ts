@@ -21,7 +21,7 @@ export function createPolling(ctx: InboxContext, loadFirstPage: LoadFirstPage, h
     let delay: number | null;
     let patch: Partial<InboxState>;
     try {
-      await loadFirstPage(true);
+      await loadFirstPage(true, plan);
       failures = 0;
       delay = nextDelay();
       patch = { status: delay == null ? 'paused' : 'polling', error: undefined };

@@ -58,7 +58,8 @@ export function apply(held: Held, message: StreamMessage): [Held, Unsure] {
     }
     case 'acknowledged': {
       const index = list.findIndex((notification) => notification.id == message.through);
-      // Older notifications than those held may have been pending: the counts are refetched either way.
+      // Not held: older than every held one (the stream brought every newer one first), so only the counts move,
+      // and the server's follow; unless it was held and dropped (live.ts decides).
       return index < 0 ? [held, 2] : [acknowledgeFrom(held, index, message.acknowledged_at), 1];
     }
   }
@@ -85,7 +86,8 @@ export interface Edit {
 
 /** The server's state with the edits on top: acknowledged (or hidden) notifications, and the counts less them. */
 export function view(truth: Held, edits: readonly Edit[]): Held {
-  if (!edits.length) return truth;
+  // A local estimate between an event and the server's counts after it may dip below zero for a moment: never shown.
+  if (!edits.length && truth.counts.total >= 0 && truth.counts.pending >= 0) return truth;
   const hidden = new Set(edits.flatMap((edit) => (edit.hide ? edit.ids : [])));
   const acknowledged = new Map(edits.flatMap((edit) => (edit.hide ? [] : edit.ids.map((id) => [id, edit.at] as const))));
   let { total, pending: pendingCount } = truth.counts;

@@ -200,6 +200,31 @@ describe('loadMore', () => {
     expect(t.inbox.state.notifications).toEqual([fresh, ...items.slice(0, 3)]);
   });
 
+  it('applies to a page it loads what the stream said meanwhile about its notifications', async () => {
+    const items = [note(), note(), note(), note()];
+    const t = await live({ pageSize: 2 }, items);
+    // The next page answers late, as it was before another device acknowledged items[2] and deleted items[3].
+    let answer!: () => void;
+    t.server.refuse = (c) => {
+      if (!c.url.searchParams.get('cursor')) return undefined;
+      const page = { notifications: [items[2], items[3]], pagination: { next_cursor: null, has_more: false, total_count: 4 } };
+      return new Response(new ReadableStream({ start: (body) => void (answer = () => (body.enqueue(new TextEncoder().encode(JSON.stringify(page))), body.close())) }));
+    };
+    const loading = t.inbox.loadMore();
+    await t.clock.advance(0);
+    t.socket.receive(stateOf(items[2]!.id, at(T0 + 5)));
+    t.socket.receive({ type: 'deleted', cursor: 'c12', id: items[3]!.id });
+    t.socket.receive({ type: 'counts', cursor: 'c12', counts: { total: 3, pending: 2 } });
+    answer();
+    await loading;
+    expect(t.inbox.state.notifications.map((n) => [n.id, n.status])).toEqual([
+      [items[0]!.id, 'pending'],
+      [items[1]!.id, 'pending'],
+      [items[2]!.id, 'acknowledged'],
+    ]);
+    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 2 });
+  });
+
   it('de-duplicates what it already holds', async () => {
     const items = [note(), note(), note()];
     const t = await live({ pageSize: 2 }, items);

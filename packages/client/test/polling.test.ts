@@ -165,6 +165,38 @@ describe('polling', () => {
 });
 
 describe('background with a live transport', () => {
+  it('drops a background poll’s answer that comes after the app returned to the foreground (the stream’s is newer)', async () => {
+    const visibility = fakeVisibility();
+    const t = await started(setup({ visibility }));
+    t.ws.sockets[0]!.open();
+    t.ws.sockets[0]!.receive({ type: 'ready', cursor: 'c10' });
+    visibility.set(false);
+    // The background poll's answer is slow; meanwhile the app comes back and the new stream says more.
+    let finish!: () => void;
+    const stale = { notifications: t.items, pagination: { next_cursor: null, has_more: false, total_count: 3 }, counts: { total: 3, pending: 3 } };
+    t.server.refuse = (c) => {
+      if (c.route != '') return undefined;
+      t.server.refuse = undefined;
+      const body = new ReadableStream<Uint8Array>({ start: (controller) => void (finish = () => (controller.enqueue(new TextEncoder().encode(JSON.stringify(stale))), controller.close())) });
+      return new Response(body, { headers: { etag: 'W/"v0"', 'stream-cursor': 'c5' } });
+    };
+    await t.clock.advance(300000);
+    visibility.set(true);
+    await t.clock.advance(0);
+    const socket = t.ws.sockets.at(-1)!;
+    socket.open();
+    socket.receive({ type: 'ready', cursor: 'c10' });
+    socket.receive({ type: 'deleted', cursor: 'c11', id: t.items[0]!.id });
+    socket.receive({ type: 'counts', cursor: 'c11', counts: { total: 2, pending: 2 } });
+    finish();
+    await t.clock.advance(0);
+    expect(t.inbox.state.notifications.map((n) => n.id)).toEqual([t.items[1]!.id, t.items[2]!.id]);
+    expect(t.inbox.state.counts).toEqual({ total: 2, pending: 2 });
+    socket.drop(1006);
+    await t.clock.advance(2000);
+    expect(t.ws.sockets.at(-1)!.url.searchParams.get('since')).toBe('c11');
+  });
+
   it('in an app: closes it in the background, polls at the background pace, reconnects from the cursor in the foreground', async () => {
     const visibility = fakeVisibility();
     const t = await started(setup({ visibility }));

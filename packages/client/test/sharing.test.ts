@@ -191,6 +191,22 @@ describe('one connection per browser (Web Locks)', () => {
     expect(b.ws.open().length).toBeLessThanOrEqual(1);
   });
 
+  it('asks before it takes over, so that a follower whose timers were slowed does not steal from a live leader', async () => {
+    const b = browser();
+    const a = b.tab();
+    await Promise.all([a.start(), b.clock.advance(0)]);
+    b.ready();
+    // The follower's timers are held back to a minute (a long-hidden tab): each check finds a minute of silence.
+    const throttled = { ...b.clock, setTimeout: (fn: () => void, ms: number) => b.clock.setTimeout(fn, Math.max(ms, 60000)) };
+    const f = b.tab({ scheduler: throttled });
+    await Promise.all([f.start(), b.clock.advance(0)]);
+    const log = b.channels.log.length;
+    await b.clock.advance(300000);
+    const asked = b.channels.log.slice(log).filter((m) => m.data.t == 'p').length;
+    expect(asked).toBeGreaterThan(1);
+    expect([a.state.leader, f.state.leader]).toEqual([true, false]);
+  });
+
   it('does not share between users', async () => {
     const b = browser();
     const a = b.tab();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { note, refusal } from './fakes';
+import { note, refusal, T0 } from './fakes';
 import { live, params, setup, started } from './setup';
 
 describe('snapshot and stream', () => {
@@ -61,23 +61,63 @@ describe('snapshot and stream', () => {
     expect(t.server.calls.map((call) => call.route)).toEqual(['']);
   });
 
-  it('resyncs (a fresh page, then the stream from its snapshot) for an acknowledge-all through one it does not hold', async () => {
+  it('takes the server’s counts after a read whose events moved its own estimate but not the server’s numbers', async () => {
     const t = await live();
-    t.server.items.pop();
-    t.socket.receive({ type: 'deleted', cursor: 'c11', id: 'not-held' });
-    t.socket.receive({ type: 'counts', cursor: 'c11', counts: { total: 2, pending: 2 } });
-    expect(t.inbox.state.counts).toEqual({ total: 2, pending: 2 });
-    expect(t.ws.sockets).toHaveLength(1);
+    // One read: a new notification, and the delete of a pending one this instance does not hold (older).
+    const fresh = note();
+    t.socket.receive({ type: 'notification', cursor: 'c11', notification: fresh });
+    t.socket.receive({ type: 'deleted', cursor: 'c12', id: 'not-held' });
+    expect(t.inbox.state.counts).toEqual({ total: 4, pending: 4 });
+    t.socket.receive({ type: 'counts', cursor: 'c12', counts: { total: 3, pending: 3 } });
+    expect(t.inbox.state.counts).toEqual({ total: 3, pending: 3 });
+  });
 
-    t.server.items = t.server.items.map((n) => ({ ...n, status: 'acknowledged' as const }));
-    t.server.touch();
+  it('takes an acknowledge-all through one it does not hold as about older ones: the list stays, the counts follow', async () => {
+    const t = await live();
     t.socket.receive({ type: 'acknowledged', cursor: 'c12', through: 'older-than-held', acknowledged_at: 'x' });
+    t.socket.receive({ type: 'counts', cursor: 'c12', counts: { total: 3, pending: 3 } });
+    await t.clock.advance(0);
+    expect(t.server.callsTo('')).toHaveLength(1);
+    expect(t.ws.sockets).toHaveLength(1);
+    expect(t.inbox.state.notifications.map((n) => n.status)).toEqual(['pending', 'pending', 'pending']);
+  });
+
+  it('resyncs (a fresh page, then the stream from its snapshot) for an acknowledge-all through one it dropped at its expiry', async () => {
+    const expiring = note({ expires_at: new Date(T0 + 1000).toISOString() });
+    const older = note();
+    const t = await live({}, [expiring, older]);
+    await t.clock.advance(1000);
+    expect(t.inbox.state.notifications).toEqual([older]);
+    // Another device, whose clock is behind, acknowledged all through the expiring one: `older` too.
+    t.server.items = [{ ...older, status: 'acknowledged', acknowledged_at: 'x' }];
+    t.server.touch();
+    t.ws.sockets[0]!.receive({ type: 'acknowledged', cursor: 'c12', through: expiring.id, acknowledged_at: 'x' });
     await t.clock.advance(0);
     expect(t.server.callsTo('')).toHaveLength(2);
     expect(t.inbox.state.notifications).toEqual(t.server.items);
-    expect(t.inbox.state.counts).toEqual({ total: 2, pending: 0 });
+    expect(t.inbox.state.counts).toEqual({ total: 1, pending: 0 });
     expect(t.ws.sockets[0]!.closed).toBe(true);
     expect(params(t.ws.sockets[1]!.url).since).toBe('c' + t.server.seq);
+  });
+
+  it('waits before a resync soon after another, doubling: no storm while a replica is behind', async () => {
+    const t = await live({ reconnect: { minDelayMs: 1000, maxDelayMs: 8000 } });
+    t.socket.receive({ type: 'reset', cursor: 'c50' });
+    await t.clock.advance(0);
+    expect(t.server.callsTo('')).toHaveLength(2);
+    t.ws.sockets[1]!.open();
+    t.ws.sockets[1]!.receive({ type: 'reset', cursor: 'c51' });
+    await t.clock.advance(999);
+    expect(t.server.callsTo('')).toHaveLength(2);
+    expect(t.ws.sockets[1]!.closed).toBe(true);
+    await t.clock.advance(1);
+    expect(t.server.callsTo('')).toHaveLength(3);
+    t.ws.sockets[2]!.open();
+    t.ws.sockets[2]!.receive({ type: 'reset', cursor: 'c52' });
+    await t.clock.advance(1999);
+    expect(t.server.callsTo('')).toHaveLength(3);
+    await t.clock.advance(1);
+    expect(t.server.callsTo('')).toHaveLength(4);
   });
 
   it('on reset, refetches the first page without a condition, replaces the list, and streams again from its snapshot', async () => {
