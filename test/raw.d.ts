@@ -3,3 +3,8 @@ declare module '*?raw' {
   const text: string;
   export default text;
 }
+
+// Vite's `import.meta.glob` (test/build/source-layout.test.ts reads the sources as text with it).
+interface ImportMeta {
+  glob(patterns: string | string[], options?: { query?: string; import?: string; eager?: boolean }): Record<string, unknown>;
+}
