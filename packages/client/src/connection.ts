@@ -174,10 +174,11 @@ export function createConnection(ctx: InboxContext, loadFirstPage: LoadFirstPage
     connect(true);
   }
 
-  /** A fresh first page, then the stream from its snapshot: a failed page is retried like any connect. */
-  // A resync soon after another (a replica still behind what the stream saw, say) waits, doubling: never a storm.
   let lastResync = -Infinity;
+  /** Resyncs in a row, each within a minute of the one before. */
   let resyncs = 0;
+  // A fresh first page, then the stream from its snapshot: a failed page is retried like any connect. A resync soon
+  // after another (a replica still behind what the stream saw, say) waits, doubling: never a storm.
   ctx.resync = () => {
     if (!ctx.active()) return;
     ctx.resume.c = undefined;
