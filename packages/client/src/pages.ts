@@ -19,8 +19,8 @@ export function createPages(ctx: InboxContext) {
   /** The loadMore under way: a call meanwhile joins it. */
   let loadingMore: Promise<void> | undefined;
 
-  const page = async (cursor?: string) =>
-    json<Page>(await api.call('?limit=' + pageSize + (cursor ? '&cursor=' + encodeURIComponent(cursor) : '&include=counts')));
+  /** An older page, after `cursor`. */
+  const page = async (cursor: string) => json<Page>(await api.call('?limit=' + pageSize + '&cursor=' + encodeURIComponent(cursor)));
 
   /**
    * Loads the first page with the counts of its snapshot, in place of the list. A `poll` is conditional (ETag),
@@ -69,7 +69,10 @@ export function createPages(ctx: InboxContext) {
             if (ctx.resume.m != cursor || !ctx.active()) return;
             ctx.resume.m = body.pagination.next_cursor;
             // The list only: the server's counts after those messages already count them.
-            const notifications = replay.reduce((list, message) => apply({ notifications: list, counts: ctx.truth.counts }, message)[0].notifications, append(ctx.truth.notifications, body.notifications));
+            const notifications = replay.reduce(
+              (list, message) => apply({ notifications: list, counts: ctx.truth.counts }, message)[0].notifications,
+              append(ctx.truth.notifications, body.notifications),
+            );
             ctx.setTruth({ notifications, counts: ctx.truth.counts }, { hasMore: body.pagination.has_more });
           } catch (error: any) {
             if (ctx.active()) ctx.update({ error });
