@@ -26,9 +26,10 @@ export default defineConfig(async () => {
             WRITE_LIMITER: { namespace_id: '1002', simple: { limit: 200, period: 10 } },
             STREAM_LIMITER: { namespace_id: '1003', simple: { limit: 100, period: 10 } },
           },
-          // An empty database that a test migrates step by step (test/migrations), and one that stands
-          // in for a lagging read replica (test/core/read-replica.test.ts).
-          d1Databases: ['MIGRATION_DB', 'REPLICA_DB'],
+          // An empty database that a test migrates step by step (test/migrations), one that stands in
+          // for a lagging read replica (test/core/read-replica.test.ts), and two more databases of a sharded
+          // deployment (issue 26: the sharding tests run with DB, DB_2 and DB_3; the rest with DB alone).
+          d1Databases: ['MIGRATION_DB', 'REPLICA_DB', 'DB_2', 'DB_3'],
           bindings: {
             TEST_MIGRATIONS: migrations,
             ...(await testSigningKey()),

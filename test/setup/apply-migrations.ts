@@ -1,5 +1,6 @@
 import { applyD1Migrations } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 
-// Setup files run outside per-file storage isolation; applyD1Migrations skips what is applied.
-await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+// Setup files run outside per-file storage isolation; applyD1Migrations skips what is applied. Every
+// database of the sharded test deployment has the same schema (migrations apply to all of them).
+for (const db of [env.DB, env.DB_2, env.DB_3]) await applyD1Migrations(db, env.TEST_MIGRATIONS);
