@@ -28,8 +28,9 @@ export default defineConfig(async () => {
           },
           // An empty database that a test migrates step by step (test/migrations), one that stands in
           // for a lagging read replica (test/core/read-replica.test.ts), and two more databases of a sharded
-          // deployment (issue 26: the sharding tests run with DB, DB_2 and DB_3; the rest with DB alone).
-          d1Databases: ['MIGRATION_DB', 'REPLICA_DB', 'DB_2', 'DB_3'],
+          // deployment: the sharding tests (test/sharding) run the Worker with them bound as DB_2 and DB_3
+          // (test/sharding/sharded-env.ts); everything else sees DB alone, as a one-database deployment does.
+          d1Databases: ['MIGRATION_DB', 'REPLICA_DB', 'EXTRA_DB_2', 'EXTRA_DB_3'],
           bindings: {
             TEST_MIGRATIONS: migrations,
             ...(await testSigningKey()),

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { declaredDatabases } from './databases.mjs';
 import { ensureSecretsFile } from './dev-vars.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -39,8 +40,9 @@ if (built.status !== 0) {
   process.exit(built.status || 1);
 }
 
-const databaseName = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8').match(/^database_name\s*=\s*"([^"]+)"/m)?.[1];
-if (!databaseName) throw new Error('wrangler.toml names no D1 database_name');
+// Every declared database (DB, and DB_<NAME> for each added one) is provisioned by wrangler deploy and migrated.
+const declared = declaredDatabases();
+const databaseName = declared[0].name;
 
 if (dryRun) {
   const work = mkdtempSync(join(tmpdir(), 'edge-inbox-deploy-'));
@@ -56,16 +58,17 @@ if (dryRun) {
     }
     // CI=true: wrangler applies them without asking.
     env.CI = 'true';
-    wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', join(work, 'state')]);
+    for (const { binding } of declared) wrangler(['d1', 'migrations', 'apply', binding, '--local', '--persist-to', join(work, 'state')]);
     console.log(
       [
         '',
         'A real deploy runs, once logged in (`wrangler login`, or CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID):',
         `  wrangler d1 list --json            (is there a database "${databaseName}"?)`,
         '  first deploy:  wrangler deploy --secrets-file .deploy.vars   (creates the database; secrets generated once)',
-        '                 wrangler d1 migrations apply DB --remote',
-        '  later:         wrangler d1 migrations apply DB --remote',
-        '                 wrangler deploy',
+        `                 wrangler d1 migrations apply <binding> --remote   (for each of ${declared.map((d) => d.binding).join(', ')})`,
+        '  later:         wrangler d1 migrations apply <binding> --remote   (each database that exists)',
+        '                 wrangler deploy                                    (creates any database added to wrangler.toml)',
+        '                 wrangler d1 migrations apply <binding> --remote   (each database it created)',
       ].join('\n'),
     );
   } finally {
@@ -76,7 +79,12 @@ if (dryRun) {
 
 const listing = wrangler(['d1', 'list', '--json'], { capture: true });
 const databases = JSON.parse(listing.slice(listing.indexOf('[')));
-const first = !databases.some((database) => database.name === databaseName);
+const exists = (name) => databases.some((database) => database.name === name);
+const first = !exists(databaseName);
+// Databases that exist are migrated before the code that needs them; new ones (created by the deploy) after it.
+// A new database holds no users until `npm run shards -- add <binding>` moves some onto it.
+const existing = declared.filter(({ name }) => exists(name));
+const created = declared.filter(({ name }) => !exists(name));
 
 // Secrets: from the environment (CI), else from .deploy.vars; a first deploy without either gets
 // fresh ones written to .deploy.vars. Deploys after that keep what is set unless told otherwise.
@@ -102,13 +110,12 @@ if (SECRET_NAMES.every((name) => process.env[name])) {
 
 try {
   const deploy = ['deploy', ...(secretsFile ? ['--secrets-file', secretsFile] : [])];
-  if (first) {
-    console.log(`First deploy: the database "${databaseName}" is created by this deploy, then migrated.`);
-    wrangler(deploy);
-    wrangler(['d1', 'migrations', 'apply', 'DB', '--remote']);
-  } else {
-    wrangler(['d1', 'migrations', 'apply', 'DB', '--remote']);
-    wrangler(deploy);
+  if (first) console.log(`First deploy: the database "${databaseName}" is created by this deploy, then migrated.`);
+  for (const { binding } of existing) wrangler(['d1', 'migrations', 'apply', binding, '--remote']);
+  wrangler(deploy);
+  for (const { binding, name } of created) {
+    if (binding !== 'DB') console.log(`New database "${name}" (${binding}): created by this deploy, now migrated.`);
+    wrangler(['d1', 'migrations', 'apply', binding, '--remote']);
   }
 } finally {
   if (temporary) rmSync(temporary, { recursive: true, force: true });

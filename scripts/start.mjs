@@ -1,6 +1,7 @@
 // `npm start [-- --port N]`: dev values, the element and client built, local D1 migrated, then `wrangler dev` on
 // localhost with the demo on (GET /).
 import { spawnSync, spawn } from 'node:child_process';
+import { declaredDatabases } from './databases.mjs';
 import { ensureDevVars } from './dev-vars.mjs';
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' };
@@ -11,12 +12,14 @@ console.log(`${created ? 'Created' : 'Using'} development secrets in ${path} (AD
 const built = spawnSync(process.execPath, [new URL('build.mjs', import.meta.url).pathname], { stdio: 'inherit', env });
 if (built.status !== 0) process.exit(built.status ?? 1);
 
-// `--persist-to DIR` (passed on to wrangler dev) keeps the local database elsewhere: migrate that one.
+// `--persist-to DIR` (passed on to wrangler dev) keeps the local databases elsewhere: migrate those.
 const args = process.argv.slice(2);
 const persist = args.indexOf('--persist-to');
 const state = persist >= 0 ? ['--persist-to', args[persist + 1]] : [];
-const migrate = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', ...state], { stdio: 'inherit', env });
-if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+for (const { binding } of declaredDatabases()) {
+  const migrate = spawnSync('wrangler', ['d1', 'migrations', 'apply', binding, '--local', ...state], { stdio: 'inherit', env });
+  if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+}
 
 const port = args.includes('--port') ? args[args.indexOf('--port') + 1] : '8787';
 console.log(`The demo: http://localhost:${port}/   The API reference: http://localhost:${port}/docs`);

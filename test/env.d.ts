@@ -8,9 +8,9 @@ declare global {
       TEST_PRIVATE_JWK: string;
       MIGRATION_DB: D1Database;
       REPLICA_DB: D1Database;
-      /** The other two databases of the sharded test deployment (issue 26). */
-      DB_2: D1Database;
-      DB_3: D1Database;
+      /** The other two databases of the sharded test deployment (issue 26), bound as DB_2 and DB_3 there. */
+      EXTRA_DB_2: D1Database;
+      EXTRA_DB_3: D1Database;
     }
   }
 }

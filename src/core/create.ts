@@ -61,8 +61,11 @@ const INSERT_FROM_JSON = `
   FROM json_each(?1) ORDER BY key
   RETURNING seq, id`;
 
-const FORGET_EXPIRED_KEY = 'DELETE FROM idempotency_records WHERE project_id = ?1 AND key = ?2 AND created_at < ?3';
-const RECORD_KEY = `INSERT INTO idempotency_records (project_id, key, request_hash, status, response, created_at)
+/** The same insert for copies that may already be there (core/copies.ts): a copy written twice is one copy. */
+export const INSERT_COPIES_FROM_JSON = INSERT_FROM_JSON.replace('ORDER BY key', 'WHERE true ORDER BY key ON CONFLICT (id) DO NOTHING');
+
+export const FORGET_EXPIRED_KEY = 'DELETE FROM idempotency_records WHERE project_id = ?1 AND key = ?2 AND created_at < ?3';
+export const RECORD_KEY = `INSERT INTO idempotency_records (project_id, key, request_hash, status, response, created_at)
   VALUES (?1, ?2, ?3, ?4, ?5, ?6)`;
 
 /**
@@ -118,7 +121,7 @@ export async function createNotifications(
 }
 
 /** The first answer to this key within the window; a different request under the same key is refused. */
-async function storedResponse(db: Db, projectId: string, { key, requestHash }: IdempotencyRequest, now: number): Promise<StoredResponse | undefined> {
+export async function storedResponse(db: Db, projectId: string, { key, requestHash }: IdempotencyRequest, now: number): Promise<StoredResponse | undefined> {
   const first = await db
     .select()
     .from(idempotencyRecords)
@@ -131,7 +134,7 @@ async function storedResponse(db: Db, projectId: string, { key, requestHash }: I
   return { status: first.status, body: JSON.parse(first.response) };
 }
 
-function toRow(projectId: string, input: NewNotification, now: number): Omit<NotificationRow, 'seq'> {
+export function toRow(projectId: string, input: NewNotification, now: number): Omit<NotificationRow, 'seq'> {
   const title = input.title;
   const body = input.body ?? '';
   const customData = JSON.stringify(input.customData ?? {});
@@ -165,12 +168,12 @@ function toRow(projectId: string, input: NewNotification, now: number): Omit<Not
   };
 }
 
-function withSequence(drafts: Omit<Notification, 'seq'>[], inserted: { seq: number; id: string }[]): Notification[] {
+export function withSequence(drafts: Omit<Notification, 'seq'>[], inserted: { seq: number; id: string }[]): Notification[] {
   const seqById = new Map(inserted.map((r) => [r.id, r.seq]));
   return drafts.map((d) => ({ ...d, seq: seqById.get(d.id) ?? 0 }));
 }
 
-function isUniqueViolation(error: unknown): boolean {
+export function isUniqueViolation(error: unknown): boolean {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
     if (e.message.includes('UNIQUE constraint failed')) return true;
   }

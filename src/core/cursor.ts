@@ -58,6 +58,20 @@ export function decodeStreamCursor(scope: CursorScope, text: string): StreamPosi
   return { notifications: cursor.q, changes: cursor.c };
 }
 
+/**
+ * A place in a list ordered by (created_at, id) (the operator's project-wide list): the same in every
+ * database, so it stays valid while databases are added and users move. `q` is the time, `i` the id.
+ */
+export function encodeKeyCursor(scope: CursorScope, at: number, id: string): string {
+  return base64url(new TextEncoder().encode(JSON.stringify({ v: VERSION, s: fingerprint(scope.parts), q: at, i: id })));
+}
+
+export function decodeKeyCursor(scope: CursorScope, text: string): { at: number; id: string } {
+  const { q, i } = decode(scope, text);
+  if (i === undefined) throw notACursor(scope);
+  return { at: q, id: i };
+}
+
 function decode(scope: CursorScope, text: string) {
   const cursor = parse(text);
   if (!cursor || cursor.s !== fingerprint(scope.parts)) throw notACursor(scope);
@@ -73,7 +87,7 @@ export function isCursor(text: string): boolean {
   return parse(text) !== null;
 }
 
-function parse(text: string): { s: string; q: number; c?: number; m?: number } | null {
+function parse(text: string): { s: string; q: number; c?: number; m?: number; i?: string } | null {
   if (text.length === 0 || text.length > MAX_LENGTH) return null;
   const bytes = fromBase64url(text);
   if (!bytes) return null;
@@ -84,10 +98,11 @@ function parse(text: string): { s: string; q: number; c?: number; m?: number } |
     return null;
   }
   if (typeof value !== 'object' || value === null) return null;
-  const { v, s, q, c, m } = value as Record<string, unknown>;
+  const { v, s, q, c, m, i } = value as Record<string, unknown>;
   if (v !== VERSION || typeof s !== 'string' || !isSequence(q)) return null;
   if ((c !== undefined && !isSequence(c)) || (m !== undefined && !isSequence(m))) return null;
-  return { s, q, ...(c !== undefined && { c }), ...(m !== undefined && { m }) };
+  if (i !== undefined && (typeof i !== 'string' || i.length > 128)) return null;
+  return { s, q, ...(c !== undefined && { c }), ...(m !== undefined && { m }), ...(i !== undefined && { i }) };
 }
 
 function isSequence(n: unknown): n is number {

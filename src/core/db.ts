@@ -4,7 +4,7 @@ import { drizzle } from 'drizzle-orm/d1';
 // `$client` is the D1 binding, for the few queries drizzle cannot express (numbered parameters).
 // Opened per request (over that request's metered binding): without a schema, drizzle does not
 // build its relational-query map each time (nothing here uses `db.query`).
-export type Db = DrizzleD1Database & { $client: D1Database; $session?: ReadSession };
+export type Db = DrizzleD1Database & { $client: D1Database; $session?: ReadSession; /** Its binding name, when the deployment has several (core/stores.ts). */ $binding?: string };
 
 /**
  * A request's D1 session (src/http/d1-session.ts): reads may be served by the nearest replica, which
@@ -25,9 +25,10 @@ export interface ReadSession {
   settle(): void;
 }
 
-export function openDb(d1: D1Database, session?: ReadSession): Db {
+export function openDb(d1: D1Database, session?: ReadSession, binding?: string): Db {
   const db = drizzle(d1) as Db;
   if (session) db.$session = session;
+  if (binding) db.$binding = binding;
   return db;
 }
 

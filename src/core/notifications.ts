@@ -1,10 +1,11 @@
 import { and, eq } from 'drizzle-orm';
 import type { Audience } from './audience';
-import { parseAudienceKey } from './audience';
+import { audienceKey, parseAudienceKey } from './audience';
 import type { Db } from './db';
 import { DomainError } from './errors';
 import { announce, type WriteOptions } from './realtime';
 import { notifications } from './schema';
+import { inboxOf, isSharded, type Stores } from './stores';
 
 export const PRIORITIES = ['low', 'normal', 'high', 'critical'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -64,33 +65,44 @@ export function isExpired(n: Pick<Notification, 'expiresAt'>, now: number): bool
 }
 
 /** A notification of this project by id, or a 404 (another project's id is as unknown as a missing one). */
-export async function getNotification(db: Db, projectId: string, id: string): Promise<Notification> {
-  const row = await db.select().from(notifications).where(and(eq(notifications.id, id), eq(notifications.projectId, projectId))).get();
+export async function getNotification(stores: Stores, projectId: string, id: string): Promise<Notification> {
+  const row = await firstFound(stores, (db) => db.select().from(notifications).where(and(eq(notifications.id, id), eq(notifications.projectId, projectId))).get());
   if (!row) throw new DomainError('not_found', `Notification ${id} does not exist`);
   return fromRow(row);
 }
 
 /**
- * Deletes for good (only if addressed to `audience`, when given); the trigger removes its receipts
- * and moves the audience's inbox version.
+ * Deletes for good (only if addressed to `userId`, when given), every copy: the trigger removes its receipts
+ * and moves the audience's inbox version in each database. A copy not yet written (core/copies.ts) never will be.
  */
 export async function destroyNotification(
-  db: Db,
+  stores: Stores,
   projectId: string,
   id: string,
-  audience?: string,
+  userId?: string,
   { publisher }: WriteOptions = {},
 ): Promise<void> {
-  const deleted = await db
-    .delete(notifications)
-    .where(
-      and(
-        eq(notifications.id, id),
-        eq(notifications.projectId, projectId),
-        audience === undefined ? undefined : eq(notifications.audience, audience),
+  const audience = userId === undefined ? undefined : audienceKey({ kind: 'user', id: userId });
+  const where = and(eq(notifications.id, id), eq(notifications.projectId, projectId), audience === undefined ? undefined : eq(notifications.audience, audience));
+  const forgotten = isSharded(stores) && userId === undefined ? await forgetPendingCopy(stores, projectId, id) : false;
+  const deleted = (
+    await Promise.all(
+      (userId === undefined ? stores.inboxes.map((b) => stores.open(b)) : [inboxOf(stores, projectId, userId)]).map((db) =>
+        db.delete(notifications).where(where).returning({ audience: notifications.audience }),
       ),
     )
-    .returning({ audience: notifications.audience });
-  if (deleted.length === 0) throw new DomainError('not_found', `Notification ${id} does not exist`);
-  await announce(publisher, projectId, [deleted[0]!.audience]);
+  ).flat();
+  if (deleted.length === 0 && !forgotten) throw new DomainError('not_found', `Notification ${id} does not exist`);
+  if (deleted[0]) await announce(publisher, projectId, [deleted[0].audience]);
+}
+
+/** The first database (of those holding inboxes) where `read` finds something; all are asked at once. */
+export async function firstFound<T>(stores: Stores, read: (db: Db) => Promise<T | undefined | null>): Promise<T | undefined> {
+  const found = await Promise.all(stores.inboxes.map((binding) => read(stores.open(binding))));
+  return found.find((row) => row !== undefined && row !== null) ?? undefined;
+}
+
+async function forgetPendingCopy(stores: Stores, projectId: string, id: string): Promise<boolean> {
+  const { results } = await stores.control.$client.prepare('DELETE FROM pending_copies WHERE notification_id = ?1 AND project_id = ?2 RETURNING 1').bind(id, projectId).all();
+  return results.length > 0;
 }

@@ -54,8 +54,9 @@ export const notifications = sqliteTable(
   (t) => [
     uniqueIndex('notifications_id').on(t.id),
     index('notifications_inbox').on(t.projectId, t.audience, t.seq),
-    // The operator's project-wide list (seeds/003), in sequence order.
-    index('notifications_project').on(t.projectId, t.seq),
+    // The operator's project-wide list (seeds/003), in (created_at, id) order: the one order that every
+    // database of a sharded deployment shares (sequences are per database), so pages merge across them.
+    index('notifications_project_time').on(t.projectId, t.createdAt, t.id),
     // The next expiry of an audience is one index seek (ETags carry it); partial, like the next two.
     index('notifications_expiry').on(t.projectId, t.audience, t.expiresAt).where(sql`expires_at IS NOT NULL`),
     // Retention (core/retention.ts) finds what to purge across projects; partial, so only expiring
@@ -198,4 +199,30 @@ export const changeHorizons = sqliteTable('change_horizons', {
 export const sequenceFloors = sqliteTable('sequence_floors', {
   name: text('name').primaryKey(),
   floor: integer('floor').notNull(),
+});
+
+// Where users live when the deployment has several D1 databases (core/placement.ts): one row, in the control
+// database (the binding DB), holding the binding of each virtual shard. No row: every shard is on DB.
+export const shardMap = sqliteTable('shard_map', {
+  id: integer('id').primaryKey(),
+  // Moves forward with every change, so that a Worker knows whether its copy is current.
+  version: integer('version').notNull(),
+  // JSON: an array of VIRTUAL_SHARDS binding names.
+  shards: text('shards').notNull(),
+});
+
+// Notifications written to more than one database (a broadcast, or recipients in several databases) until
+// every one of them holds its copy (core/copies.ts): the create records them here in the same batch as its
+// Idempotency-Key, so a write that failed halfway is completed (retried) rather than lost or duplicated.
+// In the control database; empty but for writes in flight. WITHOUT ROWID (the key is the row).
+export const pendingCopies = sqliteTable('pending_copies', {
+  notificationId: text('notification_id').primaryKey(),
+  projectId: text('project_id').notNull(),
+  // The notification as core/create.ts inserts it (JSON).
+  row: text('row').notNull(),
+  // JSON: the bindings of the databases that must hold it.
+  bindings: text('bindings').notNull(),
+  // Archived by the operator before every copy was written: the late copies are archived too.
+  archivedAt: integer('archived_at'),
+  createdAt: integer('created_at').notNull(),
 });

@@ -35,7 +35,7 @@ function asDomainError(error: unknown): DomainError | null {
 
 /** D1 refusing the bookmark the client sent (one of another database, say) is the client's to fix: a 400. */
 function refusedBookmark(c: Context<AppEnv>, error: unknown): DomainError | null {
-  if (!c.get('session')?.refusedBookmark(error)) return null;
+  if (!c.get('sessions')?.refusedBookmark(error)) return null;
   return invalidParameter('X-D1-Bookmark', 'X-D1-Bookmark is not a bookmark of this database; send the one a response of this service gave, or none');
 }
 

@@ -1,8 +1,9 @@
 import { createMiddleware } from 'hono/factory';
 import { openDb } from '../core/db';
+import { requestStores } from './databases';
 import type { AppEnv, Bindings } from '../env';
 import { D1Meter } from './d1-meter';
-import { D1_BOOKMARK_HEADER, parseBookmark, RequestSession } from './d1-session';
+import { D1_BOOKMARK_HEADER, parseBookmark, RequestSessions } from './d1-session';
 import { socketCredential } from './socket-protocol';
 
 /** Bindings without which the Worker must not answer at all: a missing limiter would turn limits off unseen. */
@@ -26,14 +27,22 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   assertBindings(c.env);
   const meter = new D1Meter();
   c.set('meter', meter);
-  const session = new RequestSession(c.env.DB, parseBookmark(c.req.header(D1_BOOKMARK_HEADER) ?? socketCredential(c, 'bookmark')), c.req.method !== 'GET' && c.req.method !== 'HEAD');
-  c.set('session', session);
-  c.set('db', openDb(meter.wrap(session.binding()), session));
+  const sessions = new RequestSessions(
+    parseBookmark(c.req.header(D1_BOOKMARK_HEADER) ?? socketCredential(c, 'bookmark')),
+    c.req.method !== 'GET' && c.req.method !== 'HEAD',
+  );
+  c.set('sessions', sessions);
+  const stores = await requestStores(c.env, (name, d1) => {
+    const session = sessions.open(name, d1);
+    return openDb(meter.wrap(session.binding()), session, name);
+  });
+  c.set('stores', stores);
+  c.set('db', stores.control);
   await next();
   // A 101 (WebSocket) response cannot be rebuilt with another header.
   if (c.res.status === 101) return;
   // A request that wrote tells the client where: sent back, its next reads are at least that fresh.
-  const bookmark = meter.cost.rowsWritten > 0 ? session.bookmark() : null;
+  const bookmark = meter.cost.rowsWritten > 0 ? sessions.bookmark() : null;
   if (bookmark) c.header(D1_BOOKMARK_HEADER, bookmark);
   c.header('X-Request-Id', requestId);
   // Inboxes are private: no shared cache may keep one, and a browser revalidates (ETag) every time.

@@ -5,6 +5,6 @@ import { durableObjectPublisher } from '../realtime/publisher';
 
 /** What a writing route hands the core: the publisher that wakes listeners (built only for writes). */
 export function writeOptions(c: Context<AppEnv>): WriteOptions {
-  const session = c.get('session');
-  return { publisher: durableObjectPublisher(c.env, () => session.bookmark()) };
+  const sessions = c.get('sessions');
+  return { publisher: durableObjectPublisher(c.env, () => sessions.bookmark()) };
 }

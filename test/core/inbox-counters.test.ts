@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { inboxAudiences } from '../../src/core/audience';
 import { createNotifications, type NewNotification } from '../../src/core/create';
 import { openDb } from '../../src/core/db';
+import { oneStore } from '../../src/core/stores';
 import { listInbox } from '../../src/core/inbox';
 import { countVisible, inboxFreshness, readInboxState } from '../../src/core/inbox-state';
 import { destroyNotification } from '../../src/core/notifications';
@@ -14,6 +15,7 @@ import { acknowledgeAll } from '../../src/core/acknowledge-all';
 // The counters the triggers keep must always agree with counting the inbox row by row.
 
 const db = openDb(env.DB);
+const stores = oneStore(db);
 const project = 'default';
 const user: UserPrincipal = { kind: 'user', projectId: project, userId: 'counted', orgs: ['team'], permissions: null };
 const other: UserPrincipal = { ...user, userId: 'someone-else' }; // also in the team
@@ -57,11 +59,11 @@ describe('inbox counters', () => {
     expect(await counted(user)).toMatchObject({ all: 12, pending: 7, acknowledged: 5 });
     expect(await counted(other)).toMatchObject({ all: 6, pending: 5, acknowledged: 1 });
 
-    await archiveForOperator(db, project, own[0]!); // acknowledged
-    await archiveForOperator(db, project, own[0]!); // again: nothing moves twice
-    await archiveForOperator(db, project, all[1]!); // pending
-    await destroyNotification(db, project, team[0]!); // acknowledged
-    await destroyNotification(db, project, own[3]!); // pending
+    await archiveForOperator(stores, project, own[0]!); // acknowledged
+    await archiveForOperator(stores, project, own[0]!); // again: nothing moves twice
+    await archiveForOperator(stores, project, all[1]!); // pending
+    await destroyNotification(stores, project, team[0]!); // acknowledged
+    await destroyNotification(stores, project, own[3]!); // pending
     expect(await counted(user)).toMatchObject({ all: 8, pending: 5, acknowledged: 3 });
     expect(await counted(other)).toMatchObject({ all: 4, pending: 3, acknowledged: 1 });
 
@@ -93,9 +95,9 @@ describe('inbox counters', () => {
     expect(await counted(swept)).toMatchObject({ all: 7, pending: 2, acknowledged: 5 });
     expect(await counted(mate)).toMatchObject({ all: 4, pending: 3, acknowledged: 1 });
 
-    await archiveForOperator(db, isolated, own[0]!); // covered by the watermark
-    await destroyNotification(db, isolated, crew[0]!); // covered and acknowledged by receipt
-    await destroyNotification(db, isolated, after[0]!); // pending
+    await archiveForOperator(stores, isolated, own[0]!); // covered by the watermark
+    await destroyNotification(stores, isolated, crew[0]!); // covered and acknowledged by receipt
+    await destroyNotification(stores, isolated, after[0]!); // pending
     expect(await counted(swept)).toMatchObject({ all: 4, pending: 1, acknowledged: 3 });
     expect(await counted(swept, soon)).toMatchObject({ all: 2, pending: 1, acknowledged: 1 });
     await env.DB.prepare('DELETE FROM notifications WHERE project_id = ? AND expires_at <= ?').bind(isolated, soon).run();

@@ -63,9 +63,9 @@ describe('the sharded test deployment', () => {
     const { env } = await import('cloudflare:workers');
     const tables = async (db: D1Database) =>
       (await db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('notifications', 'receipts', 'inbox_changes') ORDER BY name").all<{ name: string }>()).results.map((row) => row.name);
-    for (const db of [env.DB, env.DB_2, env.DB_3]) expect(await tables(db)).toEqual(['inbox_changes', 'notifications', 'receipts']);
-    await env.DB_2.prepare("INSERT INTO projects (id, name, created_at) VALUES ('only-in-db-2', 'x', 0)").run();
+    for (const db of [env.DB, env.EXTRA_DB_2, env.EXTRA_DB_3]) expect(await tables(db)).toEqual(['inbox_changes', 'notifications', 'receipts']);
+    await env.EXTRA_DB_2.prepare("INSERT INTO projects (id, name, created_at) VALUES ('only-in-db-2', 'x', 0)").run();
     const where = async (db: D1Database) => (await db.prepare("SELECT count(*) AS n FROM projects WHERE id = 'only-in-db-2'").first<{ n: number }>())!.n;
-    expect([await where(env.DB), await where(env.DB_2), await where(env.DB_3)]).toEqual([0, 1, 0]);
+    expect([await where(env.DB), await where(env.EXTRA_DB_2), await where(env.EXTRA_DB_3)]).toEqual([0, 1, 0]);
   });
 });

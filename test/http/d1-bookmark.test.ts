@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app';
-import { RequestSession } from '../../src/http/d1-session';
+import { parseBookmark, RequestSession } from '../../src/http/d1-session';
 import { playerRoom } from '../../src/realtime/player-room';
 import { ADMIN, asUser, call, freshProject, playerRoomStub, postJson, send } from '../helpers';
 
@@ -92,7 +92,11 @@ describe('D1 bookmarks', () => {
       batch: () => Promise.reject(new Error('D1_ERROR: Invalid bookmark')),
       getBookmark: () => null,
     };
-    const db = { withSession: (constraint: string) => (constraint.startsWith('first-') ? env.DB.withSession(constraint) : refusing) };
+    // Outside sessions (the shard map, read once per isolate) it is the real database.
+    const db = {
+      prepare: (query: string) => env.DB.prepare(query),
+      withSession: (constraint: string) => (constraint.startsWith('first-') ? env.DB.withSession(constraint) : refusing),
+    };
     const app = await buildApp();
     const ctx = createExecutionContext();
     const bookmark = 'ffffffff-0000000f-00000000-00000000000000000000000000000000';
@@ -125,19 +129,19 @@ describe('a request’s D1 session', () => {
 
   it('starts a write on the primary, a read where the client’s bookmark allows', () => {
     const write = recording();
-    expect(new RequestSession(write.d1, bookmarks(3), true).onPrimary).toBe(true);
+    expect(new RequestSession('DB', write.d1, bookmarks(3), true).onPrimary).toBe(true);
     expect(write.opened).toEqual(['first-primary']);
     const read = recording();
-    expect(new RequestSession(read.d1, bookmarks(3), false).onPrimary).toBe(false);
+    expect(new RequestSession('DB', read.d1, bookmarks(3), false).onPrimary).toBe(false);
     expect(read.opened).toEqual([bookmarks(3)]);
     const plain = recording();
-    new RequestSession(plain.d1, undefined, false);
+    new RequestSession('DB', plain.d1, undefined, false);
     expect(plain.opened).toEqual(['first-unconstrained']);
   });
 
   it('moves forward to a later bookmark, never back to an earlier one', () => {
     const { d1, opened } = recording();
-    const session = new RequestSession(d1, bookmarks(10), false);
+    const session = new RequestSession('DB', d1, bookmarks(10), false);
     session.catchUp(bookmarks(9));
     session.catchUp(bookmarks(10));
     expect(opened).toEqual([bookmarks(10)]);
@@ -145,9 +149,22 @@ describe('a request’s D1 session', () => {
     expect(opened).toEqual([bookmarks(10), bookmarks(11)]);
   });
 
+  it('applies a bookmark to its own database only: another database’s sends the read to the primary', () => {
+    const own = recording();
+    const session = new RequestSession('DB_2', own.d1, undefined, false);
+    session.catchUp(`DB_2.${bookmarks(60)}`);
+    expect(own.opened).toEqual(['first-unconstrained', bookmarks(60)]);
+    expect(session.bookmark()).toBe(`DB_2.${bookmarks(60)}`);
+    session.catchUp(bookmarks(61)); // DB's, bare
+    expect(own.opened.at(-1)).toBe('first-primary');
+    expect(parseBookmark(`DB_2.${bookmarks(1)}`)).toEqual({ binding: 'DB_2', bookmark: bookmarks(1) });
+    expect(parseBookmark(bookmarks(1))).toEqual({ binding: 'DB', bookmark: bookmarks(1) });
+    expect(parseBookmark(`db_2.${bookmarks(1)}`)).toBeUndefined();
+  });
+
   it('after the primary, settles on what it read there', () => {
     const { d1, opened } = recording();
-    const session = new RequestSession(d1, undefined, false);
+    const session = new RequestSession('DB', d1, undefined, false);
     session.usePrimary();
     session.catchUp(bookmarks(99));
     expect(opened).toEqual(['first-unconstrained', 'first-primary']);

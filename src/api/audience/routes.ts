@@ -24,12 +24,13 @@ import {
   UserItemParam,
   UserParam,
 } from './wire';
+import { inboxDb } from '../../http/inbox-db';
 
 /** Each seeds/001 list is one audience, newest first, showing the reader's `read` state. */
 const view = (audience: string): InboxView => ({ name: '001', audiences: [audience], shows: { read: true }, cursor: { parameter: 'cursor' } });
 
 async function list(c: Context<AppEnv>, reader: UserPrincipal, audience: string, q: z.infer<typeof ListQuery>) {
-  const result = await readInboxPage(c.get('db'), reader, view(audience), {
+  const result = await readInboxPage(inboxDb(c, reader), reader, view(audience), {
     order: 'newest',
     limit: q.limit,
     cursor: q.cursor,
@@ -39,7 +40,7 @@ async function list(c: Context<AppEnv>, reader: UserPrincipal, audience: string,
 }
 
 async function fetchOne(c: Context<AppEnv>, reader: UserPrincipal, audience: string, id: string) {
-  return c.json(envelope([await fetchAndMarkRead(c.get('db'), c.get('user'), reader, audience, id, writeOptions(c))]), 200);
+  return c.json(envelope([await fetchAndMarkRead(inboxDb(c, reader), c.get('user'), reader, audience, id, writeOptions(c))]), 200);
 }
 
 /** What each status means in this API (seeds/001 has no error section: ours, in its envelope). */

@@ -31,6 +31,7 @@ import {
   ListResponse,
 } from './wire';
 import { encodeBulkOutcome, encodeNotification } from './notification-json';
+import { inboxDb } from '../../http/inbox-db';
 
 /** The client list shows every audience of the user, their acknowledged state, and totals; first pages say where a stream joins them. */
 const LIST: InboxView = { name: 'client', shows: { acknowledged: true }, totals: true, streamHead: true, cursor: { parameter: 'cursor' } };
@@ -65,7 +66,7 @@ Your own notifications, your organisations' and everyone's, without expired ones
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const result = await readInboxPage(c.get('db'), c.get('user'), LIST, {
+      const result = await readInboxPage(inboxDb(c, c.get('user')), c.get('user'), LIST, {
         order: q.sort,
         limit: q.limit,
         status: q.status,
@@ -102,7 +103,7 @@ We chose \`{ "ids": [...] }\` (1-100 UUIDs) and one outcome per id, written at o
       responses: { 200: jsonResponse(BulkResponse, 'The outcome for each id', BOOKMARK), ...errors(400, 401, 405, 413, 429) },
     }),
     async (c) => {
-      const outcomes = await acknowledgeMany(c.get('db'), c.get('user'), c.req.valid('json').ids, writeOptions(c));
+      const outcomes = await acknowledgeMany(inboxDb(c, c.get('user')), c.get('user'), c.req.valid('json').ids, writeOptions(c));
       return c.json({ results: outcomes.map(encodeBulkOutcome) }, 200);
     },
   );
@@ -129,7 +130,7 @@ Read from counters, with an \`ETag\` (304 for \`If-None-Match\`, not counted by 
     }),
     async (c) => {
       const { ifNoneMatch, admit } = conditionalRead(c);
-      const result = await readCounts(c.get('db'), c.get('user'), ifNoneMatch, admit);
+      const result = await readCounts(inboxDb(c, c.get('user')), c.get('user'), ifNoneMatch, admit);
       c.header('ETag', result.etag);
       if (result.notModified) return c.body(null, 304) as never;
       return c.json({ total: result.total, pending: result.pending }, 200);
@@ -166,7 +167,7 @@ Acknowledges, for you only, everything pending in your inbox up to \`through\` (
     }),
     async (c) => {
       const body = (c.req.valid('json') as AcknowledgeAllBody | undefined) ?? {};
-      return c.json(await acknowledgeAll(c.get('db'), c.get('user'), body.through, writeOptions(c)), 200);
+      return c.json(await acknowledgeAll(inboxDb(c, c.get('user')), c.get('user'), body.through, writeOptions(c)), 200);
     },
   );
 
@@ -190,7 +191,7 @@ The list's notification object. 403 only for one of your project addressed to so
         ...errors(400, 401, 403, 404, 405, 429),
       },
     }),
-    async (c) => c.json(encodeNotification(await getInboxItem(c.get('db'), c.get('user'), c.req.valid('param').id)), 200),
+    async (c) => c.json(encodeNotification(await getInboxItem(inboxDb(c, c.get('user')), c.get('user'), c.req.valid('param').id)), 200),
   );
 
   // seeds/000 "Acknowledge Notification"
@@ -214,7 +215,7 @@ For you only (a broadcast stays pending for others); answers the notification. O
       },
     }),
     async (c) => {
-      const item = await acknowledge(c.get('db'), c.get('user'), c.req.valid('param').id, writeOptions(c));
+      const item = await acknowledge(inboxDb(c, c.get('user')), c.get('user'), c.req.valid('param').id, writeOptions(c));
       return c.json(encodeNotification(item), 200);
     },
   );

@@ -16,6 +16,7 @@ import { playerRoom } from '../../realtime/player-room';
 import { keepAliveMs, listenerRecheckMs } from '../../realtime/settings';
 import type { ClientDialect } from './dialect';
 import { SSE_HEARTBEAT, sseFrame, sseRetry, streamReplaced, streamRound, streamStart } from './stream-wire';
+import { inboxDb } from '../../http/inbox-db';
 
 // The client API's push channels (seeds/000 "Best Practices": "Use WebSockets when possible"),
 // README "Real-time: SSE and WebSocket". Registered before the polling routes, which would read
@@ -48,7 +49,7 @@ async function start(c: Context<AppEnv>, user: UserPrincipal, query: { since?: s
   const lastEventId = c.req.header('last-event-id');
   const since = query.since;
   const cursor = lastEventId !== undefined ? { parameter: 'Last-Event-ID', text: lastEventId } : since !== undefined ? { parameter: 'since', text: since } : undefined;
-  const opened = await openStream(c.get('db'), user, cursor);
+  const opened = await openStream(inboxDb(c, user), user, cursor);
   const held = await acquireListener(playerRoom(c.env, user.projectId, user.userId, user.orgs), query.listener_id);
   return { ...opened, held };
 }
@@ -103,7 +104,7 @@ Server-Sent Events: first \`ready\` (or \`reset\`: refetch the list, then go on)
     }),
     async (c) => {
       const user = c.get('user');
-      const db = c.get('db');
+      const db = inboxDb(c, user);
       const opened = await start(c, user, c.req.valid('query'));
       return eventStream(c, async (write, gone) => {
         await write(sseRetry() + sseFrame(streamStart(user, opened.position, opened.reset)));
@@ -152,7 +153,7 @@ The event stream's messages as JSON text, from the same cursors. Send \`ping\` (
         throw invalidParameter('Upgrade', 'This endpoint needs a WebSocket upgrade (Upgrade: websocket)');
       }
       const user = c.get('user');
-      const db = c.get('db');
+      const db = inboxDb(c, user);
       const opened = await start(c, user, c.req.valid('query'));
       return webSocket(c, async (send, gone) => {
         send(JSON.stringify(streamStart(user, opened.position, opened.reset)));

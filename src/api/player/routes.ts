@@ -33,6 +33,7 @@ import {
   PlayerNotification,
   PlayerParam,
 } from './wire';
+import { inboxDb } from '../../http/inbox-db';
 
 /** A player page shows the player's notifications and everyone's, newest first, and no per-user state. */
 const PAGE: InboxView = { name: 'player', shows: {}, cursor: { parameter: 'start_at', inclusive: true } };
@@ -66,7 +67,7 @@ We chose: \`player_uuid\` is the token's \`sub\` (or \`me\`); another player's p
       const caller = c.get('user');
       const reader = playerReader(caller, playerIdOf(caller, c.req.valid('param').player_uuid));
       const q = c.req.valid('query');
-      const db = c.get('db');
+      const db = inboxDb(c, reader);
       const result = await readInboxPage(db, reader, PAGE, {
         order: 'newest',
         limit: q.page_size,
@@ -102,7 +103,7 @@ Same permissions as the page; not this player's (or everyone's): 404.`,
       const { player_uuid, notification_id } = c.req.valid('param');
       const caller = c.get('user');
       const reader = playerReader(caller, playerIdOf(caller, player_uuid));
-      return c.json(encodeNotification(await getInboxItem(c.get('db'), reader, notification_id)), 200);
+      return c.json(encodeNotification(await getInboxItem(inboxDb(c, reader), reader, notification_id)), 200);
     },
   );
 
@@ -131,7 +132,7 @@ Same permissions as the page; not this player's (or everyone's): 404.`,
       const player = playerIdOf(caller, c.req.valid('param').player_uuid);
       assertPlayerWriter(caller);
       const { created } = await createNotifications(
-        c.get('db'),
+        inboxDb(c, { projectId: caller.projectId, userId: player }),
         caller.projectId,
         c.req.valid('json').notifications.map((n) => ({
           audience: { kind: 'user' as const, id: player },
@@ -179,7 +180,7 @@ Waits until something is newer than \`exclude_before\` or \`deadline\` passes, t
       const caller = c.get('user');
       const reader = playerReader(caller, playerIdOf(caller, c.req.valid('param').player_uuid));
       const q = c.req.valid('query');
-      const db = c.get('db');
+      const db = inboxDb(c, reader);
       const after = await longPollStart(db, reader, q.exclude_before, q.offset_reset_strategy);
       const deadline = Date.now() + q.deadline * 1000;
       const held = await acquireListener(playerRoom(c.env, reader.projectId, reader.userId, reader.orgs), q.listener_id);

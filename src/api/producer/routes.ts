@@ -1,10 +1,11 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createApiKey, revokeApiKey } from '../../core/api-keys';
-import { createNotifications } from '../../core/create';
+import { sendNotifications } from '../../core/copies';
 import { sha256Hex } from '../../core/hash';
 import { destroyNotification, getNotification, type Notification } from '../../core/notifications';
 import { assertAdmin, assertProjectAccess, createProject, getProject, openProject } from '../../core/projects';
 import { requireApiKey } from '../../http/auth';
+import { completeSoon } from '../../http/complete-copies';
 import { createDialect } from '../../http/dialect';
 import { BOOKMARK, bearerAuth, emptyResponse, IDEMPOTENT_REPLAYED, jsonRequest, jsonResponse, requestHeaders } from '../../http/openapi';
 import { writeOptions } from '../../http/write-options';
@@ -178,8 +179,8 @@ export function producerApi() {
       const input = c.req.valid('json');
       const key = c.req.valid('header')['idempotency-key'];
       const respond = (created: Omit<Notification, 'seq'>[]) => ({ status: 201, body: { notifications: created.map(encodeNotification) } });
-      const { created, replay } = await createNotifications(
-        db,
+      const { created, replay, incomplete } = await sendNotifications(
+        c.get('stores'),
         project,
         input.to.map((recipient) => ({
           audience: toAudience(recipient),
@@ -199,6 +200,8 @@ export function producerApi() {
           ...writeOptions(c),
         },
       );
+      // Copies a database refused are written by the scheduled handler; one more try while this Worker is still here.
+      if (incomplete) c.executionCtx.waitUntil(completeSoon(c, incomplete));
       if (!replay) return c.json(respond(created).body, 201);
       c.header('Idempotent-Replayed', 'true');
       return c.json(replay.body as ReturnType<typeof respond>['body'], 201);
@@ -226,7 +229,7 @@ export function producerApi() {
     async (c) => {
       const { project, id } = c.req.valid('param');
       assertProjectAccess(c.get('principal'), project);
-      return c.json(encodeNotification(await getNotification(c.get('db'), project, id)), 200);
+      return c.json(encodeNotification(await getNotification(c.get('stores'), project, id)), 200);
     },
   );
 
@@ -248,7 +251,7 @@ export function producerApi() {
     async (c) => {
       const { project, id } = c.req.valid('param');
       assertProjectAccess(c.get('principal'), project);
-      await destroyNotification(c.get('db'), project, id, undefined, writeOptions(c));
+      await destroyNotification(c.get('stores'), project, id, undefined, writeOptions(c));
       return c.body(null, 204);
     },
   );

@@ -1,10 +1,10 @@
 import { createRoute, type z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { audienceKey } from '../../core/audience';
 import { createNotifications } from '../../core/create';
 import { destroyNotification } from '../../core/notifications';
 import { archiveForOperator, listForOperator, showForOperator } from '../../core/operator-view';
 import { openProject } from '../../core/projects';
+import { inboxOf } from '../../core/stores';
 import type { AppEnv } from '../../env';
 import { requireApiKey } from '../../http/auth';
 import { createDialect } from '../../http/dialect';
@@ -35,7 +35,7 @@ function project(c: Context<AppEnv>, projectId: string): Promise<string> {
 
 /** One cursor page, with links.next a full URL that keeps per_page and order. */
 async function page(c: Context<AppEnv>, projectId: string, q: z.infer<typeof ListQuery>, userId?: string) {
-  const { items, next } = await listForOperator(c.get('db'), projectId, { order: q.order, limit: q.per_page, cursor: q.cursor, userId });
+  const { items, next } = await listForOperator(c.get('stores'), projectId, { order: q.order, limit: q.per_page, cursor: q.cursor, userId });
   const url = new URL(c.req.url);
   const path = `${url.origin}${url.pathname}`;
   const link = next === null ? null : `${path}?${new URLSearchParams({ per_page: String(q.per_page), order: q.order, cursor: next })}`;
@@ -43,8 +43,7 @@ async function page(c: Context<AppEnv>, projectId: string, q: z.infer<typeof Lis
 }
 
 function destroyOne(c: Context<AppEnv>, projectId: string, id: string, userId?: string) {
-  const audience = userId === undefined ? undefined : audienceKey({ kind: 'user', id: userId });
-  return destroyNotification(c.get('db'), projectId, id, audience, writeOptions(c));
+  return destroyNotification(c.get('stores'), projectId, id, userId, writeOptions(c));
 }
 
 /** What each status means in this API (reference/project-api.md "Statuses", in its bodies). */
@@ -110,7 +109,7 @@ export function projectApi() {
     }),
     async (c) => {
       const { project_id, id } = c.req.valid('param');
-      return c.json(encodeNotification(await showForOperator(c.get('db'), await project(c, project_id), id)), 200);
+      return c.json(encodeNotification(await showForOperator(c.get('stores'), await project(c, project_id), id)), 200);
     },
   );
 
@@ -131,7 +130,7 @@ export function projectApi() {
     }),
     async (c) => {
       const { project_id, id } = c.req.valid('param');
-      const item = await archiveForOperator(c.get('db'), await project(c, project_id), id, undefined, writeOptions(c));
+      const item = await archiveForOperator(c.get('stores'), await project(c, project_id), id, undefined, writeOptions(c));
       return c.json({ message: 'Notification archived.', data: encodeNotification(item) }, 200);
     },
   );
@@ -198,14 +197,14 @@ export function projectApi() {
       const { project_id, user_id } = c.req.valid('param');
       const projectId = await project(c, project_id);
       const input = c.req.valid('json');
-      const db = c.get('db');
+      const stores = c.get('stores');
       const { created } = await createNotifications(
-        db,
+        inboxOf(stores, projectId, user_id),
         projectId,
         [{ audience: { kind: 'user', id: user_id }, title: input.title, body: input.body, icon: input.icon, category: input.category, actionUrl: input.action_url }],
         writeOptions(c),
       );
-      return c.json(encodeNotification(await showForOperator(db, projectId, created[0]!.id)), 201);
+      return c.json(encodeNotification(await showForOperator(stores, projectId, created[0]!.id, user_id)), 201);
     },
   );
 
@@ -226,7 +225,7 @@ export function projectApi() {
     }),
     async (c) => {
       const { project_id, user_id, id } = c.req.valid('param');
-      return c.json(encodeNotification(await showForOperator(c.get('db'), await project(c, project_id), id, user_id)), 200);
+      return c.json(encodeNotification(await showForOperator(c.get('stores'), await project(c, project_id), id, user_id)), 200);
     },
   );
 
@@ -247,7 +246,7 @@ export function projectApi() {
     }),
     async (c) => {
       const { project_id, user_id, id } = c.req.valid('param');
-      const item = await archiveForOperator(c.get('db'), await project(c, project_id), id, user_id, writeOptions(c));
+      const item = await archiveForOperator(c.get('stores'), await project(c, project_id), id, user_id, writeOptions(c));
       return c.json({ message: 'Notification archived.', data: encodeNotification(item) }, 200);
     },
   );

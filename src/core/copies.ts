@@ -1,0 +1,173 @@
+import {
+  createNotifications,
+  FORGET_EXPIRED_KEY,
+  IDEMPOTENCY_WINDOW_MS,
+  INSERT_COPIES_FROM_JSON,
+  isUniqueViolation,
+  RECORD_KEY,
+  storedResponse,
+  toRow,
+  withSequence,
+  type CreateOptions,
+  type NewNotification,
+  type StoredResponse,
+} from './create';
+import type { Db } from './db';
+import { invalidParameter } from './errors';
+import { fromRow, LIMITS, type Notification, type NotificationRow } from './notifications';
+import { announce, type Publisher } from './realtime';
+import { CONTROL, isSharded, type Stores } from './stores';
+
+// Creating notifications when the deployment has several databases (issue 26). A notification to one user is
+// written to that user's database; one to an organisation or everyone to every inbox database, under one id.
+// A create that touches more than one database (or one besides the control database, with an Idempotency-Key)
+// first records its notifications in the control database's pending_copies, in the batch that records the
+// key: from then on it is complete or being completed. It then writes each database (a copy already there is
+// kept, so writing twice is harmless) and clears its record. What fails halfway stays recorded and is written
+// by `completeCopies` (the scheduled handler, and a retry after the response): never lost, never doubled.
+
+type Row = Omit<NotificationRow, 'seq'>;
+
+export interface SendResult {
+  created: Notification[];
+  replay?: StoredResponse;
+  /** Notifications with copies still to write (a database failed): the caller may retry them soon with `completeCopies`. */
+  incomplete?: string[];
+}
+
+/** Creates notifications in the databases their recipients live in (core/create.ts does it for one database). */
+export async function sendNotifications(stores: Stores, projectId: string, inputs: readonly NewNotification[], options: CreateOptions = {}): Promise<SendResult> {
+  if (!isSharded(stores)) return createNotifications(stores.control, projectId, inputs, options);
+  const { idempotency, publisher } = options;
+  const now = Date.now();
+  if (idempotency) {
+    const replay = await storedResponse(stores.control, projectId, idempotency, now);
+    if (replay) return { created: [], replay };
+  }
+  if (inputs.length === 0 || inputs.length > LIMITS.perCreate) throw invalidParameter('to', `Between 1 and ${LIMITS.perCreate} recipients per request`);
+  const rows = inputs.map((input) => toRow(projectId, input, now));
+  const targets = rows.map((row) => targetsOf(stores, row));
+  const bindings = [...new Set(targets.flat())];
+
+  // One database and nothing to record beside it: the single-database create, as is.
+  const only = bindings.length === 1 ? bindings[0]! : undefined;
+  if (only !== undefined && (!idempotency || only === CONTROL)) return createNotifications(stores.open(only), projectId, inputs, options);
+
+  const drafts = rows.map((row) => fromRow({ ...row, seq: 0 }));
+  const control = stores.control.$client;
+  const pending = JSON.stringify(rows.map((row, i) => ({ id: row.id, row: JSON.stringify(row), bindings: JSON.stringify(targets[i]) })));
+  const record = control
+    .prepare(
+      `INSERT INTO pending_copies (notification_id, project_id, row, bindings, created_at)
+       SELECT json_extract(value, '$.id'), ?1, json_extract(value, '$.row'), json_extract(value, '$.bindings'), ?2 FROM json_each(?3)`,
+    )
+    .bind(projectId, now, pending);
+  if (idempotency) {
+    const response = idempotency.respond(drafts);
+    try {
+      await control.batch([
+        control.prepare(FORGET_EXPIRED_KEY).bind(projectId, idempotency.key, now - IDEMPOTENCY_WINDOW_MS),
+        // Fails on a key used within the window, which rolls back the whole batch.
+        control.prepare(RECORD_KEY).bind(projectId, idempotency.key, idempotency.requestHash, response.status, JSON.stringify(response.body), now),
+        record,
+      ]);
+    } catch (error) {
+      const replay = isUniqueViolation(error) ? await storedResponse(stores.control, projectId, idempotency, now) : undefined;
+      if (!replay) throw error;
+      return { created: [], replay };
+    }
+  } else {
+    await record.run();
+  }
+
+  const written = await Promise.allSettled(
+    bindings.map((binding) => writeCopies(stores.open(binding), rows.filter((_, i) => targets[i]!.includes(binding)))),
+  );
+  const failed = written.filter((outcome) => outcome.status === 'rejected');
+  if (failed.length === 0) {
+    await control.prepare('DELETE FROM pending_copies WHERE notification_id IN (SELECT value FROM json_each(?1))').bind(JSON.stringify(rows.map((r) => r.id))).run();
+  } else {
+    console.error(JSON.stringify({ event: 'copies_pending', projectId, failed: failed.length, error: String((failed[0] as PromiseRejectedResult).reason) }));
+  }
+  await announce(publisher, projectId, rows.map((row) => row.audience));
+  const inserted = written.flatMap((outcome) => (outcome.status === 'fulfilled' ? outcome.value : []));
+  return { created: withSequence(drafts, inserted), ...(failed.length > 0 && { incomplete: rows.map((row) => row.id) }) };
+}
+
+/** A user's notification goes to their database; an organisation's or everyone's to every inbox database. */
+function targetsOf(stores: Stores, row: Row): string[] {
+  return row.audience.startsWith('u:') ? [stores.bindingOf(row.projectId, row.audience.slice(2))] : [...stores.inboxes];
+}
+
+async function writeCopies(db: Db, rows: readonly Row[]): Promise<{ seq: number; id: string }[]> {
+  const { results } = await db.$client.prepare(INSERT_COPIES_FROM_JSON).bind(JSON.stringify(rows)).all<{ seq: number; id: string }>();
+  return results;
+}
+
+export interface CompletionReport {
+  completed: number;
+  /** Notifications still pending after this run (a database still failing). */
+  pending: number;
+}
+
+interface PendingRow {
+  notificationId: string;
+  projectId: string;
+  row: string;
+  bindings: string;
+  archivedAt: number | null;
+}
+
+/**
+ * Writes the copies that creates recorded and did not finish (`olderThan`: leave the younger to their
+ * request). A notification deleted meanwhile (its record gone before the copy was written) is deleted
+ * again from every database; one archived meanwhile is archived in the late copies too.
+ */
+export async function completeCopies(
+  stores: Stores,
+  { olderThan = 0, limit = 100, ids, publisher }: { olderThan?: number; limit?: number; /** These notifications only. */ ids?: readonly string[]; publisher?: Publisher } = {},
+): Promise<CompletionReport> {
+  const control = stores.control.$client;
+  const { results } = await control
+    .prepare(
+      `SELECT notification_id AS notificationId, project_id AS projectId, row, bindings, archived_at AS archivedAt
+       FROM pending_copies WHERE created_at <= ?1 ${ids ? 'AND notification_id IN (SELECT value FROM json_each(?3))' : ''} LIMIT ?2`,
+    )
+    .bind(Date.now() - olderThan, limit, ...(ids ? [JSON.stringify(ids)] : []))
+    .all<PendingRow>();
+  let completed = 0;
+  for (const pending of results) {
+    const row = JSON.parse(pending.row) as Row;
+    const bindings = JSON.parse(pending.bindings) as string[];
+    try {
+      for (const binding of bindings) {
+        const db = stores.open(binding);
+        await writeCopies(db, [row]);
+        if (pending.archivedAt !== null) await archiveCopy(db, pending.notificationId, pending.archivedAt);
+      }
+      const cleared = await control.prepare('DELETE FROM pending_copies WHERE notification_id = ?1 RETURNING 1').bind(pending.notificationId).all();
+      // Deleted by the operator while this run wrote: what it wrote goes too.
+      if (cleared.results.length === 0) {
+        for (const binding of bindings) await stores.open(binding).$client.prepare('DELETE FROM notifications WHERE id = ?1').bind(pending.notificationId).run();
+      }
+      await announce(publisher, pending.projectId, [row.audience]);
+      completed++;
+    } catch (error) {
+      console.error(JSON.stringify({ event: 'copies_still_pending', notificationId: pending.notificationId, error: error instanceof Error ? error.message : 'unknown' }));
+    }
+  }
+  const left = await control
+    .prepare(`SELECT count(*) AS n FROM pending_copies ${ids ? 'WHERE notification_id IN (SELECT value FROM json_each(?1))' : ''}`)
+    .bind(...(ids ? [JSON.stringify(ids)] : []))
+    .first<{ n: number }>();
+  return { completed, pending: left?.n ?? 0 };
+}
+
+/** Archives one copy (the first time only, as the operator's archive does). */
+export async function archiveCopy(db: Db, id: string, at: number): Promise<number | null> {
+  const row = await db.$client
+    .prepare('UPDATE notifications SET archived_at = ?1 WHERE id = ?2 AND archived_at IS NULL RETURNING archived_at AS archivedAt')
+    .bind(at, id)
+    .first<{ archivedAt: number }>();
+  return row?.archivedAt ?? null;
+}

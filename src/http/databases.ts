@@ -1,0 +1,79 @@
+import { openDb, type Db } from '../core/db';
+import { singleDatabase, type ShardMap } from '../core/placement';
+import { loadShardMap } from '../core/shard-map';
+import { CONTROL, storesOver, type Stores } from '../core/stores';
+import type { Bindings } from '../env';
+
+// The D1 databases a deployment declares (wrangler.toml: DB, and DB_<NAME> for each added one) and the
+// shard map that places users on them, kept per isolate (README "Scaling").
+
+/** How long an isolate keeps the shard map before reading it again. A move waits longer than this between its steps. */
+export const SHARD_MAP_TTL_MS = 30_000;
+
+const DECLARED = /^DB(_[A-Z0-9_]+)?$/;
+
+/** The inbox databases this Worker has bindings for: DB, then the added ones (DB_<NAME>) by name. */
+export function declaredDatabases(env: Bindings): string[] {
+  const added = Object.keys(env).filter((name) => name !== CONTROL && DECLARED.test(name) && isD1((env as unknown as Record<string, unknown>)[name]));
+  return [CONTROL, ...added.sort()];
+}
+
+/** The binding itself, for a name the shard map gave (a map naming a database this Worker lacks is a deployment error). */
+export function databaseBinding(env: Bindings, binding: string): D1Database {
+  const d1 = (env as unknown as Record<string, unknown>)[binding];
+  if (!DECLARED.test(binding) || typeof d1 !== 'object' || d1 === null) throw new Error(`The shard map places users on ${binding}, which wrangler.toml does not declare`);
+  return d1 as D1Database;
+}
+
+function isD1(value: unknown): value is D1Database {
+  return typeof value === 'object' && value !== null && 'prepare' in value && 'withSession' in value;
+}
+
+interface Cached {
+  map: ShardMap;
+  version: number;
+  readAt: number;
+}
+
+// Per control database (a test may run Workers over several environments in one isolate).
+const cache = new WeakMap<D1Database, Cached | Promise<Cached>>();
+
+/**
+ * The shard map, read from the control database at most once per SHARD_MAP_TTL_MS per isolate. A deployment
+ * that declares DB alone never reads it. Not metered: it is the isolate's, not the request's.
+ */
+export async function currentShardMap(env: Bindings, now = Date.now()): Promise<ShardMap> {
+  if (declaredDatabases(env).length === 1) return ONE;
+  const held = cache.get(env.DB);
+  if (held && !(held instanceof Promise) && now - held.readAt < SHARD_MAP_TTL_MS) return held.map;
+  if (held instanceof Promise) return (await held).map;
+  const reading = loadShardMap(openDb(env.DB)).then(
+    ({ map, version }) => {
+      const read = { map, version, readAt: Date.now() };
+      cache.set(env.DB, read);
+      return read;
+    },
+    (error: unknown) => {
+      // Keep serving the last map rather than fail every request while the control database hiccups.
+      if (held) cache.set(env.DB, held);
+      else cache.delete(env.DB);
+      if (held) return held;
+      throw error;
+    },
+  );
+  cache.set(env.DB, reading);
+  return (await reading).map;
+}
+
+/** Reads the map again at the next request (after this isolate changed it, and in tests). */
+export function forgetShardMap(env: Bindings): void {
+  cache.delete(env.DB);
+}
+
+const ONE = singleDatabase(CONTROL);
+
+/** The request's stores: `open` wraps a binding (its session and meter); CONTROL is the control database. */
+export async function requestStores(env: Bindings, open: (binding: string, d1: D1Database) => Db): Promise<Stores> {
+  const map = await currentShardMap(env);
+  return storesOver(map, (binding) => open(binding, databaseBinding(env, binding)));
+}
