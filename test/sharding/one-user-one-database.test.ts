@@ -62,7 +62,7 @@ describe('a sharded deployment keeps each user in one database', () => {
       seen.push(`acknowledge ${ack.status} ${timing(ack)}`);
       const all = await fetcher('/api/v1/client/notifications/acknowledge-all', { method: 'POST', headers: { ...headers, ...json }, body: '{}' });
       seen.push(`acknowledge-all ${all.status} ${timing(all)}`);
-      const player = await fetcher(`/api/v2/players/${user}/notifications`, { headers });
+      const player = await fetcher(`/notification/v1/player/${user}/notification`, { headers });
       seen.push(`player page ${player.status} ${timing(player)}`);
       return seen;
     };

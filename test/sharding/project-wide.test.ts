@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { virtualShard } from '../../src/core/placement';
 import { forgetShardMap } from '../../src/http/databases';
 import { ADMIN } from '../helpers';
-import { BINDINGS, d1Of, sharded, shardedFetch, shardedProject, shardedSend, spreadMap, usersOn, useShardMap } from './sharded-env';
+import { BINDINGS, d1Of, type Binding, sharded, shardedFetch, shardedProject, shardedSend, spreadMap, usersOn, useShardMap } from './sharded-env';
 
 // Issue 26, point 3: the operator's project-wide views (seeds/003, the producer API) list, page and show
 // across the databases in one order, with a broadcast once.
@@ -61,5 +62,24 @@ describe('the project-wide list of a sharded deployment', () => {
     expect(((await shown.json()) as { id: string }).id).toBe(own!.id);
     const producer = await shardedFetch(`/v1/projects/${project}/notifications/${own!.id}`, { headers: ADMIN });
     expect(((await producer.json()) as { to: unknown }).to).toEqual({ user });
+  });
+
+  it('continues a cursor after a database is added to the deployment', async () => {
+    const project = await shardedProject('wide-grow');
+    const users = (['DB', 'DB_2'] as Binding[]).flatMap((binding) => usersOn(map, project, binding, 2, `g-${binding}`));
+    for (let round = 0; round < 3; round++) {
+      expect((await shardedSend(project, { to: [...users.map((user) => ({ user })), { everyone: true }], title: `r${round}` })).status).toBe(201);
+    }
+    // Before: DB_3 holds none of this project's users' shards (its shards go to DB); after, it joins with them.
+    const held = new Set(users.map((user) => virtualShard(project, user)));
+    const before = map.map((binding) => (binding === 'DB_3' ? 'DB' : binding));
+    await useShardMap(before);
+    const first = (await (await shardedFetch(`/api/v1/project/${project}/notifications?per_page=7`, { headers: ADMIN })).json()) as Listed;
+    expect(map.some((binding, shard) => binding === 'DB_3' && held.has(shard))).toBe(false);
+    await useShardMap(map);
+    const rest = await everyPage(first.links.next!);
+    const all = [...first.data.map((n) => n.id), ...rest.flat()];
+    expect(all).toHaveLength(3 * (users.length + 1));
+    expect(new Set(all).size).toBe(all.length);
   });
 });
