@@ -62,7 +62,7 @@ const REQUEST_HEADERS: Record<string, ParameterObject> = {
   'X-Request-Id': requestHeader('X-Request-Id', 'Your id for the request: kept if 1-64 of `A-Za-z0-9_.:-`, else replaced.', { type: 'string', pattern: REQUEST_ID_PATTERN }),
   [D1_BOOKMARK_HEADER]: requestHeader(
     D1_BOOKMARK_HEADER,
-    'The latest `X-D1-Bookmark` you were given: the request reads at least that fresh. Another shape is ignored; one of another database is 400 (422 in the Player and Project APIs).',
+    'The latest `X-D1-Bookmark` you were given, unchanged (`<bookmark>`, or `<binding>.<bookmark>` in a deployment of several databases): the request reads at least that fresh. Another shape is ignored; one D1 refuses is 400 (422 in the Player and Project APIs).',
     { type: 'string', pattern: BOOKMARK_PATTERN },
   ),
   'If-None-Match': requestHeader('If-None-Match', 'ETags of earlier answers (weak or strong, a list, or `*`): 304 while nothing the answer shows changed. Any other value is just no match.', text),
