@@ -12,6 +12,7 @@ import {
   type NewNotification,
   type StoredResponse,
 } from './create';
+import type { Audience } from './audience';
 import type { Db } from './db';
 import { invalidParameter } from './errors';
 import { fromRow, LIMITS, type Notification, type NotificationRow } from './notifications';
@@ -39,6 +40,12 @@ export interface SendResult {
 export async function sendNotifications(stores: Stores, projectId: string, inputs: readonly NewNotification[], options: CreateOptions = {}): Promise<SendResult> {
   if (!isSharded(stores)) return createNotifications(stores.control, projectId, inputs, options);
   const { idempotency, publisher } = options;
+  const targets = inputs.map((input) => targetsOf(stores, projectId, input.audience));
+  const bindings = [...new Set(targets.flat())];
+  // One database and nothing to record beside it: the single-database create, as is.
+  const only = bindings.length === 1 ? bindings[0]! : undefined;
+  if (only !== undefined && (!idempotency || only === CONTROL)) return createNotifications(stores.open(only), projectId, inputs, options);
+
   const now = Date.now();
   if (idempotency) {
     const replay = await storedResponse(stores.control, projectId, idempotency, now);
@@ -46,12 +53,6 @@ export async function sendNotifications(stores: Stores, projectId: string, input
   }
   if (inputs.length === 0 || inputs.length > LIMITS.perCreate) throw invalidParameter('to', `Between 1 and ${LIMITS.perCreate} recipients per request`);
   const rows = inputs.map((input) => toRow(projectId, input, now));
-  const targets = rows.map((row) => targetsOf(stores, row));
-  const bindings = [...new Set(targets.flat())];
-
-  // One database and nothing to record beside it: the single-database create, as is.
-  const only = bindings.length === 1 ? bindings[0]! : undefined;
-  if (only !== undefined && (!idempotency || only === CONTROL)) return createNotifications(stores.open(only), projectId, inputs, options);
 
   const drafts = rows.map((row) => fromRow({ ...row, seq: 0 }));
   const control = stores.control.$client;
@@ -95,8 +96,8 @@ export async function sendNotifications(stores: Stores, projectId: string, input
 }
 
 /** A user's notification goes to their database; an organisation's or everyone's to every inbox database. */
-function targetsOf(stores: Stores, row: Row): string[] {
-  return row.audience.startsWith('u:') ? [stores.bindingOf(row.projectId, row.audience.slice(2))] : [...stores.inboxes];
+function targetsOf(stores: Stores, projectId: string, audience: Audience): string[] {
+  return audience.kind === 'user' ? [stores.bindingOf(projectId, audience.id)] : [...stores.inboxes];
 }
 
 async function writeCopies(db: Db, rows: readonly Row[]): Promise<{ seq: number; id: string }[]> {

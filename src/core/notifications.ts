@@ -84,7 +84,7 @@ export async function destroyNotification(
 ): Promise<void> {
   const audience = userId === undefined ? undefined : audienceKey({ kind: 'user', id: userId });
   const where = and(eq(notifications.id, id), eq(notifications.projectId, projectId), audience === undefined ? undefined : eq(notifications.audience, audience));
-  const forgotten = isSharded(stores) && userId === undefined ? await forgetPendingCopy(stores, projectId, id) : false;
+  const forgotten = isSharded(stores) ? await forgetPendingCopy(stores, projectId, id, audience) : false;
   const deleted = (
     await Promise.all(
       (userId === undefined ? stores.inboxes.map((b) => stores.open(b)) : [inboxOf(stores, projectId, userId)]).map((db) =>
@@ -102,7 +102,13 @@ export async function firstFound<T>(stores: Stores, read: (db: Db) => Promise<T 
   return found.find((row) => row !== undefined && row !== null) ?? undefined;
 }
 
-async function forgetPendingCopy(stores: Stores, projectId: string, id: string): Promise<boolean> {
-  const { results } = await stores.control.$client.prepare('DELETE FROM pending_copies WHERE notification_id = ?1 AND project_id = ?2 RETURNING 1').bind(id, projectId).all();
+/** A copy not yet written (core/copies.ts) never will be: its record goes first. */
+async function forgetPendingCopy(stores: Stores, projectId: string, id: string, audience: string | undefined): Promise<boolean> {
+  const { results } = await stores.control.$client
+    .prepare(
+      `DELETE FROM pending_copies WHERE notification_id = ?1 AND project_id = ?2 ${audience === undefined ? '' : "AND json_extract(row, '$.audience') = ?3"} RETURNING 1`,
+    )
+    .bind(id, projectId, ...(audience === undefined ? [] : [audience]))
+    .all();
   return results.length > 0;
 }

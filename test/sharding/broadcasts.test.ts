@@ -134,4 +134,30 @@ describe('broadcasts in a sharded deployment', () => {
     const got = await shardedFetch(`/v1/projects/${project}/notifications/${b!.id}`, { headers: ADMIN });
     expect(got.status).toBe(200);
   });
+
+  it('writes recipients of several databases each in their own, once, and replays the answer to a repeated Idempotency-Key', async () => {
+    const project = await shardedProject('multi');
+    const [one] = usersOn(map, project, 'DB');
+    const [three] = usersOn(map, project, 'DB_3');
+    const send = () => shardedSend(project, { to: [{ user: one }, { user: three }], title: 'each' }, { 'idempotency-key': 'multi-1' });
+    const first = await send();
+    expect(first.status).toBe(201);
+    const ids = ((await first.json()) as { notifications: { id: string }[] }).notifications.map((n) => n.id);
+    expect([await copiesOf(ids[0]!), await copiesOf(ids[1]!)]).toEqual([
+      { DB: 1, DB_2: 0, DB_3: 0 },
+      { DB: 0, DB_2: 0, DB_3: 1 },
+    ]);
+    expect(await pendingCount(project)).toBe(0);
+    const again = await send();
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(((await again.json()) as { notifications: { id: string }[] }).notifications.map((n) => n.id)).toEqual(ids);
+    expect([await copiesOf(ids[0]!), await copiesOf(ids[1]!)]).toEqual([
+      { DB: 1, DB_2: 0, DB_3: 0 },
+      { DB: 0, DB_2: 0, DB_3: 1 },
+    ]);
+    // The user-wide destroy reaches the user's database.
+    const gone = await shardedFetch(`/api/v1/project/${project}/user/${three}/notification/${ids[1]}`, { method: 'DELETE', headers: ADMIN });
+    expect(gone.status).toBe(200);
+    expect(await copiesOf(ids[1]!)).toEqual({ DB: 0, DB_2: 0, DB_3: 0 });
+  });
 });
