@@ -1,5 +1,5 @@
 import { base64url, fromBase64url } from './hash';
-import { invalidParameter } from './errors';
+import { DomainError, invalidParameter } from './errors';
 import type { UserPrincipal } from './principal';
 
 // A cursor is opaque to clients: base64url of {v, s, q[, c][, m]}. `s` fingerprints the query the cursor
@@ -16,7 +16,27 @@ export interface CursorScope {
   parameter: string;
   /** Everything that makes two listings different; two requests with equal parts may share cursors. */
   parts: readonly (string | number | null | undefined)[];
+  /**
+   * The database whose sequences the cursor counts (its binding; DB when absent). Sequences are per database:
+   * a cursor from before the user's inbox moved to another database is refused (`MovedCursor`), never misread.
+   */
+  database?: string;
 }
+
+/** A cursor of this very query, but counting another database's sequences: the user's inbox moved since. */
+export class MovedCursor extends DomainError {
+  constructor(scope: CursorScope) {
+    super(
+      'invalid_parameter',
+      `${scope.parameter} was issued before this inbox moved to another database; start again without it (from the first page)`,
+      { parameter: scope.parameter },
+    );
+  }
+}
+
+const DEFAULT_DATABASE = 'DB';
+/** The `d` field: only for a database other than the default, so one-database cursors are as before. */
+const databaseField = (scope: CursorScope) => (scope.database !== undefined && scope.database !== DEFAULT_DATABASE ? { d: scope.database } : {});
 
 /**
  * `carried`: a number the next request needs again (a list's total, counted once on its first page).
@@ -29,6 +49,7 @@ export function encodeCursor(scope: CursorScope, seq: number, carried?: number, 
     q: seq,
     ...(carried !== undefined && { c: carried }),
     ...(mark !== undefined && mark > 0 && { m: mark }),
+    ...databaseField(scope),
   });
   return base64url(new TextEncoder().encode(body));
 }
@@ -75,6 +96,7 @@ export function decodeKeyCursor(scope: CursorScope, text: string): { at: number;
 function decode(scope: CursorScope, text: string) {
   const cursor = parse(text);
   if (!cursor || cursor.s !== fingerprint(scope.parts)) throw notACursor(scope);
+  if ((cursor.d ?? DEFAULT_DATABASE) !== (scope.database ?? DEFAULT_DATABASE)) throw new MovedCursor(scope);
   return cursor;
 }
 
@@ -87,7 +109,7 @@ export function isCursor(text: string): boolean {
   return parse(text) !== null;
 }
 
-function parse(text: string): { s: string; q: number; c?: number; m?: number; i?: string } | null {
+function parse(text: string): { s: string; q: number; c?: number; m?: number; i?: string; d?: string } | null {
   if (text.length === 0 || text.length > MAX_LENGTH) return null;
   const bytes = fromBase64url(text);
   if (!bytes) return null;
@@ -98,11 +120,12 @@ function parse(text: string): { s: string; q: number; c?: number; m?: number; i?
     return null;
   }
   if (typeof value !== 'object' || value === null) return null;
-  const { v, s, q, c, m, i } = value as Record<string, unknown>;
+  const { v, s, q, c, m, i, d } = value as Record<string, unknown>;
   if (v !== VERSION || typeof s !== 'string' || !isSequence(q)) return null;
   if ((c !== undefined && !isSequence(c)) || (m !== undefined && !isSequence(m))) return null;
   if (i !== undefined && (typeof i !== 'string' || i.length > 128)) return null;
-  return { s, q, ...(c !== undefined && { c }), ...(m !== undefined && { m }), ...(i !== undefined && { i }) };
+  if (d !== undefined && (typeof d !== 'string' || !/^DB_[A-Z0-9_]{1,60}$/.test(d))) return null;
+  return { s, q, ...(c !== undefined && { c }), ...(m !== undefined && { m }), ...(i !== undefined && { i }), ...(d !== undefined && { d }) };
 }
 
 function isSequence(n: unknown): n is number {
@@ -120,7 +143,7 @@ function fingerprint(parts: CursorScope['parts']): string {
   return h.toString(36);
 }
 
-/** One user's stream cursors, whichever transport (SSE and WebSocket resume from each other's). */
-export function streamScope(user: UserPrincipal, parameter: string): CursorScope {
-  return { parameter, parts: ['stream', user.projectId, user.userId] };
+/** One user's stream cursors, whichever transport (SSE and WebSocket resume from each other's), in the database that holds their inbox. */
+export function streamScope(user: UserPrincipal, parameter: string, database?: string): CursorScope {
+  return { parameter, parts: ['stream', user.projectId, user.userId], ...(database !== undefined && { database }) };
 }

@@ -41,3 +41,6 @@ export function movedToPrimary(db: Db, behind: boolean): boolean {
   db.$session.usePrimary();
   return true;
 }
+
+/** The binding of a database other than DB, for tags (empty for DB: one-database tags are as before). */
+export const otherDatabase = (db: Db): string[] => (db.$binding !== undefined && db.$binding !== 'DB' ? [db.$binding] : []);

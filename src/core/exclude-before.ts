@@ -10,13 +10,13 @@ import type { UserPrincipal } from './principal';
 // ignored". A client may send the `cursor` of a long poll, or the `notification_id` of the newest
 // notification it has; both name a place in the player's inbox.
 
-export function excludeBeforeScope(reader: UserPrincipal): CursorScope {
-  return { parameter: 'exclude_before', parts: ['player', reader.projectId, reader.userId, 'exclude_before'] };
+export function excludeBeforeScope(reader: UserPrincipal, database?: string): CursorScope {
+  return { parameter: 'exclude_before', parts: ['player', reader.projectId, reader.userId, 'exclude_before'], ...(database !== undefined && { database }) };
 }
 
-/** The long poll's answer cursor: the next request's `exclude_before`. */
-export function excludeBeforeCursor(reader: UserPrincipal, position: number): string {
-  return encodeCursor(excludeBeforeScope(reader), position);
+/** The long poll's answer cursor: the next request's `exclude_before` (`database`: the binding holding the reader's inbox). */
+export function excludeBeforeCursor(reader: UserPrincipal, position: number, database?: string): string {
+  return encodeCursor(excludeBeforeScope(reader, database), position);
 }
 
 /**
@@ -44,12 +44,13 @@ export async function resolveExcludeBefore(db: Db, reader: UserPrincipal, text: 
   }
   if (isCursor(text)) {
     try {
-      return decodeCursor(excludeBeforeScope(reader), text);
+      return decodeCursor(excludeBeforeScope(reader, db.$binding), text);
     } catch {
+      // Another listing's or player's cursor, or one from before this inbox moved to another database.
       return 'unknown';
     }
   }
-  return decodeCursor(excludeBeforeScope(reader), text); // throws: not a cursor at all
+  return decodeCursor(excludeBeforeScope(reader, db.$binding), text); // throws: not a cursor at all
 }
 
 /** On a page, a place that is not known is the documented 422. */

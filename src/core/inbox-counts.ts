@@ -1,5 +1,5 @@
 import { audienceKey, inboxAudiences } from './audience';
-import type { Db } from './db';
+import { otherDatabase, type Db } from './db';
 import { formatInboxEtag, heldEtag, inboxStateHash, seenMark } from './etag';
 import { inboxFreshness, inboxTotals, readInboxState, stateMark } from './inbox-state';
 import type { UserPrincipal } from './principal';
@@ -22,7 +22,7 @@ export async function readCounts(
   const state = await readInboxState(db, user.projectId, audiences, seenMark(ifNoneMatch));
   const mark = stateMark(state);
   const own = audienceKey({ kind: 'user', id: user.userId });
-  const hash = inboxStateHash(state, audiences, own, { acknowledged: true }, ['counts', user.projectId, user.userId]);
+  const hash = inboxStateHash(state, audiences, own, { acknowledged: true }, ['counts', user.projectId, user.userId, ...otherDatabase(db)]);
   const held = await heldEtag(ifNoneMatch, hash, now, mark, async () => (await inboxFreshness(db, user, state, now)).validUntil);
   if (held !== undefined) return { notModified: true, etag: held };
   await admit?.();

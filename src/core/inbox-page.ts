@@ -1,6 +1,6 @@
 import { audienceKey, inboxAudiences } from './audience';
 import { decodeCarryingCursor, encodeCursor, type CursorScope, type StreamPosition } from './cursor';
-import type { Db } from './db';
+import { otherDatabase, type Db } from './db';
 import { formatInboxEtag, heldEtag, inboxStateHash, seenMark, type ShownState } from './etag';
 import { listInbox, type Order } from './inbox';
 import { countVisible, inboxFreshness, readInboxState, stateMark, type InboxState } from './inbox-state';
@@ -64,10 +64,11 @@ export type InboxPageResult =
     };
 
 /** The cursor scope of a view for one reader and query: a cursor never crosses user, filter or order. */
-export function pageScope(view: InboxView, reader: UserPrincipal, query: PageQuery): CursorScope {
+export function pageScope(view: InboxView, reader: UserPrincipal, query: PageQuery, database?: string): CursorScope {
   return {
     parameter: view.cursor.parameter,
     parts: [view.name, reader.projectId, reader.userId, ...(view.audiences ?? []), query.status, query.serviceId, query.originProject, query.order],
+    ...(database !== undefined && { database }),
   };
 }
 
@@ -77,7 +78,7 @@ export function pageScope(view: InboxView, reader: UserPrincipal, query: PageQue
  * nothing else.
  */
 export async function readInboxPage(db: Db, reader: UserPrincipal, view: InboxView, query: PageQuery, now = Date.now()): Promise<InboxPageResult> {
-  const scope = pageScope(view, reader, query);
+  const scope = pageScope(view, reader, query, db.$binding);
   const cursor = query.cursor === undefined ? undefined : decodeCarryingCursor(scope, query.cursor);
 
   const own = audienceKey({ kind: 'user', id: reader.userId });
@@ -88,7 +89,8 @@ export async function readInboxPage(db: Db, reader: UserPrincipal, view: InboxVi
   const all = await readInboxState(db, reader.projectId, read, Math.max(seenMark(query.ifNoneMatch ?? []), cursor?.mark ?? 0));
   const mark = stateMark(all);
   const state: InboxState = new Map([...all].filter(([audience]) => listed.includes(audience)));
-  const hash = inboxStateHash(all, listed, own, view.shows, [...scope.parts, query.cursor, query.limit, query.after, query.counts]);
+  // A database other than DB is part of the query: the same numbers in another database are another inbox (one that moved).
+  const hash = inboxStateHash(all, listed, own, view.shows, [...scope.parts, query.cursor, query.limit, query.after, query.counts, ...otherDatabase(db)]);
 
   // `*` is answered with the tag a 200 would carry, deadline included (core/etag.ts heldEtag).
   const deadline = async () => (await inboxFreshness(db, reader, state, now)).validUntil;

@@ -64,7 +64,7 @@ export async function listForOperator(stores: Stores, projectId: string, query: 
 }
 
 async function listForUser(db: Db, projectId: string, userId: string, query: OperatorQuery): Promise<{ items: InboxItem[]; next: string | null }> {
-  const scope: CursorScope = { parameter: 'cursor', parts: ['003', projectId, userId, query.order] };
+  const scope: CursorScope = { parameter: 'cursor', parts: ['003', projectId, userId, query.order], ...(db.$binding !== undefined && { database: db.$binding }) };
   const desc = query.order === 'desc';
   const bound = query.cursor !== undefined ? decodeCursor(scope, query.cursor) : desc ? Number.MAX_SAFE_INTEGER : 0;
   const { results } = await db.$client

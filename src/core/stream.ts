@@ -1,6 +1,6 @@
 import { readTogether } from './batch-read';
 import { changesRead, feedHead, type FeedHead } from './changes';
-import { decodeStreamCursor, streamScope, type StreamPosition } from './cursor';
+import { decodeStreamCursor, MovedCursor, streamScope, type StreamPosition } from './cursor';
 import { movedToPrimary, type Db } from './db';
 import { readAfter, readOrRetryLater } from './realtime';
 import { inboxPageRead } from './inbox';
@@ -39,8 +39,10 @@ export async function openStream(
   user: UserPrincipal,
   cursor: { parameter: string; text: string } | undefined,
 ): Promise<{ position: StreamPosition; reset: boolean }> {
-  const since = cursor === undefined ? undefined : decodeStreamCursor(streamScope(user, cursor.parameter), cursor.text);
+  const since = cursor === undefined ? undefined : sinceIn(db, user, cursor);
   let head = await feedHead(db, user.projectId);
+  // A cursor of the database the user's inbox moved from: its sequences mean nothing here.
+  if (since === 'moved') return { position: headPosition(head), reset: true };
   // A replica behind the cursor has not seen what the client saw: the primary tells reset from lag.
   if (since && movedToPrimary(db, since.changes > head.changes || since.notifications > head.notifications)) {
     head = await feedHead(db, user.projectId);
@@ -53,6 +55,16 @@ export async function openStream(
   // and leave their horizon), while deleting the newest notification lowers max(seq) legitimately.
   const ahead = since.changes > now.changes;
   return lost || ahead ? { position: now, reset: true } : { position: since, reset: false };
+}
+
+/** The position a cursor names, or 'moved': one this user's stream gave before their inbox moved to another database. */
+function sinceIn(db: Db, user: UserPrincipal, cursor: { parameter: string; text: string }): StreamPosition | 'moved' {
+  try {
+    return decodeStreamCursor(streamScope(user, cursor.parameter, db.$binding), cursor.text);
+  } catch (error) {
+    if (error instanceof MovedCursor) return 'moved';
+    throw error;
+  }
 }
 
 /**

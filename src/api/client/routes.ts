@@ -66,7 +66,8 @@ Your own notifications, your organisations' and everyone's, without expired ones
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const result = await readInboxPage(inboxDb(c, c.get('user')), c.get('user'), LIST, {
+      const db = inboxDb(c, c.get('user'));
+      const result = await readInboxPage(db, c.get('user'), LIST, {
         order: q.sort,
         limit: q.limit,
         status: q.status,
@@ -76,7 +77,7 @@ Your own notifications, your organisations' and everyone's, without expired ones
         counts: q.include === 'counts',
         ...conditionalRead(c),
       });
-      if (!result.notModified && result.streamFrom) c.header(STREAM_CURSOR, streamCursor(c.get('user'), result.streamFrom));
+      if (!result.notModified && result.streamFrom) c.header(STREAM_CURSOR, streamCursor(c.get('user'), result.streamFrom, db.$binding));
       return pageResponse(c, result, (page) => ({
         notifications: page.items.map(encodeNotification),
         pagination: { next_cursor: page.hasMore ? page.next : null, has_more: page.hasMore, total_count: page.total ?? 0 },

@@ -107,14 +107,14 @@ Server-Sent Events: first \`ready\` (or \`reset\`: refetch the list, then go on)
       const db = inboxDb(c, user);
       const opened = await start(c, user, c.req.valid('query'));
       return eventStream(c, async (write, gone) => {
-        await write(sseRetry() + sseFrame(streamStart(user, opened.position, opened.reset)));
+        await write(sseRetry() + sseFrame(streamStart(user, opened.position, opened.reset, db.$binding)));
         const end = await follow(db, user, opened.held, opened.position, {
           ...pacing(c, 'sse'),
           signal: gone,
-          send: (events, counts, position) => write(streamRound(user, events, counts, position).map(sseFrame).join('')),
+          send: (events, counts, position) => write(streamRound(user, events, counts, position, db.$binding).map(sseFrame).join('')),
           keepAlive: () => write(SSE_HEARTBEAT),
         });
-        if (end.replaced) await write(sseFrame(streamReplaced(user, end.position)));
+        if (end.replaced) await write(sseFrame(streamReplaced(user, end.position, db.$binding)));
       }) as never;
     },
   );
@@ -156,11 +156,11 @@ The event stream's messages as JSON text, from the same cursors. Send \`ping\` (
       const db = inboxDb(c, user);
       const opened = await start(c, user, c.req.valid('query'));
       return webSocket(c, async (send, gone) => {
-        send(JSON.stringify(streamStart(user, opened.position, opened.reset)));
+        send(JSON.stringify(streamStart(user, opened.position, opened.reset, db.$binding)));
         const end = await follow(db, user, opened.held, opened.position, {
           ...pacing(c, 'ws'),
           signal: gone,
-          send: async (events, counts, position) => streamRound(user, events, counts, position).forEach((message) => send(JSON.stringify(message))),
+          send: async (events, counts, position) => streamRound(user, events, counts, position, db.$binding).forEach((message) => send(JSON.stringify(message))),
           keepAlive: async () => {},
         });
         return end.replaced ? REPLACED_CLOSE : undefined;

@@ -28,17 +28,17 @@ export interface ClientState {
 }
 
 /** The first message of every stream: `ready` (resumes or starts there) or `reset` (refetch, then go on from there). */
-export function streamStart(user: UserPrincipal, position: StreamPosition, reset: boolean): StreamMessage {
-  return { type: reset ? 'reset' : 'ready', cursor: streamCursor(user, position) };
+export function streamStart(user: UserPrincipal, position: StreamPosition, reset: boolean, database?: string): StreamMessage {
+  return { type: reset ? 'reset' : 'ready', cursor: streamCursor(user, position, database) };
 }
 
 /** The last message of an event stream whose `listener_id` a newer connection took: do not reconnect. */
-export function streamReplaced(user: UserPrincipal, position: StreamPosition): StreamMessage {
-  return { type: 'replaced', cursor: streamCursor(user, position) };
+export function streamReplaced(user: UserPrincipal, position: StreamPosition, database?: string): StreamMessage {
+  return { type: 'replaced', cursor: streamCursor(user, position, database) };
 }
 
-export function streamMessage(user: UserPrincipal, event: StreamEvent): StreamMessage {
-  const cursor = streamCursor(user, event.position);
+export function streamMessage(user: UserPrincipal, event: StreamEvent, database?: string): StreamMessage {
+  const cursor = streamCursor(user, event.position, database);
   switch (event.kind) {
     case 'notification':
       return { type: 'notification', cursor, notification: encodeNotification(event.item) };
@@ -59,9 +59,15 @@ export function streamMessage(user: UserPrincipal, event: StreamEvent): StreamMe
 }
 
 /** A round of events, then the counts at the position after them (core/stream.ts follow). */
-export function streamRound(user: UserPrincipal, events: StreamEvent[], counts: StreamCounts | undefined, position: StreamPosition): StreamMessage[] {
-  const messages = events.map((event) => streamMessage(user, event));
-  if (counts) messages.push({ type: 'counts', cursor: streamCursor(user, position), counts });
+export function streamRound(
+  user: UserPrincipal,
+  events: StreamEvent[],
+  counts: StreamCounts | undefined,
+  position: StreamPosition,
+  database?: string,
+): StreamMessage[] {
+  const messages = events.map((event) => streamMessage(user, event, database));
+  if (counts) messages.push({ type: 'counts', cursor: streamCursor(user, position, database), counts });
   return messages;
 }
 
@@ -81,7 +87,10 @@ export function sseRetry(random = Math.random()): string {
   return `retry: ${2000 + Math.floor(random * 3000)}\n\n`;
 }
 
-/** A stream cursor for `since` (and Last-Event-ID): every message's `cursor`, and a first page's Stream-Cursor. */
-export function streamCursor(user: UserPrincipal, position: StreamPosition): string {
-  return encodeStreamCursor(streamScope(user, 'since'), position);
+/**
+ * A stream cursor for `since` (and Last-Event-ID): every message's `cursor`, and a first page's Stream-Cursor.
+ * `database`: the binding of the database holding the user's inbox (its sequences are that database's).
+ */
+export function streamCursor(user: UserPrincipal, position: StreamPosition, database?: string): string {
+  return encodeStreamCursor(streamScope(user, 'since', database), position);
 }

@@ -192,10 +192,10 @@ Waits until something is newer than \`exclude_before\` or \`deadline\` passes, t
         silence < q.deadline * 1000 ? silence : 0,
         async (gone) => {
           const result = await longPoll(db, reader, held, { after, limit: q.max_page_size, deadline, signal: gone, recheckMs: listenerRecheckMs(c.env) });
-          return { notifications: result.items.map(encodeNotification), cursor: excludeBeforeCursor(reader, result.position) };
+          return { notifications: result.items.map(encodeNotification), cursor: excludeBeforeCursor(reader, result.position, db.$binding) };
         },
         // Nothing was consumed: the client asks again from the same place.
-        () => ({ notifications: [], cursor: excludeBeforeCursor(reader, after) }),
+        () => ({ notifications: [], cursor: excludeBeforeCursor(reader, after, db.$binding) }),
       ) as never;
     },
   );
