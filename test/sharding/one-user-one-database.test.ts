@@ -62,8 +62,14 @@ describe('a sharded deployment keeps each user in one database', () => {
       seen.push(`acknowledge ${ack.status} ${timing(ack)}`);
       const all = await fetcher('/api/v1/client/notifications/acknowledge-all', { method: 'POST', headers: { ...headers, ...json }, body: '{}' });
       seen.push(`acknowledge-all ${all.status} ${timing(all)}`);
-      const player = await fetcher(`/notification/v1/player/${user}/notification`, { headers });
+      const player = await fetcher('/notification/v1/player/me/notification', { headers });
       seen.push(`player page ${player.status} ${timing(player)}`);
+      const own = await fetcher(`/api/users/${user}/notifications`, { headers });
+      seen.push(`seeds/001 list ${own.status} ${timing(own)}`);
+      const fetched = await fetcher(`/api/users/${user}/notifications/${ids[1]}`, { headers });
+      seen.push(`seeds/001 fetch ${fetched.status} ${timing(fetched)}`);
+      const poll = await fetcher('/notification/v1/player/me/stream/notification/lp?deadline=0&offset_reset_strategy=earliest', { headers });
+      seen.push(`long poll ${poll.status} ${timing(poll)} ${((await poll.json()) as { notifications: unknown[] }).notifications.length}`);
       return seen;
     };
     const project = await shardedProject('cost');
@@ -73,6 +79,7 @@ describe('a sharded deployment keeps each user in one database', () => {
     await d1Of('DB').prepare('DELETE FROM notifications WHERE project_id = ?1').bind(project).run();
     const three = await cost(shardedFetch, project, user!);
     expect(await rowsOf('DB_3', 'notifications', project)).toBe(2);
+    expect(one.filter((line) => !/ (200|201|304) /.test(line))).toEqual([]);
     expect(three).toEqual(one);
   });
 
