@@ -82,7 +82,7 @@ const databases = JSON.parse(listing.slice(listing.indexOf('[')));
 const exists = (name) => databases.some((database) => database.name === name);
 const first = !exists(databaseName);
 // Databases that exist are migrated before the code that needs them; new ones (created by the deploy) after it.
-// A new database holds no users until `npm run shards -- add <binding>` moves some onto it.
+// A new database holds no users until the shard map gives it some (README "Scaling").
 const existing = declared.filter(({ name }) => exists(name));
 const created = declared.filter(({ name }) => !exists(name));
 

@@ -86,7 +86,7 @@ export async function sendNotifications(stores: Stores, projectId: string, input
   );
   const failed = written.filter((outcome) => outcome.status === 'rejected');
   if (failed.length === 0) {
-    await control.prepare('DELETE FROM pending_copies WHERE notification_id IN (SELECT value FROM json_each(?1))').bind(JSON.stringify(rows.map((r) => r.id))).run();
+    await finish(stores, rows.map((row, i) => ({ id: row.id, bindings: targets[i]! })));
   } else {
     console.error(JSON.stringify({ event: 'copies_pending', projectId, failed: failed.length, error: String((failed[0] as PromiseRejectedResult).reason) }));
   }
@@ -94,6 +94,28 @@ export async function sendNotifications(stores: Stores, projectId: string, input
   const inserted = written.flatMap((outcome) => (outcome.status === 'fulfilled' ? outcome.value : []));
   return { created: withSequence(drafts, inserted), ...(failed.length > 0 && { incomplete: rows.map((row) => row.id) }) };
 }
+
+/**
+ * Every copy of these notifications is written: marks them done, and does to the copies what the operator did
+ * meanwhile (a delete or an archive seen here may have missed a copy written after it). Several writers may
+ * finish the same notification; each applies the same, so the order they come in does not matter.
+ */
+async function finish(stores: Stores, done: readonly { id: string; bindings: readonly string[] }[], now = Date.now()): Promise<void> {
+  const { results } = await stores.control.$client
+    .prepare(
+      `UPDATE pending_copies SET done_at = coalesce(done_at, ?1) WHERE notification_id IN (SELECT value FROM json_each(?2))
+       RETURNING notification_id AS id, archived_at AS archivedAt, deleted_at AS deletedAt`,
+    )
+    .bind(now, JSON.stringify(done.map((d) => d.id)))
+    .all<{ id: string; archivedAt: number | null; deletedAt: number | null }>();
+  for (const { id, archivedAt, deletedAt } of results) {
+    if (archivedAt === null && deletedAt === null) continue;
+    const bindings = done.find((d) => d.id === id)!.bindings;
+    await Promise.all(bindings.map((binding) => (deletedAt !== null ? deleteCopy(stores.open(binding), id) : archiveCopy(stores.open(binding), id, archivedAt!))));
+  }
+}
+
+const deleteCopy = (db: Db, id: string) => db.$client.prepare('DELETE FROM notifications WHERE id = ?1').bind(id).run();
 
 /** A user's notification goes to their database; an organisation's or everyone's to every inbox database. */
 function targetsOf(stores: Stores, projectId: string, audience: Audience): string[] {
@@ -116,23 +138,24 @@ interface PendingRow {
   projectId: string;
   row: string;
   bindings: string;
-  archivedAt: number | null;
+  deletedAt: number | null;
 }
 
 /**
  * Writes the copies that creates recorded and did not finish (`olderThan`: leave the younger to their
- * request). A notification deleted meanwhile (its record gone before the copy was written) is deleted
- * again from every database; one archived meanwhile is archived in the late copies too.
+ * request), the least recently tried first. One deleted meanwhile is not written (and any copy is deleted);
+ * what the operator did while this run wrote is applied when it finishes.
  */
 export async function completeCopies(
   stores: Stores,
   { olderThan = 0, limit = 100, ids, publisher }: { olderThan?: number; limit?: number; /** These notifications only. */ ids?: readonly string[]; publisher?: Publisher } = {},
 ): Promise<CompletionReport> {
   const control = stores.control.$client;
+  const only = ids ? 'AND notification_id IN (SELECT value FROM json_each(?3))' : '';
   const { results } = await control
     .prepare(
-      `SELECT notification_id AS notificationId, project_id AS projectId, row, bindings, archived_at AS archivedAt
-       FROM pending_copies WHERE created_at <= ?1 ${ids ? 'AND notification_id IN (SELECT value FROM json_each(?3))' : ''} LIMIT ?2`,
+      `SELECT notification_id AS notificationId, project_id AS projectId, row, bindings, deleted_at AS deletedAt
+       FROM pending_copies WHERE done_at IS NULL AND created_at <= ?1 ${only} ORDER BY coalesce(tried_at, 0) LIMIT ?2`,
     )
     .bind(Date.now() - olderThan, limit, ...(ids ? [JSON.stringify(ids)] : []))
     .all<PendingRow>();
@@ -141,28 +164,24 @@ export async function completeCopies(
     const row = JSON.parse(pending.row) as Row;
     const bindings = JSON.parse(pending.bindings) as string[];
     try {
-      for (const binding of bindings) {
-        const db = stores.open(binding);
-        await writeCopies(db, [row]);
-        if (pending.archivedAt !== null) await archiveCopy(db, pending.notificationId, pending.archivedAt);
-      }
-      const cleared = await control.prepare('DELETE FROM pending_copies WHERE notification_id = ?1 RETURNING 1').bind(pending.notificationId).all();
-      // Deleted by the operator while this run wrote: what it wrote goes too.
-      if (cleared.results.length === 0) {
-        for (const binding of bindings) await stores.open(binding).$client.prepare('DELETE FROM notifications WHERE id = ?1').bind(pending.notificationId).run();
-      }
+      if (pending.deletedAt === null) for (const binding of bindings) await writeCopies(stores.open(binding), [row]);
+      await finish(stores, [{ id: pending.notificationId, bindings }]);
       await announce(publisher, pending.projectId, [row.audience]);
       completed++;
     } catch (error) {
+      await control.prepare('UPDATE pending_copies SET tried_at = ?1 WHERE notification_id = ?2').bind(Date.now(), pending.notificationId).run();
       console.error(JSON.stringify({ event: 'copies_still_pending', notificationId: pending.notificationId, error: error instanceof Error ? error.message : 'unknown' }));
     }
   }
   const left = await control
-    .prepare(`SELECT count(*) AS n FROM pending_copies ${ids ? 'WHERE notification_id IN (SELECT value FROM json_each(?1))' : ''}`)
+    .prepare(`SELECT count(*) AS n FROM pending_copies WHERE done_at IS NULL ${ids ? 'AND notification_id IN (SELECT value FROM json_each(?1))' : ''}`)
     .bind(...(ids ? [JSON.stringify(ids)] : []))
     .first<{ n: number }>();
   return { completed, pending: left?.n ?? 0 };
 }
+
+/** Done copies' records kept this long as tombstones: longer than any writer that read one lives. */
+export const PENDING_TOMBSTONE_MS = 60 * 60 * 1000;
 
 /** Archives one copy (the first time only, as the operator's archive does). */
 export async function archiveCopy(db: Db, id: string, at: number): Promise<number | null> {

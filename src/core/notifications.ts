@@ -102,13 +102,18 @@ export async function firstFound<T>(stores: Stores, read: (db: Db) => Promise<T 
   return found.find((row) => row !== undefined && row !== null) ?? undefined;
 }
 
-/** A copy not yet written (core/copies.ts) never will be: its record goes first. */
+/**
+ * A copy not yet written (core/copies.ts) never will be: its record is marked deleted first, so that a writer
+ * still in flight deletes what it writes (the record stays as a tombstone until retention).
+ */
 async function forgetPendingCopy(stores: Stores, projectId: string, id: string, audience: string | undefined): Promise<boolean> {
   const { results } = await stores.control.$client
     .prepare(
-      `DELETE FROM pending_copies WHERE notification_id = ?1 AND project_id = ?2 ${audience === undefined ? '' : "AND json_extract(row, '$.audience') = ?3"} RETURNING 1`,
+      `UPDATE pending_copies SET deleted_at = ?3 WHERE notification_id = ?1 AND project_id = ?2 AND deleted_at IS NULL
+       ${audience === undefined ? '' : "AND json_extract(row, '$.audience') = ?4"} RETURNING done_at AS doneAt`,
     )
-    .bind(id, projectId, ...(audience === undefined ? [] : [audience]))
-    .all();
-  return results.length > 0;
+    .bind(id, projectId, Date.now(), ...(audience === undefined ? [] : [audience]))
+    .all<{ doneAt: number | null }>();
+  // A done record is only a tombstone: the copies tell whether it exists.
+  return results.some((r) => r.doneAt === null);
 }

@@ -1,4 +1,5 @@
 import { purgeChanges } from './changes';
+import { PENDING_TOMBSTONE_MS } from './copies';
 import { IDEMPOTENCY_WINDOW_MS } from './create';
 import type { Db } from './db';
 
@@ -22,6 +23,8 @@ export interface RetentionReport {
   idempotencyKeys: number;
   /** Acknowledge-all steps that no stored notification needs any more (it covers none of them). */
   acknowledgeSteps: number;
+  /** Records of copies written to every database over an hour ago (core/copies.ts). */
+  pendingCopies: number;
   /** More was left than one run may remove. */
   unfinished: boolean;
 }
@@ -79,12 +82,25 @@ export async function purgeRetained(db: Db, policy: RetentionPolicy, now = Date.
           .all()
       ).results.length,
   );
+  // Records of copies written long ago (core/copies.ts): their tombstones have no writer left to warn.
+  const copies = await drain(
+    async () =>
+      (
+        await d1
+          .prepare(
+            `DELETE FROM pending_copies WHERE notification_id IN (SELECT notification_id FROM pending_copies WHERE done_at < ?1 LIMIT ?2) RETURNING 1`,
+          )
+          .bind(now - PENDING_TOMBSTONE_MS, batch)
+          .all()
+      ).results.length,
+  );
   return {
     expired: expired.total,
     archived: archived.total,
     changes: changes.total,
     idempotencyKeys: keys.total,
     acknowledgeSteps: steps.total,
-    unfinished: !(expired.done && archived.done && changes.done && keys.done && steps.done),
+    pendingCopies: copies.total,
+    unfinished: !(expired.done && archived.done && changes.done && keys.done && steps.done && copies.done),
   };
 }

@@ -222,7 +222,13 @@ export const pendingCopies = sqliteTable('pending_copies', {
   row: text('row').notNull(),
   // JSON: the bindings of the databases that must hold it.
   bindings: text('bindings').notNull(),
-  // Archived by the operator before every copy was written: the late copies are archived too.
+  // Archived or deleted by the operator meanwhile: whoever writes a copy later archives or deletes it too. Kept
+  // (as a tombstone) after the copies are done, until retention, so that a writer still in flight sees it.
   archivedAt: integer('archived_at'),
+  deletedAt: integer('deleted_at'),
   createdAt: integer('created_at').notNull(),
+  // Every copy was written (by the create, a retry or the cron); the row stays a while as a tombstone.
+  doneAt: integer('done_at'),
+  // The last attempt to complete it: the cron takes the least recently tried first, so one failing database does not starve the rest.
+  triedAt: integer('tried_at'),
 });

@@ -1,12 +1,12 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { completeCopies } from '../../src/core/copies';
+import { completeCopies, sendNotifications } from '../../src/core/copies';
 import { openDb } from '../../src/core/db';
 import { storesOver } from '../../src/core/stores';
 import { forgetShardMap } from '../../src/http/databases';
 import { fetcherFor, probedD1, type D1Probe } from '../realtime/fault-env';
-import { ADMIN, asUser } from '../helpers';
-import { BINDINGS, copiesOf, d1Of, sharded, shardedFetch, shardedProject, shardedSend, spreadMap, usersOn, useShardMap } from './sharded-env';
+import { ADMIN, asUser, until } from '../helpers';
+import { BINDINGS, copiesOf, type Binding, d1Of, sharded, shardedFetch, shardedProject, shardedSend, spreadMap, usersOn, useShardMap } from './sharded-env';
 
 // Issue 26, point 2: a broadcast is written once per database, under one id; one that reached some databases
 // and failed on others is completed, an Idempotency-Key retry never duplicates it, and deletes and archives
@@ -17,9 +17,9 @@ beforeEach(() => useShardMap(map));
 afterEach(() => forgetShardMap(sharded));
 
 const pendingCount = async (project: string) =>
-  (await env.DB.prepare('SELECT count(*) AS n FROM pending_copies WHERE project_id = ?1').bind(project).first<{ n: number }>())!.n;
+  (await env.DB.prepare('SELECT count(*) AS n FROM pending_copies WHERE project_id = ?1 AND done_at IS NULL').bind(project).first<{ n: number }>())!.n;
 /** The Worker's stores over the pool's databases, as the scheduled handler builds them. */
-const healthyStores = () => storesOver(map, (binding) => openDb(d1Of(binding as (typeof BINDINGS)[number]), undefined, binding));
+const healthyStores = () => storesOver(map, (binding) => openDb(d1Of(binding as Binding), undefined, binding));
 
 async function inboxIds(project: string, user: string, orgs: string[] = []): Promise<string[]> {
   const res = await shardedFetch('/api/v1/client/notifications', { headers: await asUser({ sub: user, project, orgs }) });
@@ -108,7 +108,8 @@ describe('broadcasts in a sharded deployment', () => {
     const archive = await shardedFetch(`/api/v1/project/${project}/notification/${archived}/archive`, { method: 'PUT', headers: ADMIN });
     expect(archive.status).toBe(200);
 
-    expect(await completeCopies(healthyStores())).toEqual({ completed: 1, pending: 0 });
+    // Both records are finished: the deleted one without writing its missing copy.
+    expect(await completeCopies(healthyStores())).toEqual({ completed: 2, pending: 0 });
     expect(await copiesOf(deleted)).toEqual({ DB: 0, DB_2: 0, DB_3: 0 });
     expect(await copiesOf(archived)).toEqual({ DB: 1, DB_2: 1, DB_3: 1 });
     for (const binding of BINDINGS) {
@@ -160,4 +161,71 @@ describe('broadcasts in a sharded deployment', () => {
     expect(gone.status).toBe(200);
     expect(await copiesOf(ids[1]!)).toEqual({ DB: 0, DB_2: 0, DB_3: 0 });
   });
+
+  for (const operator of ['delete', 'archive'] as const) {
+    it(`a copy written after the operator's ${operator} is ${operator}d too`, async () => {
+      const project = await shardedProject(`late-${operator}`);
+      // DB_3's inserts wait for the gate: the create is held between its first copies and its last.
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const gated = gateInserts(env.EXTRA_DB_3, gate);
+      const stores = storesOver(map, (binding) => openDb(binding === 'DB_3' ? gated : d1Of(binding as Binding), undefined, binding));
+      const sending = sendNotifications(stores, project, [{ audience: { kind: 'everyone' }, title: 'late' }]);
+      let id = '';
+      await until(async () => {
+        const row = await env.DB.prepare('SELECT notification_id AS id FROM pending_copies WHERE project_id = ?1').bind(project).first<{ id: string }>();
+        id = row?.id ?? '';
+        return id !== '' && (await copiesOf(id)).DB_2 === 1;
+      });
+      const res =
+        operator === 'delete'
+          ? await shardedFetch(`/v1/projects/${project}/notifications/${id}`, { method: 'DELETE', headers: ADMIN })
+          : await shardedFetch(`/api/v1/project/${project}/notification/${id}/archive`, { method: 'PUT', headers: ADMIN });
+      expect(res.status).toBe(operator === 'delete' ? 204 : 200);
+      open();
+      await sending;
+      if (operator === 'delete') expect(await copiesOf(id)).toEqual({ DB: 0, DB_2: 0, DB_3: 0 });
+      else {
+        const archived = await Promise.all(BINDINGS.map(async (b) => (await d1Of(b).prepare('SELECT archived_at AS at FROM notifications WHERE id = ?1').bind(id).first<{ at: number | null }>())?.at ?? null));
+        expect(archived.every((at) => at !== null)).toBe(true);
+      }
+    });
+  }
+
+  it('two completions of one record at once write each copy once and delete nothing', async () => {
+    const project = await shardedProject('twice');
+    const probe: D1Probe = { statements: 0, failNext: 1_000_000, failed: 0 };
+    const failing = fetcherFor({ ...sharded, DB_3: probedD1(probe, env.EXTRA_DB_3) } as Env);
+    const res = await failing(`/v1/projects/${project}/notifications`, {
+      method: 'POST',
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ to: [{ everyone: true }], title: 'twice' }),
+    });
+    const id = ((await res.json()) as { notifications: { id: string }[] }).notifications[0]!.id;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const slow = storesOver(map, (binding) => openDb(binding === 'DB_3' ? gateInserts(env.EXTRA_DB_3, gate) : d1Of(binding as Binding), undefined, binding));
+    const first = completeCopies(slow, { ids: [id] });
+    expect(await completeCopies(healthyStores(), { ids: [id] })).toEqual({ completed: 1, pending: 0 });
+    open();
+    expect(await first).toEqual({ completed: 1, pending: 0 });
+    expect(await copiesOf(id)).toEqual({ DB: 1, DB_2: 1, DB_3: 1 });
+  });
 });
+
+/** A database whose inserts into notifications wait for `gate` (the rest goes through at once). */
+function gateInserts(d1: D1Database, gate: Promise<void>): D1Database {
+  return new Proxy(d1, {
+    get(target, key) {
+      if (key === 'prepare') {
+        return (query: string) => {
+          const statement = target.prepare(query);
+          if (!query.includes('INSERT INTO notifications')) return statement;
+          return { bind: (...values: unknown[]) => ({ all: async () => (await gate, statement.bind(...values).all()) }) };
+        };
+      }
+      const value = Reflect.get(target, key) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
