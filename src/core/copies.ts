@@ -7,6 +7,7 @@ import {
   RECORD_KEY,
   storedResponse,
   toRow,
+  withOrdinals,
   withSequence,
   type CreateOptions,
   type NewNotification,
@@ -27,7 +28,7 @@ import { CONTROL, isSharded, type Stores } from './stores';
 // kept, so writing twice is harmless) and clears its record. What fails halfway stays recorded and is written
 // by `completeCopies` (the scheduled handler, and a retry after the response): never lost, never doubled.
 
-type Row = Omit<NotificationRow, 'seq'>;
+type Row = Omit<NotificationRow, 'seq'> & { ordinal: number };
 
 export interface SendResult {
   created: Notification[];
@@ -52,9 +53,10 @@ export async function sendNotifications(stores: Stores, projectId: string, input
     if (replay) return { created: [], replay };
   }
   if (inputs.length === 0 || inputs.length > LIMITS.perCreate) throw invalidParameter('to', `Between 1 and ${LIMITS.perCreate} recipients per request`);
-  const rows = inputs.map((input) => toRow(projectId, input, now));
+  // Each copy carries its place in this create, so that every database numbers it alike.
+  const rows = withOrdinals(inputs.map((input) => toRow(projectId, input, now)));
 
-  const drafts = rows.map((row) => fromRow({ ...row, seq: 0 }));
+  const drafts = rows.map(({ ordinal: _ordinal, ...row }) => fromRow({ ...row, seq: 0 }));
   const control = stores.control.$client;
   const pending = JSON.stringify(rows.map((row, i) => ({ id: row.id, row: JSON.stringify(row), bindings: JSON.stringify(targets[i]) })));
   const record = control

@@ -47,12 +47,19 @@ export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 // One statement for the whole request, whatever the count (D1 allows 100 bound parameters, so the
 // rows travel as one JSON parameter); the insert trigger moves each audience's inbox version. The
 // sequences follow the newest stored one and the newest ever deleted (sequence_floors): never reused,
-// without AUTOINCREMENT's extra row written per insert (migrations/0011).
+// without AUTOINCREMENT's extra row written per insert (migrations/0011). They are also at least the
+// creation time in milliseconds × 1024 + the row's place in its create (`ordinal`, < 100): a hybrid clock,
+// still strictly increasing in each database (streams resume by sequence), but the same in every database
+// for the copies of a broadcast (core/copies.ts) unless one database was already past it, and in creation
+// order across databases, so that a user's inbox keeps its order when it moves to another database.
+// (Below 2^53 until the year 2248.)
+export const SEQUENCE_TICKS_PER_MS = 1024;
 const INSERT_FROM_JSON = `
   INSERT INTO notifications (seq, id, project_id, audience, category, title, body, icon, action_url, priority,
     service_id, origin_project, custom_data, created_at, expires_at, resource_etag)
-  SELECT max(coalesce((SELECT max(seq) FROM notifications), 0),
-      coalesce((SELECT floor FROM sequence_floors WHERE name = 'notifications'), 0)) + key + 1,
+  SELECT max(max(coalesce((SELECT max(seq) FROM notifications), 0),
+        coalesce((SELECT floor FROM sequence_floors WHERE name = 'notifications'), 0)) + key + 1,
+      json_extract(value, '$.createdAt') * ${SEQUENCE_TICKS_PER_MS} + json_extract(value, '$.ordinal')),
     json_extract(value, '$.id'), json_extract(value, '$.projectId'), json_extract(value, '$.audience'),
     json_extract(value, '$.category'), json_extract(value, '$.title'), json_extract(value, '$.body'),
     json_extract(value, '$.icon'), json_extract(value, '$.actionUrl'), json_extract(value, '$.priority'),
@@ -93,7 +100,7 @@ export async function createNotifications(
   const rows = inputs.map((input) => toRow(projectId, input, now));
   const drafts = rows.map((row) => fromRow({ ...row, seq: 0 }));
   const d1 = db.$client;
-  const insert = d1.prepare(INSERT_FROM_JSON).bind(JSON.stringify(rows));
+  const insert = d1.prepare(INSERT_FROM_JSON).bind(JSON.stringify(withOrdinals(rows)));
 
   if (!idempotency) {
     const { results } = await insert.all<{ seq: number; id: string }>();
@@ -167,6 +174,9 @@ export function toRow(projectId: string, input: NewNotification, now: number): O
     archivedAt: null,
   };
 }
+
+/** Each row with its place in its create (the low part of its sequence, see INSERT_FROM_JSON). */
+export const withOrdinals = <R extends object>(rows: readonly R[]): (R & { ordinal: number })[] => rows.map((row, ordinal) => ({ ...row, ordinal }));
 
 export function withSequence(drafts: Omit<Notification, 'seq'>[], inserted: { seq: number; id: string }[]): Notification[] {
   const seqById = new Map(inserted.map((r) => [r.id, r.seq]));

@@ -36,6 +36,8 @@ describe('broadcasts in a sharded deployment', () => {
     expect(await copiesOf(everyone!.id)).toEqual({ DB: 1, DB_2: 1, DB_3: 1 });
     expect(await copiesOf(crew!.id)).toEqual({ DB: 1, DB_2: 1, DB_3: 1 });
     expect(await pendingCount(project)).toBe(0);
+    // One sequence in every database (core/create.ts: creation time and place in the create), so a moved inbox keeps its order.
+    for (const { id } of [everyone!, crew!]) expect(new Set(await sequencesOf(id)).size).toBe(1);
     for (const binding of BINDINGS) {
       const [user] = usersOn(map, project, binding);
       expect((await inboxIds(project, user!, ['crew'])).sort()).toEqual([everyone!.id, crew!.id].sort());
@@ -136,6 +138,14 @@ describe('broadcasts in a sharded deployment', () => {
     expect(got.status).toBe(200);
   });
 
+  it('numbers a broadcast alike in every database when its create also has users in some of them', async () => {
+    const project = await shardedProject('bcast-seq');
+    const [one] = usersOn(map, project, 'DB');
+    const res = await shardedSend(project, { to: [{ user: one }, { user: usersOn(map, project, 'DB_3')[0] }, { everyone: true }], title: 'mixed' });
+    const everyone = ((await res.json()) as { notifications: { id: string }[] }).notifications[2]!;
+    expect(new Set(await sequencesOf(everyone.id)).size).toBe(1);
+  });
+
   it('writes recipients of several databases each in their own, once, and replays the answer to a repeated Idempotency-Key', async () => {
     const project = await shardedProject('multi');
     const [one] = usersOn(map, project, 'DB');
@@ -212,6 +222,11 @@ describe('broadcasts in a sharded deployment', () => {
     expect(await copiesOf(id)).toEqual({ DB: 1, DB_2: 1, DB_3: 1 });
   });
 });
+
+/** The sequence of a notification's copy in each database. */
+async function sequencesOf(id: string): Promise<number[]> {
+  return Promise.all(BINDINGS.map(async (b) => (await d1Of(b).prepare('SELECT seq FROM notifications WHERE id = ?1').bind(id).first<{ seq: number }>())!.seq));
+}
 
 /** A database whose inserts into notifications wait for `gate` (the rest goes through at once). */
 function gateInserts(d1: D1Database, gate: Promise<void>): D1Database {
