@@ -54,22 +54,30 @@ export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 // order across databases, so that a user's inbox keeps its order when it moves to another database.
 // (Below 2^53 until the year 2248.)
 export const SEQUENCE_TICKS_PER_MS = 1024;
-const INSERT_FROM_JSON = `
+const NEW_SEQUENCE = `max(max(coalesce((SELECT max(seq) FROM notifications), 0),
+        coalesce((SELECT floor FROM sequence_floors WHERE name = 'notifications'), 0)) + key + 1,
+      json_extract(value, '$.createdAt') * ${SEQUENCE_TICKS_PER_MS} + json_extract(value, '$.ordinal'))`;
+const insertFromJson = (sequence: string, tail: string) => `
   INSERT INTO notifications (seq, id, project_id, audience, category, title, body, icon, action_url, priority,
     service_id, origin_project, custom_data, created_at, expires_at, resource_etag)
-  SELECT max(max(coalesce((SELECT max(seq) FROM notifications), 0),
-        coalesce((SELECT floor FROM sequence_floors WHERE name = 'notifications'), 0)) + key + 1,
-      json_extract(value, '$.createdAt') * ${SEQUENCE_TICKS_PER_MS} + json_extract(value, '$.ordinal')),
+  SELECT ${sequence},
     json_extract(value, '$.id'), json_extract(value, '$.projectId'), json_extract(value, '$.audience'),
     json_extract(value, '$.category'), json_extract(value, '$.title'), json_extract(value, '$.body'),
     json_extract(value, '$.icon'), json_extract(value, '$.actionUrl'), json_extract(value, '$.priority'),
     json_extract(value, '$.serviceId'), json_extract(value, '$.originProject'), json_extract(value, '$.customData'),
     json_extract(value, '$.createdAt'), json_extract(value, '$.expiresAt'), json_extract(value, '$.resourceEtag')
-  FROM json_each(?1) ORDER BY key
+  FROM json_each(?1) ${tail}
   RETURNING seq, id`;
+const INSERT_FROM_JSON = insertFromJson(NEW_SEQUENCE, 'ORDER BY key');
 
 /** The same insert for copies that may already be there (core/copies.ts): a copy written twice is one copy. */
-export const INSERT_COPIES_FROM_JSON = INSERT_FROM_JSON.replace('ORDER BY key', 'WHERE true ORDER BY key ON CONFLICT (id) DO NOTHING');
+export const INSERT_COPIES_FROM_JSON = insertFromJson(NEW_SEQUENCE, 'WHERE true ORDER BY key ON CONFLICT (id) DO NOTHING');
+
+/**
+ * Rows that keep the sequence they carry (`seq`: core/move.ts), skipped when their id is here already or another
+ * notification holds that sequence (RETURNING says which went in).
+ */
+export const INSERT_KEEPING_SEQUENCES = insertFromJson("json_extract(value, '$.seq')", 'WHERE true ORDER BY key ON CONFLICT DO NOTHING');
 
 export const FORGET_EXPIRED_KEY = 'DELETE FROM idempotency_records WHERE project_id = ?1 AND key = ?2 AND created_at < ?3';
 export const RECORD_KEY = `INSERT INTO idempotency_records (project_id, key, request_hash, status, response, created_at)

@@ -1,5 +1,5 @@
 import { audienceKey } from './audience';
-import { INSERT_COPIES_FROM_JSON, withOrdinals } from './create';
+import { INSERT_COPIES_FROM_JSON, INSERT_KEEPING_SEQUENCES, withOrdinals } from './create';
 import type { Db } from './db';
 import { NOTIFICATION_COLUMNS, type NotificationRow } from './notifications';
 
@@ -48,17 +48,7 @@ async function copyNotifications(source: Db, target: Db, projectId: string, wher
     // With its own sequence when it is free here (it nearly always is); else the next one this database hands out.
     const json = JSON.stringify(results);
     const { results: inserted } = await target.$client
-      .prepare(
-        `INSERT INTO notifications (seq, id, project_id, audience, category, title, body, icon, action_url, priority,
-           service_id, origin_project, custom_data, created_at, expires_at, resource_etag)
-         SELECT json_extract(value, '$.seq'), json_extract(value, '$.id'), json_extract(value, '$.projectId'), json_extract(value, '$.audience'),
-           json_extract(value, '$.category'), json_extract(value, '$.title'), json_extract(value, '$.body'),
-           json_extract(value, '$.icon'), json_extract(value, '$.actionUrl'), json_extract(value, '$.priority'),
-           json_extract(value, '$.serviceId'), json_extract(value, '$.originProject'), json_extract(value, '$.customData'),
-           json_extract(value, '$.createdAt'), json_extract(value, '$.expiresAt'), json_extract(value, '$.resourceEtag')
-         FROM json_each(?1) WHERE true ORDER BY key
-         ON CONFLICT DO NOTHING RETURNING id`,
-      )
+      .prepare(INSERT_KEEPING_SEQUENCES)
       .bind(json)
       .all<{ id: string }>();
     const placed = new Set(inserted.map((r) => r.id));
