@@ -82,4 +82,26 @@ describe('the project-wide list of a sharded deployment', () => {
     expect(all).toHaveLength(3 * (users.length + 1));
     expect(new Set(all).size).toBe(all.length);
   });
+
+  it('reads the same rows for a page whatever the project holds (one index range per database)', async () => {
+    const project = await shardedProject('wide-cost');
+    const users = BINDINGS.map((binding) => usersOn(map, project, binding, 1, `c-${binding}`)[0]!);
+    const grow = async () => {
+      for (let i = 0; i < 4; i++) expect((await shardedSend(project, { to: users.map((user) => ({ user })), title: `c${i}` })).status).toBe(201);
+    };
+    const pageCost = async () => {
+      const res = await shardedFetch(`/api/v1/project/${project}/notifications?per_page=5`, { headers: ADMIN });
+      expect(res.status).toBe(200);
+      return /q=(\d+) rr=(\d+)/.exec(res.headers.get('server-timing')!)!.slice(1).map(Number);
+    };
+    // Each database past a page (limit + 1 = 6 rows each), then three times as many.
+    await grow();
+    await grow();
+    const small = await pageCost();
+    await grow();
+    await grow();
+    await grow();
+    await grow();
+    expect(await pageCost()).toEqual(small);
+  });
 });
