@@ -18,7 +18,7 @@ import type { Db } from './db';
 import { invalidParameter } from './errors';
 import { fromRow, LIMITS, type Notification, type NotificationRow } from './notifications';
 import { announce, type Publisher } from './realtime';
-import { CONTROL, isSharded, type Stores } from './stores';
+import { CONTROL, inboxesOf, isSharded, type Stores } from './stores';
 
 // Creating notifications when the deployment has several databases (issue 26). A notification to one user is
 // written to that user's database; one to an organisation or everyone to every inbox database, under one id.
@@ -119,9 +119,12 @@ async function finish(stores: Stores, done: readonly { id: string; bindings: rea
 
 const deleteCopy = (db: Db, id: string) => db.$client.prepare('DELETE FROM notifications WHERE id = ?1').bind(id).run();
 
-/** A user's notification goes to their database; an organisation's or everyone's to every inbox database. */
+/**
+ * A user's notification goes to their database (and, while they move, to the one they move to); an organisation's
+ * or everyone's to every inbox database.
+ */
 function targetsOf(stores: Stores, projectId: string, audience: Audience): string[] {
-  return audience.kind === 'user' ? [stores.bindingOf(projectId, audience.id)] : [...stores.inboxes];
+  return audience.kind === 'user' ? inboxesOf(stores, projectId, audience.id) : [...stores.inboxes];
 }
 
 async function writeCopies(db: Db, rows: readonly Row[]): Promise<{ seq: number; id: string }[]> {

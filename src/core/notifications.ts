@@ -5,7 +5,7 @@ import type { Db } from './db';
 import { DomainError } from './errors';
 import { announce, type WriteOptions } from './realtime';
 import { notifications } from './schema';
-import { inboxOf, isSharded, type Stores } from './stores';
+import { inboxesOf, isSharded, type Stores } from './stores';
 
 export const PRIORITIES = ['low', 'normal', 'high', 'critical'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -87,7 +87,7 @@ export async function destroyNotification(
   const forgotten = isSharded(stores) ? await forgetPendingCopy(stores, projectId, id, audience) : false;
   const deleted = (
     await Promise.all(
-      (userId === undefined ? stores.inboxes.map((b) => stores.open(b)) : [inboxOf(stores, projectId, userId)]).map((db) =>
+      (userId === undefined ? stores.inboxes : inboxesOf(stores, projectId, userId)).map((b) => stores.open(b)).map((db) =>
         db.delete(notifications).where(where).returning({ audience: notifications.audience }),
       ),
     )

@@ -6,7 +6,7 @@ import { DomainError } from './errors';
 import { receiptColumns, toItem, type ItemRow } from './inbox';
 import { firstFound, NOTIFICATION_COLUMNS, type InboxItem } from './notifications';
 import { announce, type WriteOptions } from './realtime';
-import { inboxOf, isSharded, type Stores } from './stores';
+import { inboxesOf, inboxOf, isSharded, type Stores } from './stores';
 
 // The operator's view of a project's notifications (seeds/003): every notification, archived ones
 // included, each with the state of the user it was addressed to (none for organisations and
@@ -100,9 +100,9 @@ export async function archiveForOperator(
 ): Promise<InboxItem> {
   const item = await showForOperator(stores, projectId, id, userId);
   if (item.archivedAt !== null) return item;
-  const copies = item.audience.kind === 'user' ? [inboxOf(stores, projectId, item.audience.id)] : stores.inboxes.map((b) => stores.open(b));
+  const copies = (item.audience.kind === 'user' ? inboxesOf(stores, projectId, item.audience.id) : stores.inboxes).map((b) => stores.open(b));
   // A copy not yet written (core/copies.ts) is archived when it is.
-  if (isSharded(stores) && item.audience.kind !== 'user') {
+  if (isSharded(stores)) {
     await stores.control.$client.prepare('UPDATE pending_copies SET archived_at = ?1 WHERE notification_id = ?2 AND archived_at IS NULL').bind(now, id).run();
   }
   const archived = (await Promise.all(copies.map((db) => archiveCopy(db, id, now)))).find((at) => at !== null);

@@ -207,8 +207,10 @@ export const shardMap = sqliteTable('shard_map', {
   id: integer('id').primaryKey(),
   // Moves forward with every change, so that a Worker knows whether its copy is current.
   version: integer('version').notNull(),
-  // JSON: an array of VIRTUAL_SHARDS binding names.
+  // JSON: an array of VIRTUAL_SHARDS entries (a binding name, or a move's `A>B` / `B<A`).
   shards: text('shards').notNull(),
+  // JSON: the move under way (core/shard-moves.ts), where it got to; null when none is.
+  move: text('move'),
 });
 
 // Notifications written to more than one database (a broadcast, or recipients in several databases) until

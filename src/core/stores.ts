@@ -1,5 +1,5 @@
 import type { Db } from './db';
-import { databaseOf, databasesOf, singleDatabase, type ShardMap } from './placement';
+import { databasesOf, entryOf, singleDatabase, type ShardMap } from './placement';
 
 // The databases one request may use (issue 26). The control database (binding DB) holds what belongs to no
 // user (projects, keys, Idempotency-Keys, the shard map, copies still to write); a user's inbox lives in the
@@ -14,6 +14,8 @@ export interface Stores {
   readonly inboxes: readonly string[];
   /** The binding of the database holding this user's inbox. */
   bindingOf(projectId: string, userId: string): string;
+  /** The database this user's inbox is being copied to (core/shard-moves.ts), if it is. */
+  movingTo(projectId: string, userId: string): string | undefined;
   /** A database by binding, opened once per request (the control database is CONTROL). */
   open(binding: string): Db;
 }
@@ -31,7 +33,8 @@ export function storesOver(map: ShardMap, open: (binding: string) => Db): Stores
       return get(CONTROL);
     },
     inboxes: databasesOf(map),
-    bindingOf: (projectId, userId) => databaseOf(map, projectId, userId),
+    bindingOf: (projectId, userId) => entryOf(map, projectId, userId).binding,
+    movingTo: (projectId, userId) => entryOf(map, projectId, userId).movingTo,
     open: get,
   };
 }
@@ -41,6 +44,16 @@ export const oneStore = (db: Db): Stores => storesOver(singleDatabase(CONTROL), 
 
 /** The database of one user's inbox. */
 export const inboxOf = (stores: Stores, projectId: string, userId: string): Db => stores.open(stores.bindingOf(projectId, userId));
+
+/**
+ * Every database that must receive what is written to this user's inbox by the operator (a notification, its
+ * archive or delete): theirs, and the one they are being copied to (whatever the copy already took is kept
+ * alike there; what it takes later, it takes as it is then).
+ */
+export function inboxesOf(stores: Stores, projectId: string, userId: string): string[] {
+  const to = stores.movingTo(projectId, userId);
+  return [stores.bindingOf(projectId, userId), ...(to ? [to] : [])];
+}
 
 /** Whether anything of the project may live outside the control database. */
 export const isSharded = (stores: Stores): boolean => stores.inboxes.length > 1 || stores.inboxes[0] !== CONTROL;

@@ -1,5 +1,5 @@
 import { openDb, type Db } from '../core/db';
-import { singleDatabase, type ShardMap } from '../core/placement';
+import { inTransition, singleDatabase, type ShardMap } from '../core/placement';
 import { loadShardMap } from '../core/shard-map';
 import { CONTROL, storesOver, type Stores } from '../core/stores';
 import type { Bindings } from '../env';
@@ -9,6 +9,12 @@ import type { Bindings } from '../env';
 
 /** How long an isolate keeps the shard map before reading it again. A move waits longer than this between its steps. */
 export const SHARD_MAP_TTL_MS = 30_000;
+
+/**
+ * How long while a move is under way: its users' writes are refused until their shard flips, and an isolate
+ * learns of the flip this soon (a control-database read a second per isolate, for the move's minutes).
+ */
+export const MOVING_MAP_TTL_MS = 1_000;
 
 const DECLARED = /^DB(_[A-Z0-9_]+)?$/;
 
@@ -45,7 +51,7 @@ const cache = new WeakMap<D1Database, Cached | Promise<Cached>>();
 export async function currentShardMap(env: Bindings, now = Date.now()): Promise<ShardMap> {
   if (declaredDatabases(env).length === 1) return ONE;
   const held = cache.get(env.DB);
-  if (held && !(held instanceof Promise) && now - held.readAt < SHARD_MAP_TTL_MS) return held.map;
+  if (held && !(held instanceof Promise) && now - held.readAt < (inTransition(held.map) ? MOVING_MAP_TTL_MS : SHARD_MAP_TTL_MS)) return held.map;
   if (held instanceof Promise) return (await held).map;
   const reading = loadShardMap(openDb(env.DB)).then(
     ({ map, version }) => {

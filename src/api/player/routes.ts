@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
-import { createNotifications } from '../../core/create';
+import { sendNotifications } from '../../core/copies';
+import { completeSoon } from '../../http/complete-copies';
 import { excludeBeforeCursor, longPollStart, pageExcludeBefore } from '../../core/exclude-before';
 import { getInboxItem } from '../../core/inbox';
 import { readInboxPage, type InboxView } from '../../core/inbox-page';
@@ -131,8 +132,9 @@ Same permissions as the page; not this player's (or everyone's): 404.`,
       const caller = c.get('user');
       const player = playerIdOf(caller, c.req.valid('param').player_uuid);
       assertPlayerWriter(caller);
-      const { created } = await createNotifications(
-        inboxDb(c, { projectId: caller.projectId, userId: player }),
+      // The player's database (and, while they move, the one they move to: core/copies.ts).
+      const { created, incomplete } = await sendNotifications(
+        c.get('stores'),
         caller.projectId,
         c.req.valid('json').notifications.map((n) => ({
           audience: { kind: 'user' as const, id: player },
@@ -144,6 +146,7 @@ Same permissions as the page; not this player's (or everyone's): 404.`,
         })),
         writeOptions(c),
       );
+      if (incomplete) c.executionCtx.waitUntil(completeSoon(c, incomplete));
       return c.json({ notification_id: created.at(-1)!.id }, 200);
     },
   );

@@ -1,10 +1,10 @@
 import { createRoute, type z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { createNotifications } from '../../core/create';
+import { sendNotifications } from '../../core/copies';
+import { completeSoon } from '../../http/complete-copies';
 import { destroyNotification } from '../../core/notifications';
 import { archiveForOperator, listForOperator, showForOperator } from '../../core/operator-view';
 import { openProject } from '../../core/projects';
-import { inboxOf } from '../../core/stores';
 import type { AppEnv } from '../../env';
 import { requireApiKey } from '../../http/auth';
 import { createDialect } from '../../http/dialect';
@@ -198,12 +198,14 @@ export function projectApi() {
       const projectId = await project(c, project_id);
       const input = c.req.valid('json');
       const stores = c.get('stores');
-      const { created } = await createNotifications(
-        inboxOf(stores, projectId, user_id),
+      // The user's database (and, while they move, the one they move to: core/copies.ts).
+      const { created, incomplete } = await sendNotifications(
+        stores,
         projectId,
         [{ audience: { kind: 'user', id: user_id }, title: input.title, body: input.body, icon: input.icon, category: input.category, actionUrl: input.action_url }],
         writeOptions(c),
       );
+      if (incomplete) c.executionCtx.waitUntil(completeSoon(c, incomplete));
       return c.json(encodeNotification(await showForOperator(stores, projectId, created[0]!.id, user_id)), 201);
     },
   );
