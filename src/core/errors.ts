@@ -28,7 +28,8 @@ export type ErrorCode =
   | 'rate_limited' // this user or key made too many requests of this kind in the current window
   | 'payload_too_large' // the request body is over the size limit
   | 'method_not_allowed' // a known path asked with a method it does not have
-  | 'origin_not_allowed'; // a browser page of an origin that may not call this route (listeners)
+  | 'origin_not_allowed' // a browser page of an origin that may not call this route (listeners)
+  | 'moving'; // the user's inbox is being copied to another database (issue 26): their writes wait until it is
 
 /** One problem found by input validation, for dialects that list them all (the player API's 422). */
 export interface ValidationIssue {

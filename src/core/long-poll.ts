@@ -17,6 +17,8 @@ export interface LongPollOptions {
    * wake-up that was lost (a failed call, a reset object). Deployed: a minute (realtime/settings.ts).
    */
   recheckMs: number;
+  /** The user's database now, when it is not the one read (their inbox moved): the poll then answers empty at once. */
+  relocate?(current: Db): Promise<Db | undefined>;
 }
 
 export interface HeldSlot {
@@ -47,6 +49,8 @@ export async function longPoll(
   try {
     let token = first;
     for (;;) {
+      // Its cursor names the old database: the next long poll starts where offset_reset_strategy says.
+      if (await options.relocate?.(db)) return nothing;
       const page = await readOrRetryLater(() => listInbox(db, user, { order: 'oldest', limit: options.limit, after: options.after }));
       if (page && page.items.length > 0) return { items: page.items, position: page.items.at(-1)!.seq };
       const remaining = options.deadline - Date.now();

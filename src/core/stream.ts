@@ -125,6 +125,13 @@ export interface FollowOptions {
   send(events: StreamEvent[], counts: StreamCounts | undefined, position: StreamPosition): Promise<void>;
   /** Writes something that is not an event; throws when the client is gone. */
   keepAlive(): Promise<void>;
+  /**
+   * The user's database now, when it is not the one followed (their inbox moved: core/shard-moves.ts). Asked
+   * before each read; the stream then goes on there from its head, after `restart` told the client to refetch.
+   */
+  relocate?(current: Db): Promise<Db | undefined>;
+  /** Tells the client to refetch and go on from `position` (a `reset` message) in `db`. */
+  restart?(position: StreamPosition, db: Db): Promise<void>;
 }
 
 /**
@@ -134,13 +141,14 @@ export interface FollowOptions {
  * wake-up was lost; a failed read is tried again then. The slot is released however this ends.
  */
 export async function follow(
-  db: Db,
+  followed: Db,
   user: UserPrincipal,
   { slot, token: first }: HeldSlot,
   from: StreamPosition,
   options: FollowOptions,
 ): Promise<{ replaced: boolean; position: StreamPosition }> {
   let position = from;
+  let db = followed;
   try {
     let token = first;
     let lastWrite = Date.now();
@@ -158,6 +166,16 @@ export async function follow(
     let owed = false;
     let due = true;
     while (!options.signal.aborted) {
+      const moved = due ? await options.relocate?.(db) : undefined;
+      if (moved) {
+        // Sequences of one database mean nothing in another: the client refetches, and the stream goes on from the new head.
+        db = moved;
+        position = (await openStream(db, user, undefined)).position;
+        await options.restart?.(position, db);
+        lastWrite = Date.now();
+        sent = undefined;
+        counting = true;
+      }
       if (due) {
         const batch = await readOrRetryLater(() => readStream(db, user, position, { counts: counting }));
         if (batch && !batch.counts && batch.events.length > 0) {

@@ -24,7 +24,7 @@ const headerRef = (name: string): Ref => ({ $ref: `#/components/headers/${name}`
 const parameterRef = (name: string): Ref => ({ $ref: `#/components/parameters/${name}` });
 
 const REQUEST_ID_PATTERN = '^[A-Za-z0-9_.:-]{1,64}$';
-const BOOKMARK_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{8}-[0-9a-fA-F]{8}-[0-9a-fA-F]{32}$';
+const BOOKMARK_PATTERN = '^(DB_[A-Z0-9_]+\\.)?[0-9a-fA-F]{8}-[0-9a-fA-F]{8}-[0-9a-fA-F]{8}-[0-9a-fA-F]{32}$';
 
 const header = (required: boolean, description: string, schema: Schema): HeaderObject => ({ required, description, schema });
 const requestHeader = (name: string, description: string, schema: Schema, required = false): ParameterObject => ({ in: 'header', name, required, description, schema });
@@ -163,7 +163,12 @@ function describe(status: number, note: string | undefined): string {
   return [405, 413, 429, 503].includes(status) ? `${note} ${STATUS_TEXT[status]}` : note;
 }
 
-const STATUS_HEADERS: Record<number, Headers> = { 405: { Allow: headerRef('Allow') }, 429: { 'Retry-After': headerRef('Retry-After') } };
+const STATUS_HEADERS: Record<number, Headers> = {
+  405: { Allow: headerRef('Allow') },
+  429: { 'Retry-After': headerRef('Retry-After') },
+  // A moving inbox says when to retry; a full project (listeners) does not know.
+  503: { 'Retry-After': header(false, 'Seconds to wait before retrying, when the wait is known (an inbox moving to another database).', { type: 'integer', minimum: 1 }) },
+};
 
 /** Every answer's headers, none required: a 500 may come before the request had an id (a Worker deployed without its bindings). */
 const OPTIONAL_EVERY: Headers = Object.fromEntries(Object.keys(EVERY).map((name) => [name, { ...RESPONSE_HEADERS[name]!, required: false }]));

@@ -17,4 +17,5 @@ export const codeToStatus: Record<ErrorCode, ContentfulStatusCode> = {
   payload_too_large: 413,
   method_not_allowed: 405,
   origin_not_allowed: 403,
+  moving: 503,
 };

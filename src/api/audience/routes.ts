@@ -24,7 +24,7 @@ import {
   UserItemParam,
   UserParam,
 } from './wire';
-import { inboxDb } from '../../http/inbox-db';
+import { inboxDb, inboxForWrite, movingNote } from '../../http/inbox-db';
 
 /** Each seeds/001 list is one audience, newest first, showing the reader's `read` state. */
 const view = (audience: string): InboxView => ({ name: '001', audiences: [audience], shows: { read: true }, cursor: { parameter: 'cursor' } });
@@ -40,8 +40,11 @@ async function list(c: Context<AppEnv>, reader: UserPrincipal, audience: string,
 }
 
 async function fetchOne(c: Context<AppEnv>, reader: UserPrincipal, audience: string, id: string) {
-  return c.json(envelope([await fetchAndMarkRead(inboxDb(c, reader), c.get('user'), reader, audience, id, writeOptions(c))]), 200);
+  return c.json(envelope([await fetchAndMarkRead(inboxForWrite(c, reader), c.get('user'), reader, audience, id, writeOptions(c))]), 200);
 }
+
+/** A fetch (which marks read) while the user's inbox moves to another database (issue 26). */
+const MOVING = movingNote('SERVICE_UNAVAILABLE');
 
 /** What each status means in this API (seeds/001 has no error section: ours, in its envelope). */
 const NOTES: Record<number, string> = {
@@ -107,7 +110,7 @@ export function audienceApi() {
       middleware: poll,
       request: { params: SystemItemParam },
       parameters,
-      responses: { ...fetched, ...errors([400, '`INVALID_PARAMETER`: an `X-D1-Bookmark` of another database.'], 401, 404, 405, 429) },
+      responses: { ...fetched, ...errors([400, '`INVALID_PARAMETER`: an `X-D1-Bookmark` of another database.'], 401, 404, 405, 429, MOVING) },
     }),
     async (c) => fetchOne(c, c.get('user'), EVERYONE, c.req.valid('param').notificationId),
   );
@@ -146,7 +149,7 @@ export function audienceApi() {
       middleware: poll,
       request: { params: UserItemParam },
       parameters,
-      responses: { ...fetched, ...errors(400, 401, 403, 404, 405, 429) },
+      responses: { ...fetched, ...errors(400, 401, 403, 404, 405, 429, MOVING) },
     }),
     async (c) => {
       const { userId, notificationId } = c.req.valid('param');
@@ -188,7 +191,7 @@ export function audienceApi() {
       middleware: poll,
       request: { params: ClientItemParam },
       parameters,
-      responses: { ...fetched, ...errors(400, 401, 403, 404, 405, 429) },
+      responses: { ...fetched, ...errors(400, 401, 403, 404, 405, 429, MOVING) },
     }),
     async (c) => {
       const { clientId, notificationId } = c.req.valid('param');

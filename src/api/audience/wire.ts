@@ -75,6 +75,7 @@ const CODES: Record<DomainError['code'], string> = {
   payload_too_large: 'PAYLOAD_TOO_LARGE',
   method_not_allowed: 'METHOD_NOT_ALLOWED',
   origin_not_allowed: 'ORIGIN_NOT_ALLOWED',
+  moving: 'SERVICE_UNAVAILABLE',
 };
 
 export function renderAudienceError(error: DomainError) {

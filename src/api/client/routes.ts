@@ -31,7 +31,10 @@ import {
   ListResponse,
 } from './wire';
 import { encodeBulkOutcome, encodeNotification } from './notification-json';
-import { inboxDb } from '../../http/inbox-db';
+import { inboxDb, inboxForWrite, movingNote } from '../../http/inbox-db';
+
+/** A write while the user's inbox moves to another database (issue 26). */
+const MOVING = movingNote('SERVICE_UNAVAILABLE');
 
 /** The client list shows every audience of the user, their acknowledged state, and totals; first pages say where a stream joins them. */
 const LIST: InboxView = { name: 'client', shows: { acknowledged: true }, totals: true, streamHead: true, cursor: { parameter: 'cursor' } };
@@ -101,10 +104,10 @@ We chose \`{ "ids": [...] }\` (1-100 UUIDs) and one outcome per id, written at o
       middleware: guard('write'),
       request: { body: jsonRequest(BulkBody) },
       parameters: requestHeaders(),
-      responses: { 200: jsonResponse(BulkResponse, 'The outcome for each id', BOOKMARK), ...errors(400, 401, 405, 413, 429) },
+      responses: { 200: jsonResponse(BulkResponse, 'The outcome for each id', BOOKMARK), ...errors(400, 401, 405, 413, 429, MOVING) },
     }),
     async (c) => {
-      const outcomes = await acknowledgeMany(inboxDb(c, c.get('user')), c.get('user'), c.req.valid('json').ids, writeOptions(c));
+      const outcomes = await acknowledgeMany(inboxForWrite(c, c.get('user')), c.get('user'), c.req.valid('json').ids, writeOptions(c));
       return c.json({ results: outcomes.map(encodeBulkOutcome) }, 200);
     },
   );
@@ -163,12 +166,13 @@ Acknowledges, for you only, everything pending in your inbox up to \`through\` (
           405,
           413,
           429,
+          MOVING,
         ),
       },
     }),
     async (c) => {
       const body = (c.req.valid('json') as AcknowledgeAllBody | undefined) ?? {};
-      return c.json(await acknowledgeAll(inboxDb(c, c.get('user')), c.get('user'), body.through, writeOptions(c)), 200);
+      return c.json(await acknowledgeAll(inboxForWrite(c, c.get('user')), c.get('user'), body.through, writeOptions(c)), 200);
     },
   );
 
@@ -212,11 +216,11 @@ For you only (a broadcast stays pending for others); answers the notification. O
       parameters: requestHeaders(),
       responses: {
         200: jsonResponse(ClientNotification, 'The acknowledged notification', BOOKMARK),
-        ...errors(400, 401, 403, 404, 405, 409, 413, 429),
+        ...errors(400, 401, 403, 404, 405, 409, 413, 429, MOVING),
       },
     }),
     async (c) => {
-      const item = await acknowledge(inboxDb(c, c.get('user')), c.get('user'), c.req.valid('param').id, writeOptions(c));
+      const item = await acknowledge(inboxForWrite(c, c.get('user')), c.get('user'), c.req.valid('param').id, writeOptions(c));
       return c.json(encodeNotification(item), 200);
     },
   );

@@ -16,7 +16,7 @@ import { playerRoom } from '../../realtime/player-room';
 import { keepAliveMs, listenerRecheckMs } from '../../realtime/settings';
 import type { ClientDialect } from './dialect';
 import { SSE_HEARTBEAT, sseFrame, sseRetry, streamReplaced, streamRound, streamStart } from './stream-wire';
-import { inboxDb } from '../../http/inbox-db';
+import { inboxDb, relocator } from '../../http/inbox-db';
 
 // The client API's push channels (seeds/000 "Best Practices": "Use WebSockets when possible"),
 // README "Real-time: SSE and WebSocket". Registered before the polling routes, which would read
@@ -104,7 +104,7 @@ Server-Sent Events: first \`ready\` (or \`reset\`: refetch the list, then go on)
     }),
     async (c) => {
       const user = c.get('user');
-      const db = inboxDb(c, user);
+      let db = inboxDb(c, user);
       const opened = await start(c, user, c.req.valid('query'));
       return eventStream(c, async (write, gone) => {
         await write(sseRetry() + sseFrame(streamStart(user, opened.position, opened.reset, db.$binding)));
@@ -113,6 +113,8 @@ Server-Sent Events: first \`ready\` (or \`reset\`: refetch the list, then go on)
           signal: gone,
           send: (events, counts, position) => write(streamRound(user, events, counts, position, db.$binding).map(sseFrame).join('')),
           keepAlive: () => write(SSE_HEARTBEAT),
+          relocate: relocator(c, user),
+          restart: (position, moved) => write(sseFrame(streamStart(user, position, true, (db = moved).$binding))),
         });
         if (end.replaced) await write(sseFrame(streamReplaced(user, end.position, db.$binding)));
       }) as never;
@@ -153,7 +155,7 @@ The event stream's messages as JSON text, from the same cursors. Send \`ping\` (
         throw invalidParameter('Upgrade', 'This endpoint needs a WebSocket upgrade (Upgrade: websocket)');
       }
       const user = c.get('user');
-      const db = inboxDb(c, user);
+      let db = inboxDb(c, user);
       const opened = await start(c, user, c.req.valid('query'));
       return webSocket(c, async (send, gone) => {
         send(JSON.stringify(streamStart(user, opened.position, opened.reset, db.$binding)));
@@ -162,6 +164,8 @@ The event stream's messages as JSON text, from the same cursors. Send \`ping\` (
           signal: gone,
           send: async (events, counts, position) => streamRound(user, events, counts, position, db.$binding).forEach((message) => send(JSON.stringify(message))),
           keepAlive: async () => {},
+          relocate: relocator(c, user),
+          restart: async (position, moved) => send(JSON.stringify(streamStart(user, position, true, (db = moved).$binding))),
         });
         return end.replaced ? REPLACED_CLOSE : undefined;
       }) as never;

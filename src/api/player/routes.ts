@@ -34,7 +34,7 @@ import {
   PlayerNotification,
   PlayerParam,
 } from './wire';
-import { inboxDb } from '../../http/inbox-db';
+import { inboxDb, relocator } from '../../http/inbox-db';
 
 /** A player page shows the player's notifications and everyone's, newest first, and no per-user state. */
 const PAGE: InboxView = { name: 'player', shows: {}, cursor: { parameter: 'start_at', inclusive: true } };
@@ -194,7 +194,14 @@ Waits until something is newer than \`exclude_before\` or \`deadline\` passes, t
         c,
         silence < q.deadline * 1000 ? silence : 0,
         async (gone) => {
-          const result = await longPoll(db, reader, held, { after, limit: q.max_page_size, deadline, signal: gone, recheckMs: listenerRecheckMs(c.env) });
+          const result = await longPoll(db, reader, held, {
+            after,
+            limit: q.max_page_size,
+            deadline,
+            signal: gone,
+            recheckMs: listenerRecheckMs(c.env),
+            relocate: relocator(c, reader),
+          });
           return { notifications: result.items.map(encodeNotification), cursor: excludeBeforeCursor(reader, result.position, db.$binding) };
         },
         // Nothing was consumed: the client asks again from the same place.
