@@ -30,7 +30,9 @@ export default defineConfig(async () => {
           // for a lagging read replica (test/core/read-replica.test.ts), and two more databases of a sharded
           // deployment: the sharding tests (test/sharding) run the Worker with them bound as DB_2 and DB_3
           // (test/sharding/sharded-env.ts); everything else sees DB alone, as a one-database deployment does.
-          d1Databases: ['MIGRATION_DB', 'REPLICA_DB', 'EXTRA_DB_2', 'EXTRA_DB_3'],
+          // TWIN_DB: a one-database deployment of its own beside the sharded one, for the move under load to
+          // compare with (test/sharding/add-database.test.ts).
+          d1Databases: ['MIGRATION_DB', 'REPLICA_DB', 'EXTRA_DB_2', 'EXTRA_DB_3', 'TWIN_DB'],
           bindings: {
             TEST_MIGRATIONS: migrations,
             ...(await testSigningKey()),

@@ -11,6 +11,8 @@ declare global {
       /** The other two databases of the sharded test deployment (issue 26), bound as DB_2 and DB_3 there. */
       EXTRA_DB_2: D1Database;
       EXTRA_DB_3: D1Database;
+      /** The database of a one-database deployment beside the sharded one (test/sharding/add-database.test.ts). */
+      TWIN_DB: D1Database;
     }
   }
 }

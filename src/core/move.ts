@@ -1,4 +1,5 @@
 import { audienceKey } from './audience';
+import { archiveCopy } from './copies';
 import { INSERT_COPIES_FROM_JSON, INSERT_KEEPING_SEQUENCES, withOrdinals } from './create';
 import type { Db } from './db';
 import { NOTIFICATION_COLUMNS, type NotificationRow } from './notifications';
@@ -11,8 +12,9 @@ import { NOTIFICATION_COLUMNS, type NotificationRow } from './notifications';
 // sequences, and a broadcast may have another number here). The change feed is not copied: the user's cursors name
 // the source database and answer `reset` (core/cursor.ts).
 //
-// Not wired yet: a move also needs the shard map's "moving" state (writes of the moving users refused meanwhile),
-// waits past the isolates' map cache, and the operator's command; see the README "Scaling".
+// core/shard-moves.ts runs a move: it seeds a database new to the map with the broadcasts (copyBroadcasts), then
+// copies each moving user (copyUserInbox) while their own writes are refused, flips the map, and drops the source's
+// copies (dropInbox) once no request can still read them there.
 
 type Row = NotificationRow;
 
@@ -24,43 +26,74 @@ export interface CopyReport {
   receipts: number;
 }
 
-/** Copies the user's inbox from `source` to `target`: run it again and it adds nothing. */
+/** Copies the user's inbox from `source` to `target` (the project's broadcasts too): run it again and it adds nothing. */
 export async function copyInbox(source: Db, target: Db, projectId: string, userId: string): Promise<CopyReport> {
-  const own = audienceKey({ kind: 'user', id: userId });
   // The project's broadcasts first (a database that held none of the project's users has none), then the user's own.
-  const broadcasts = await copyNotifications(source, target, projectId, "substr(audience, 1, 2) <> 'u:'", []);
-  const mine = await copyNotifications(source, target, projectId, 'audience = ?2', [own]);
-  const receipts = await copyReceipts(source, target, projectId, userId);
-  return { notifications: broadcasts + mine, receipts };
+  let broadcasts = 0;
+  for (let after = 0; ; ) {
+    const batch = await copyNotifications(source, target, "project_id = ?1 AND substr(audience, 1, 2) <> 'u:'", [projectId], after);
+    broadcasts += batch.copied;
+    if (batch.done) break;
+    after = batch.after;
+  }
+  const mine = await copyUserInbox(source, target, projectId, userId);
+  return { notifications: broadcasts + mine.notifications, receipts: mine.receipts };
 }
 
-/** Copies the notifications matching `where` (?1 is the project), a batch at a time in sequence order. */
-async function copyNotifications(source: Db, target: Db, projectId: string, where: string, bound: unknown[]): Promise<number> {
-  let after = 0;
-  let copied = 0;
-  for (;;) {
-    const { results } = await source.$client
-      .prepare(`SELECT ${NOTIFICATION_COLUMNS} FROM notifications n WHERE project_id = ?1 AND ${where} AND seq > ?${bound.length + 2} ORDER BY seq LIMIT ${BATCH}`)
-      .bind(projectId, ...bound, after)
-      .all<Row>();
-    if (results.length === 0) return copied;
-    after = results.at(-1)!.seq;
-    // With its own sequence when it is free here (it nearly always is); else the next one this database hands out.
-    const json = JSON.stringify(results);
-    const { results: inserted } = await target.$client
-      .prepare(INSERT_KEEPING_SEQUENCES)
-      .bind(json)
-      .all<{ id: string }>();
-    const placed = new Set(inserted.map((r) => r.id));
-    const present = await idsIn(target, results.map((r) => r.id));
-    const displaced = results.filter((r) => !present.has(r.id));
-    if (displaced.length > 0) await insertRenumbered(target, displaced);
-    copied += placed.size + displaced.length;
-    // Archived there: archived here too, through the trigger (counters and inboxes move as for any archive).
-    const archived = results.filter((r) => r.archivedAt !== null && (placed.has(r.id) || displaced.includes(r)));
-    for (const r of archived) {
-      await target.$client.prepare('UPDATE notifications SET archived_at = ?1 WHERE id = ?2 AND archived_at IS NULL').bind(r.archivedAt, r.id).run();
-    }
+/** Copies the user's own notifications and their receipts (the broadcasts must be in `target` already). */
+export async function copyUserInbox(source: Db, target: Db, projectId: string, userId: string): Promise<CopyReport> {
+  let notifications = 0;
+  for (let after = 0; ; ) {
+    const batch = await copyNotifications(source, target, 'project_id = ?1 AND audience = ?2', [projectId, audienceKey({ kind: 'user', id: userId })], after);
+    notifications += batch.copied;
+    if (batch.done) break;
+    after = batch.after;
+  }
+  return { notifications, receipts: await copyReceipts(source, target, projectId, userId) };
+}
+
+/**
+ * One batch of every project's broadcasts after sequence `after`, in sequence order: what a database new to the
+ * map needs before its first users arrive (every database holds every broadcast).
+ */
+export const copyBroadcasts = (source: Db, target: Db, after: number) => copyNotifications(source, target, "substr(audience, 1, 2) <> 'u:'", [], after);
+
+/**
+ * One batch of the notifications matching `where` (over `bound`) after sequence `after`. What the operator did
+ * while the batch was on its way (a delete, an archive that reached the target before the copy did) is read back
+ * from the source and done to the copies: a later one reaches the copies itself.
+ */
+async function copyNotifications(source: Db, target: Db, where: string, bound: unknown[], after: number): Promise<{ copied: number; after: number; done: boolean }> {
+  const { results } = await source.$client
+    .prepare(`SELECT ${NOTIFICATION_COLUMNS} FROM notifications n WHERE ${where} AND seq > ?${bound.length + 1} ORDER BY seq LIMIT ${BATCH}`)
+    .bind(...bound, after)
+    .all<Row>();
+  if (results.length === 0) return { copied: 0, after, done: true };
+  // With its own sequence when it is free here (it nearly always is); else the next one this database hands out.
+  const { results: inserted } = await target.$client.prepare(INSERT_KEEPING_SEQUENCES).bind(JSON.stringify(results)).all<{ id: string }>();
+  const placed = new Set(inserted.map((r) => r.id));
+  const present = await idsIn(target, results.map((r) => r.id));
+  const displaced = results.filter((r) => !present.has(r.id));
+  if (displaced.length > 0) await insertRenumbered(target, displaced);
+  const written = results.filter((r) => placed.has(r.id) || displaced.includes(r));
+  // Archived there: archived here too, through the trigger (counters and inboxes move as for any archive).
+  for (const r of written.filter((r) => r.archivedAt !== null)) await archiveCopy(target, r.id, r.archivedAt!);
+  if (written.length > 0) await sweep(source, target, written);
+  return { copied: written.length, after: results.at(-1)!.seq, done: results.length < BATCH };
+}
+
+/** Copies just written whose source was deleted or archived since it was read: deleted or archived here too. */
+async function sweep(source: Db, target: Db, written: readonly Row[]): Promise<void> {
+  const { results } = await source.$client
+    .prepare('SELECT id, archived_at AS archivedAt FROM notifications WHERE id IN (SELECT value FROM json_each(?1))')
+    .bind(JSON.stringify(written.map((r) => r.id)))
+    .all<{ id: string; archivedAt: number | null }>();
+  const now = new Map(results.map((r) => [r.id, r.archivedAt]));
+  const gone = written.filter((r) => !now.has(r.id)).map((r) => r.id);
+  if (gone.length > 0) await target.$client.prepare('DELETE FROM notifications WHERE id IN (SELECT value FROM json_each(?1))').bind(JSON.stringify(gone)).run();
+  for (const r of written) {
+    const archivedAt = now.get(r.id);
+    if (archivedAt != null && r.archivedAt === null) await archiveCopy(target, r.id, archivedAt);
   }
 }
 

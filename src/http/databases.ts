@@ -7,8 +7,17 @@ import type { Bindings } from '../env';
 // The D1 databases a deployment declares (wrangler.toml: DB, and DB_<NAME> for each added one) and the
 // shard map that places users on them, kept per isolate (README "Scaling").
 
-/** How long an isolate keeps the shard map before reading it again. A move waits longer than this between its steps. */
-export const SHARD_MAP_TTL_MS = 30_000;
+/** How long an isolate keeps the shard map before reading it again (SHARD_MAP_TTL_SECONDS, default 30). */
+export function shardMapTtlMs(env: { SHARD_MAP_TTL_SECONDS?: string }): number {
+  const seconds = Number(env.SHARD_MAP_TTL_SECONDS);
+  return (Number.isInteger(seconds) && seconds > 0 ? seconds : 30) * 1000;
+}
+
+/**
+ * How long a move waits after marking shards (until every isolate has read the map that marks them) and after
+ * flipping them (until no request that read the old map still runs): the map's period and a margin.
+ */
+export const moveSettleMs = (env: { SHARD_MAP_TTL_SECONDS?: string }): number => shardMapTtlMs(env) + 5_000;
 
 /**
  * How long while a move is under way: its users' writes are refused until their shard flips, and an isolate
@@ -45,13 +54,13 @@ interface Cached {
 const cache = new WeakMap<D1Database, Cached | Promise<Cached>>();
 
 /**
- * The shard map, read from the control database at most once per SHARD_MAP_TTL_MS per isolate. A deployment
+ * The shard map, read from the control database at most once per shardMapTtlMs per isolate. A deployment
  * that declares DB alone never reads it. Not metered: it is the isolate's, not the request's.
  */
 export async function currentShardMap(env: Bindings, now = Date.now()): Promise<ShardMap> {
   if (declaredDatabases(env).length === 1) return ONE;
   const held = cache.get(env.DB);
-  if (held && !(held instanceof Promise) && now - held.readAt < (inTransition(held.map) ? MOVING_MAP_TTL_MS : SHARD_MAP_TTL_MS)) return held.map;
+  if (held && !(held instanceof Promise) && now - held.readAt < (inTransition(held.map) ? MOVING_MAP_TTL_MS : shardMapTtlMs(env))) return held.map;
   if (held instanceof Promise) return (await held).map;
   const reading = loadShardMap(openDb(env.DB)).then(
     ({ map, version }) => {

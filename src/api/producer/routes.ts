@@ -11,6 +11,7 @@ import { BOOKMARK, bearerAuth, emptyResponse, IDEMPOTENT_REPLAYED, jsonRequest, 
 import { writeOptions } from '../../http/write-options';
 import { TAGS } from '../tags';
 import { registerListeners } from './listener-routes';
+import { registerShards } from './shard-routes';
 import {
   CreatedNotifications,
   CreateKeyBody,
@@ -257,6 +258,7 @@ export function producerApi() {
   );
 
   registerListeners(dialect, OURS);
+  registerShards(dialect, OURS);
 
   return app;
 }
