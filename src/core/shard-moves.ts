@@ -27,8 +27,10 @@ export interface MovePlan {
 /** What one step did, and what the caller does next. */
 export interface StepReport {
   phase: MoveState['phase'] | 'done';
-  /** Wait this long before the next step (the isolates' maps are settling). */
+  /** Wait this long before the next step (the isolates' maps are settling, or a database fails). */
   waitMs?: number;
+  /** Why it waits, when it is not the maps: what the operator may have to look at. */
+  blocked?: string;
   /** Users (or, seeding, broadcasts) this step copied or dropped. */
   progress?: number;
 }
@@ -80,9 +82,10 @@ export async function stepMove(open: (binding: string) => Db, settleMs: number, 
   return drop(open, stored, move);
 }
 
-async function save(control: Db, stored: StoredShardMap, map: ShardMap, move: MoveState | null): Promise<void> {
-  if (!(await saveShardMap(control, stored.version, map, move))) throw new DomainError('conflict', 'Another step of this move ran at the same time: run one at a time');
-}
+/** Another step saved first (two callers at once): nothing lost, since every step's work can be done twice. */
+const raced = (move: MoveState): StepReport => ({ phase: move.phase, waitMs: 0 });
+
+const save = (control: Db, stored: StoredShardMap, map: ShardMap, move: MoveState | null): Promise<boolean> => saveShardMap(control, stored.version, map, move);
 
 async function seed(open: (binding: string) => Db, stored: StoredShardMap, move: MoveState): Promise<StepReport> {
   const control = open('DB');
@@ -90,7 +93,7 @@ async function seed(open: (binding: string) => Db, stored: StoredShardMap, move:
     // A broadcast recorded before the mark lists the databases of that time: written everywhere first, it is then seeded with the rest.
     const stores = storesOver(stored.map, open);
     for (let left = 1, rounds = 0; left > 0; rounds++) {
-      if (rounds === 5) throw new DomainError('conflict', `${left} notifications still wait for a database that fails: retry when it is back`);
+      if (rounds === 5) return { phase: 'seed', waitMs: 5_000, blocked: `${left} notifications still wait for a database that fails (see the copies_still_pending logs)` };
       left = (await completeCopies(stores, { limit: 100 })).pending;
     }
   }
@@ -103,11 +106,11 @@ async function seed(open: (binding: string) => Db, stored: StoredShardMap, move:
     copied += done.copied;
     after = done.after;
     if (done.done) {
-      await save(control, stored, stored.map, { ...move, phase: 'copy', cursor: undefined });
+      if (!(await save(control, stored, stored.map, { ...move, phase: 'copy', cursor: undefined }))) return raced(move);
       return { phase: 'copy', progress: copied };
     }
   }
-  await save(control, stored, stored.map, { ...move, cursor: { seq: after } });
+  if (!(await save(control, stored, stored.map, { ...move, cursor: { seq: after } }))) return raced(move);
   return { phase: 'seed', progress: copied };
 }
 
@@ -121,7 +124,7 @@ async function copy(open: (binding: string) => Db, stored: StoredShardMap, move:
   const moving = (source: string, { project, user }: UserKey) => stored.map[virtualShard(project, user)] === `${source}>${move.to}`;
   const walked = await walkUsers(open, sourcesOf(stored.map, move.to, 'movingTo'), move.cursor, moving, (source, key) => copyUserInbox(open(source), target, key.project, key.user));
   if (!walked.finished) {
-    await save(control, stored, stored.map, { ...move, cursor: walked.cursor });
+    if (!(await save(control, stored, stored.map, { ...move, cursor: walked.cursor }))) return raced(move);
     return { phase: 'copy', progress: walked.done };
   }
   // Every moving user is in the target: it serves them from now on.
@@ -129,7 +132,7 @@ async function copy(open: (binding: string) => Db, stored: StoredShardMap, move:
     const { binding, movingTo } = parseEntry(entry);
     return movingTo === move.to ? `${movingTo}<${binding}` : entry;
   });
-  await save(control, stored, map, { ...move, phase: 'drop', cursor: undefined, flippedAt: now });
+  if (!(await save(control, stored, map, { ...move, phase: 'drop', cursor: undefined, flippedAt: now }))) return raced(move);
   return { phase: 'drop', progress: walked.done };
 }
 
@@ -138,14 +141,14 @@ async function drop(open: (binding: string) => Db, stored: StoredShardMap, move:
   const moved = (source: string, { project, user }: UserKey) => stored.map[virtualShard(project, user)] === `${move.to}<${source}`;
   const walked = await walkUsers(open, sourcesOf(stored.map, move.to, 'movedFrom'), move.cursor, moved, (source, key) => dropInbox(open(source), key.project, key.user));
   if (!walked.finished) {
-    await save(control, stored, stored.map, { ...move, cursor: walked.cursor });
+    if (!(await save(control, stored, stored.map, { ...move, cursor: walked.cursor }))) return raced(move);
     return { phase: 'drop', progress: walked.done };
   }
   const map = stored.map.map((entry) => {
     const { binding, movedFrom } = parseEntry(entry);
     return binding === move.to && movedFrom !== undefined ? binding : entry;
   });
-  await save(control, stored, map, null);
+  if (!(await save(control, stored, map, null))) return raced(move);
   return { phase: 'done', progress: walked.done };
 }
 

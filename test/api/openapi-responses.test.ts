@@ -5,6 +5,10 @@ import { buildApp } from '../../src/app';
 import { ADMIN, asUser, freshProject, listenerCount, projectListenerCount, send, until } from '../helpers';
 import { SseClient, WsClient } from './client/stream-helpers';
 import { checked, Conformance, loadDocument } from './openapi-conformance';
+import { openDb } from '../../src/core/db';
+import { entryOf } from '../../src/core/placement';
+import { loadShardMap } from '../../src/core/shard-map';
+import { shardedFetch } from '../sharding/sharded-env';
 
 // Real answers against /openapi.json: every operation driven to its success and to the errors a
 // client can cause, each answer checked (openapi-conformance.ts): its status is documented, the
@@ -283,6 +287,65 @@ describe('real answers match /openapi.json', () => {
     expect(problems).toEqual([]);
   });
 
+  it('databases: the shard map and a move, and a moving user’s writes refused (503) meanwhile', async () => {
+    // The deployment of three databases (test/sharding/sharded-env.ts): the same control database, so the same projects.
+    const drive3 = (path: string, init: RequestInit = {}) => checked(conformance, problems, path, init, shardedFetch);
+    expect((await drive3('/v1/shards', { headers: ADMIN })).res.status).toBe(200);
+    expect((await drive3('/v1/shards', { headers: projectKey })).res.status).toBe(403);
+    expect((await drive3('/v1/shards/moves', json({ to: 'DB_9' }, ADMIN))).res.status).toBe(400);
+    expect((await drive3('/v1/shards/moves', json({ to: 'DB_2' }, projectKey))).res.status).toBe(403);
+    expect((await drive3('/v1/shards/moves/step', { method: 'POST', headers: projectKey })).res.status).toBe(403);
+    const started = await drive3('/v1/shards/moves', json({ to: 'DB_2', shards: 512 }, ADMIN));
+    expect(started.res.status).toBe(200);
+    expect(JSON.parse(started.body)).toMatchObject({ databases: [{ binding: 'DB', shards: 1024 }], move: { to: 'DB_2', phase: 'seed', shards: 512 } });
+    expect((await drive3('/v1/shards/moves', json({ to: 'DB_3' }, ADMIN))).res.status).toBe(409);
+    // Marked: nothing is copied until every isolate has read the map (SHARD_MAP_TTL_SECONDS, 1 s there, and 5 s).
+    const early = await drive3('/v1/shards/moves/step', { method: 'POST', headers: ADMIN });
+    expect(JSON.parse(early.body)).toMatchObject({ phase: 'seed', wait_ms: expect.any(Number) });
+
+    // A moving user's acknowledges and marking reads, in each API's shape.
+    const { map } = await loadShardMap(openDb(env.DB));
+    const mover = Array.from({ length: 64 }, (_, i) => `mover-${i}`).find((u) => entryOf(map, project, u).movingTo === 'DB_2')!;
+    const headers = await asUser({ sub: mover, project, orgs: ['crew'], permissions: ['notification:player:*'] });
+    const [own] = await send(project, { to: [{ user: mover }], title: 'mine' });
+    const refused = [
+      await drive3(`${CLIENT}/acknowledge`, json({ ids: [own!.id] }, headers)),
+      await drive3(`${CLIENT}/acknowledge-all`, json({}, headers)),
+      await drive3(`${CLIENT}/${own!.id}/acknowledge`, { method: 'POST', headers }),
+      await drive3(`/api/notifications/system/${toEveryone}`, { headers }),
+      await drive3(`/api/users/${mover}/notifications/${own!.id}`, { headers }),
+      await drive3(`/api/clients/crew/notifications/${toOrg}`, { headers }),
+    ];
+    for (const { res } of refused) {
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('2');
+    }
+    // Reads go on.
+    expect((await drive3(CLIENT, { headers })).res.status).toBe(200);
+
+    // A copy that cannot be completed (its database fails) holds the move before it seeds.
+    await env.DB.prepare(`INSERT INTO pending_copies (notification_id, project_id, row, bindings, created_at) VALUES (?1, ?2, '{}', '["DB_9"]', 0)`)
+      .bind(crypto.randomUUID(), project)
+      .run();
+    for (let held: { wait_ms?: number; waiting_for?: string } = {}; held.waiting_for === undefined; ) {
+      if (held.wait_ms) await new Promise((resolve) => setTimeout(resolve, Math.min(held.wait_ms!, 1000)));
+      held = JSON.parse((await drive3('/v1/shards/moves/step', { method: 'POST', headers: ADMIN })).body) as typeof held;
+      if (held.waiting_for) expect(held).toEqual({ phase: 'seed', wait_ms: 5000, waiting_for: expect.stringContaining('wait for a database that fails') });
+    }
+    await env.DB.prepare(`DELETE FROM pending_copies WHERE bindings = '["DB_9"]'`).run();
+    for (let phase = ''; phase !== 'done'; ) {
+      const step = await drive3('/v1/shards/moves/step', { method: 'POST', headers: ADMIN });
+      expect(step.res.status).toBe(200);
+      ({ phase } = JSON.parse(step.body) as { phase: string; wait_ms?: number });
+      const { wait_ms } = JSON.parse(step.body) as { wait_ms?: number };
+      if (wait_ms) await new Promise((resolve) => setTimeout(resolve, Math.min(wait_ms, 500)));
+    }
+    expect(JSON.parse((await drive3('/v1/shards', { headers: ADMIN })).body)).toMatchObject({ databases: [{ binding: 'DB', shards: 512 }, { binding: 'DB_2', shards: 512 }], move: null });
+    // Moved: its writes are taken again, in its new database.
+    expect((await drive3(`${CLIENT}/${own!.id}/acknowledge`, { method: 'POST', headers })).res.status).toBe(200);
+    expect(problems).toEqual([]);
+  }, 60_000);
+
   it('listener limits: 409 past a user’s, 503 past the project’s (MAX_LISTENERS_PER_PROJECT is 6 here)', async () => {
     const { id: crowded } = await freshProject('oa-full');
     const a = await asUser({ sub: crypto.randomUUID(), project: crowded });
@@ -345,6 +408,7 @@ describe('real answers match /openapi.json', () => {
       producerCreateProject: { id: 'never-stored', name: 'n' },
       producerCreateKey: { name: 'k' },
       producerCreateNotifications: { to: [{ user: 'u' }], title: 't' },
+      producerStartShardMove: { to: 'DB' },
     };
     for (const [template, operations] of Object.entries(conformance.doc.paths)) {
       const path =

@@ -4,10 +4,9 @@ import { databasesOf, parseEntry, VIRTUAL_SHARDS } from '../../core/placement';
 import { assertAdmin } from '../../core/projects';
 import { loadShardMap, type StoredShardMap } from '../../core/shard-map';
 import { startMove, stepMove } from '../../core/shard-moves';
-import { openDb } from '../../core/db';
 import type { createDialect } from '../../http/dialect';
-import { databaseBinding, declaredDatabases, forgetShardMap, moveSettleMs } from '../../http/databases';
-import { bearerAuth, jsonRequest, jsonResponse, requestHeaders } from '../../http/openapi';
+import { declaredDatabases, forgetShardMap, moveSettleMs } from '../../http/databases';
+import { BOOKMARK, bearerAuth, jsonRequest, jsonResponse, requestHeaders } from '../../http/openapi';
 import type { AppEnv } from '../../env';
 
 // The operator's view of the databases and their moves (README "Scaling"; scripts/shards.mjs drives them).
@@ -51,7 +50,8 @@ const MoveBody = z
 const StepBody = z
   .object({
     phase: z.enum(['seed', 'copy', 'drop', 'done']).openapi({ description: 'Where the move is after this step (`done`: no move is under way).' }),
-    wait_ms: z.number().int().optional().openapi({ description: 'Nothing was done: step again after this long (the isolates’ maps are settling).' }),
+    wait_ms: z.number().int().optional().openapi({ description: 'Step again after this long: the isolates’ maps are settling, another step ran at the same time, or (`waiting_for`) a database fails.' }),
+    waiting_for: z.string().optional().openapi({ description: 'What holds the move, when it is not the maps: a database that fails, say.' }),
     progress: z.number().int().optional().openapi({ description: 'Broadcasts (seed) or users (copy, drop) this step copied or dropped.' }),
   })
   .openapi('ShardMoveStep');
@@ -74,8 +74,8 @@ function describeShards(c: Context<AppEnv>, { version, map, move }: StoredShardM
   };
 }
 
-/** Each database by binding, outside any client's session (a move reads and writes the primaries). */
-const direct = (c: Context<AppEnv>) => (binding: string) => openDb(databaseBinding(c.env, binding), undefined, binding);
+/** Each database by binding, in the request's session (a POST starts on the primary). */
+const direct = (c: Context<AppEnv>) => (binding: string) => c.get('stores').open(binding);
 
 export function registerShards({ app, errors, guard, tags }: ReturnType<typeof createDialect>, ours: string) {
   const security = bearerAuth;
@@ -93,7 +93,7 @@ export function registerShards({ app, errors, guard, tags }: ReturnType<typeof c
       security,
       middleware: guard('poll'),
       parameters,
-      responses: { 200: jsonResponse(ShardsBody, 'The shard map'), ...errors(401, 403, 405, 429) },
+      responses: { 200: jsonResponse(ShardsBody, 'The shard map'), ...errors([400, '`invalid_parameter`: an `X-D1-Bookmark` that D1 refuses.'], 401, 403, 405, 429) },
     }),
     async (c) => {
       assertAdmin(c.get('principal'));
@@ -115,7 +115,7 @@ export function registerShards({ app, errors, guard, tags }: ReturnType<typeof c
       request: { body: jsonRequest(MoveBody) },
       parameters,
       responses: {
-        200: jsonResponse(ShardsBody, 'The shard map with its move (none: `to` already holds its share)'),
+        200: jsonResponse(ShardsBody, 'The shard map with its move (none: `to` already holds its share)', BOOKMARK),
         ...errors([400, '`invalid_parameter`: `to` is not a D1 binding of this Worker, or the body is not `{ "to", "shards"? }`.'], 401, 403, 405, [409, '`conflict`: a move to another database is under way.'], 413, 429),
       },
     }),
@@ -141,15 +141,23 @@ export function registerShards({ app, errors, guard, tags }: ReturnType<typeof c
       middleware: guard('write'),
       parameters,
       responses: {
-        200: jsonResponse(StepBody, 'What the step did, and what comes next'),
-        ...errors(401, 403, 405, [409, '`conflict`: another step ran at the same time, or copies are still pending for a failing database.'], 413, 429),
+        200: jsonResponse(StepBody, 'What the step did, and what comes next', BOOKMARK),
+        ...errors(401, 403, 405, 413, 429),
       },
     }),
     async (c) => {
       assertAdmin(c.get('principal'));
       const report = await stepMove(direct(c), moveSettleMs(c.env));
       if (report.waitMs === undefined) forgetShardMap(c.env);
-      return c.json({ phase: report.phase, ...(report.waitMs !== undefined && { wait_ms: Math.ceil(report.waitMs) }), ...(report.progress !== undefined && { progress: report.progress }) }, 200);
+      return c.json(
+        {
+          phase: report.phase,
+          ...(report.waitMs !== undefined && { wait_ms: Math.ceil(report.waitMs) }),
+          ...(report.blocked !== undefined && { waiting_for: report.blocked }),
+          ...(report.progress !== undefined && { progress: report.progress }),
+        },
+        200,
+      );
     },
   );
 }
