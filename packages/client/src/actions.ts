@@ -12,6 +12,9 @@ const timestamp = (ms: number) => new Date(ms).toISOString();
 /** How many held notifications acknowledgeAll tries in turn when the newest is gone (404). */
 const ACKNOWLEDGE_ALL_TRIES = 4;
 
+/** How many times a write refused for a moment (503 with Retry-After: the inbox is moving to another database) is sent again. */
+const BRIEF_REFUSAL_TRIES = 5;
+
 /**
  * The user's calls, as the leader runs them. An acknowledge shows at once as an edit over the server's state
  * (store.ts `view`): it ends when that state shows it, or, if the request fails, at once (nothing to roll back).
@@ -36,13 +39,28 @@ export function createActions(ctx: InboxContext, loadMore: () => Promise<void>):
   };
   /** The server no longer has it (deleted, archived or expired): hidden until its state drops it too. */
   const gone = (id: string) => begin({ ids: [id], at: timestamp(scheduler.now()), hide: true, answered: true });
+  /**
+   * A write the server refused for a moment says when to come back (503 with Retry-After: the user's inbox is
+   * being moved to another database, a few seconds): sent again then, a few times, the edit showing meanwhile.
+   * Acknowledges are safe to repeat.
+   */
+  async function write(path: string, init: RequestInit): Promise<Response> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await api.call(path, init);
+      } catch (error: any) {
+        if (error.status != 503 || error.retryAfterMs === undefined || tries >= BRIEF_REFUSAL_TRIES) throw error;
+        await new Promise<void>((resolve) => scheduler.setTimeout(() => resolve(), error.retryAfterMs));
+      }
+    }
+  }
   const pendingIds = () => ctx.state.notifications.filter((notification) => notification.status == 'pending').map((notification) => notification.id);
 
   async function acknowledge(id: string) {
     const edit: Edit = { ids: pendingIds().includes(id) ? [id] : [], at: timestamp(scheduler.now()) };
     begin(edit);
     try {
-      const done = await json<Notification>(await api.call('/' + encodeURIComponent(id) + '/acknowledge', { method: 'POST' }));
+      const done = await json<Notification>(await write('/' + encodeURIComponent(id) + '/acknowledge', { method: 'POST' }));
       // The server's time, shown until its state (the stream, a poll) shows the acknowledge itself.
       if (done.acknowledged_at) edit.at = done.acknowledged_at;
       answered(edit);
@@ -66,7 +84,7 @@ export function createActions(ctx: InboxContext, loadMore: () => Promise<void>):
       for (let index = 0; ; index++) {
         const through = before[index]!.id;
         try {
-          const response = await api.call('/acknowledge-all', { method: 'POST', body: JSON.stringify({ through }) });
+          const response = await write('/acknowledge-all', { method: 'POST', body: JSON.stringify({ through }) });
           const { acknowledged } = await json<{ acknowledged: number }>(response);
           answered(edit);
           return acknowledged;

@@ -25,6 +25,9 @@ export async function errorOf(response: Response, now: number): Promise<InboxErr
 
 export type Fetch = NonNullable<InboxOptions['fetch']>;
 
+/** The database a bookmark names (`DB_2.` of `DB_2.<bookmark>`; empty: the default database). */
+const databaseOf = (bookmark: string) => /^DB_[A-Z0-9_]+\./.exec(bookmark)?.[0] || '';
+
 /** Requests with the user's token; a token function is asked again after a 401 and the request sent once more. */
 export function createApi(endpoint: string, token: InboxOptions['token'], fetch: Fetch, now: () => number) {
   let cached: Promise<string> | undefined;
@@ -55,9 +58,10 @@ export function createApi(endpoint: string, token: InboxOptions['token'], fetch:
         } catch (error) {
           throw failure('NETWORK_ERROR', String(error));
         }
-        // D1 bookmarks compare as strings: keep the later one.
+        // D1 bookmarks compare as strings: keep the later one of a database. One of another database (`DB_2.…`)
+        // takes over: the user's inbox moved there (the operator added a database), and their writes go there now.
         const given = response.headers.get('x-d1-bookmark');
-        if (given && (!bookmark || given > bookmark)) bookmark = given;
+        if (given && (!bookmark || databaseOf(given) != databaseOf(bookmark) || given > bookmark)) bookmark = given;
         if (response.status == 401 && retryOn401) api.stale();
         else if (response.ok || response.status == 304) return response;
         else throw await errorOf(response, now());

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fakeVisibility, note, refusal, slowAnswer, T0 } from './fakes';
+import { createApi } from '../src/http';
 import { live, setup, started } from './setup';
 
 const at = (ms: number) => new Date(ms).toISOString();
@@ -33,6 +34,57 @@ describe('acknowledge', () => {
     // The edit has ended: the server's word alone from here on.
     t.socket.receive({ type: 'counts', cursor: 'c12', counts: { total: 3, pending: 3 } });
     expect(t.inbox.state.counts).toEqual({ total: 3, pending: 3 });
+  });
+
+  it('sends one refused for a moment (503 with Retry-After: the inbox is moving to another database) again then, the edit showing meanwhile', async () => {
+    const t = await live();
+    const [a] = t.items;
+    let refusals = 2;
+    t.server.refuse = (c) => (c.method == 'POST' && refusals-- > 0 ? refusal(503, 'SERVICE_UNAVAILABLE', { 'retry-after': '2' }) : undefined);
+    const done = t.inbox.acknowledge(a!.id);
+    await t.clock.advance(0);
+    expect(t.server.callsTo(`/${a!.id}/acknowledge`, 'POST')).toHaveLength(1);
+    expect(t.inbox.state.notifications[0]).toMatchObject({ status: 'acknowledged' });
+    await t.clock.advance(1999);
+    expect(t.server.callsTo(`/${a!.id}/acknowledge`, 'POST')).toHaveLength(1);
+    await t.clock.advance(1);
+    await t.clock.advance(2000);
+    await done;
+    expect(t.server.callsTo(`/${a!.id}/acknowledge`, 'POST')).toHaveLength(3);
+    expect(t.inbox.state.notifications[0]).toMatchObject({ status: 'acknowledged' });
+    expect(t.inbox.state.error).toBeUndefined();
+  });
+
+  it('gives up on a refusal that lasts, and on a 503 that does not say when (the project’s listener limit)', async () => {
+    const t = await live();
+    t.server.refuse = (c) => (c.method == 'POST' ? refusal(503, 'SERVICE_UNAVAILABLE', { 'retry-after': '1' }) : undefined);
+    const lasting = t.inbox.acknowledge(t.items[0]!.id);
+    const failed = expect(lasting).rejects.toMatchObject({ status: 503 });
+    for (let i = 0; i < 6; i++) await t.clock.advance(1000);
+    await failed;
+    expect(t.server.callsTo(`/${t.items[0]!.id}/acknowledge`, 'POST')).toHaveLength(5);
+    t.server.refuse = (c) => (c.method == 'POST' ? refusal(503, 'CONNECTION_LIMIT_REACHED') : undefined);
+    await expect(t.inbox.acknowledge(t.items[1]!.id)).rejects.toMatchObject({ status: 503 });
+    expect(t.server.callsTo(`/${t.items[1]!.id}/acknowledge`, 'POST')).toHaveLength(1);
+  });
+
+  it('follows its inbox to another database: a bookmark of another database replaces a later-sorting one of the old', async () => {
+    const given = [
+      'ffffffff-00000002-00000003-0123456789abcdef0123456789abcdef',
+      '00000001-00000002-00000003-0123456789abcdef0123456789abcdef',
+      'DB_2.00000001-00000002-00000003-0123456789abcdef0123456789abcdef',
+      'DB_2.00000002-00000002-00000003-0123456789abcdef0123456789abcdef',
+      'DB_2.00000001-00000009-00000003-0123456789abcdef0123456789abcdef',
+    ];
+    const sent: (string | null)[] = [];
+    const api = createApi('https://inbox.test/api/v1/client/notifications', 'tok', async (_url, init) => {
+      sent.push(new Headers(init?.headers).get('x-d1-bookmark'));
+      return new Response('{}', { headers: { 'x-d1-bookmark': given[sent.length - 1]! } });
+    }, () => T0);
+    for (let i = 0; i < given.length; i++) await api.call('/acknowledge-all', { method: 'POST', body: '{}' });
+    // Later of one database kept; another database's taken at once; then the later of that one.
+    expect(sent).toEqual([null, given[0], given[0], given[2], given[3]]);
+    expect(api.bookmark()).toBe(given[3]);
   });
 
   it('rolls back with the error when it fails, and keeps what the stream said meanwhile', async () => {
