@@ -199,9 +199,14 @@ describe('adding a database while the service runs', () => {
     for (let i = 0; i < 40; i++) await operate();
     for (const user of USERS) await samePicture(user);
 
+    const quiet = `quiet-${stamp}`;
+    expect((await moving.fetch('/v1/projects', json(ADMIN, { id: quiet, name: quiet }))).status).toBe(201);
     for (const to of ['DB_2', 'DB_3']) {
       let movers: string[] = [];
       let stream: SseClient | undefined;
+      let longPoll: Promise<Response> | undefined;
+      let quietUser = '';
+      let quietToken: Record<string, string> = {};
       let streamUser = '';
       let done = false;
       const moved = addDatabase(to, async () => {
@@ -216,6 +221,11 @@ describe('adding a database while the service runs', () => {
         // A listener of a moving user, open across the move.
         stream = await SseClient.open('', moving.tokens.get(mover)!, moving.fetch);
         expect((await stream.next()).type).toBe('ready');
+        // And a long poll waiting across it (a minute, far longer than the move's next steps), of a moving user of
+        // a quiet project, whom nothing wakes before the move ends.
+        quietUser = Array.from({ length: 200 }, (_, i) => `quiet-${to}-${i}`).find((user) => entryOf(map, quiet, user).movingTo === to)!;
+        quietToken = await asUser({ sub: quietUser, project: quiet });
+        longPoll = moving.fetch('/notification/v1/player/me/stream/notification/lp?deadline=60', { headers: quietToken });
       }).then((users) => {
         movers = users;
         done = true;
@@ -231,6 +241,19 @@ describe('adding a database while the service runs', () => {
       // at the latest), then what arrives.
       await create({ user: streamUser });
       await stream!.nextOf('reset', 10_000);
+      // The long poll answers at its first wake-up after the move, empty, with its cursor of the old database; the
+      // next, from that cursor, starts where offset_reset_strategy says (earliest: the whole inbox, in the new one).
+      const woken = Date.now();
+      expect((await moving.fetch(`/v1/projects/${quiet}/notifications`, json(ADMIN, { to: [{ user: quietUser }], title: 'wake' }))).status).toBe(201);
+      const waited = await longPoll!;
+      expect(waited.status).toBe(200);
+      expect(Date.now() - woken).toBeLessThan(30_000);
+      const { notifications, cursor } = (await waited.json()) as { notifications: unknown[]; cursor: string };
+      expect(notifications).toEqual([]);
+      const next = await moving.fetch(`/notification/v1/player/me/stream/notification/lp?deadline=0&offset_reset_strategy=earliest&exclude_before=${encodeURIComponent(cursor)}`, {
+        headers: quietToken,
+      });
+      expect(((await next.json()) as { notifications: { message: string }[] }).notifications.map((n) => n.message)).toEqual(['']);
       const title = `n${count}`;
       await create({ user: streamUser });
       for (;;) {
