@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { hash64 } from '../../src/core/hash';
-import { databaseOf, databasesOf, sharesFor, singleDatabase, VIRTUAL_SHARDS, virtualShard, type ShardMap } from '../../src/core/placement';
+import { databaseOf, databasesOf, entryOf, inTransition, parseEntry, sharesFor, singleDatabase, VIRTUAL_SHARDS, virtualShard, type ShardMap } from '../../src/core/placement';
 
-// Placement of users over D1 databases (issue 26, first step): pure functions, wired in later sessions.
+// Placement of users over D1 databases (issue 26): pure functions.
 
 /** A map after adding each database in turn, moving the shares sharesFor chooses. */
 function grown(...added: string[]): ShardMap {
@@ -55,6 +55,23 @@ describe('placement', () => {
     expect(moved.length).toBe(Math.floor(VIRTUAL_SHARDS / 3));
     // Adding a database that already holds its share moves nothing.
     expect(sharesFor(three, 'DB_3')).toEqual([]);
+  });
+});
+
+describe('a move in the map', () => {
+  it('reads A>B as served by A and moving to B, B<A as served by B, and writes broadcasts to both sides', () => {
+    expect(parseEntry('DB')).toEqual({ binding: 'DB' });
+    expect(parseEntry('DB>DB_2')).toEqual({ binding: 'DB', movingTo: 'DB_2' });
+    expect(parseEntry('DB_2<DB')).toEqual({ binding: 'DB_2', movedFrom: 'DB' });
+    const map = singleDatabase().map((binding, shard) => (shard === 7 ? 'DB>DB_2' : shard === 9 ? 'DB_3<DB' : binding));
+    expect(inTransition(map)).toBe(true);
+    expect(inTransition(singleDatabase())).toBe(false);
+    expect(databasesOf(map)).toEqual(['DB', 'DB_2', 'DB_3']);
+    const user = Array.from({ length: 50_000 }, (_, i) => `u${i}`).find((u) => virtualShard('p', u) === 7)!;
+    expect(databaseOf(map, 'p', user)).toBe('DB');
+    expect(entryOf(map, 'p', user)).toEqual({ binding: 'DB', movingTo: 'DB_2' });
+    // A new move is planned only on a settled map.
+    expect(() => sharesFor(map, 'DB_4')).toThrow('a move is under way');
   });
 });
 
