@@ -18,7 +18,7 @@ import type { Db } from './db';
 import { invalidParameter } from './errors';
 import { fromRow, LIMITS, type Notification, type NotificationRow } from './notifications';
 import { announce, type Publisher } from './realtime';
-import { CONTROL, inboxesOf, isSharded, type Stores } from './stores';
+import { CONTROL, inboxesOf, inOrder, isSharded, type Stores } from './stores';
 
 // Creating notifications when the deployment has several databases (issue 26). A notification to one user is
 // written to that user's database; one to an organisation or everyone to every inbox database, under one id.
@@ -113,7 +113,7 @@ async function finish(stores: Stores, done: readonly { id: string; bindings: rea
   for (const { id, archivedAt, deletedAt } of results) {
     if (archivedAt === null && deletedAt === null) continue;
     const bindings = done.find((d) => d.id === id)!.bindings;
-    await Promise.all(bindings.map((binding) => (deletedAt !== null ? deleteCopy(stores.open(binding), id) : archiveCopy(stores.open(binding), id, archivedAt!))));
+    await inOrder(stores, bindings, async (db) => void (deletedAt !== null ? await deleteCopy(db, id) : await archiveCopy(db, id, archivedAt!)));
   }
 }
 
@@ -130,6 +130,16 @@ function targetsOf(stores: Stores, projectId: string, audience: Audience): strin
 async function writeCopies(db: Db, rows: readonly Row[]): Promise<{ seq: number; id: string }[]> {
   const { results } = await db.$client.prepare(INSERT_COPIES_FROM_JSON).bind(JSON.stringify(rows)).all<{ seq: number; id: string }>();
   return results;
+}
+
+/**
+ * Where a recorded copy goes when it is completed: where its recipients live by the map of now, not of its create
+ * (an inbox may have moved since, and a database been added: core/shard-moves.ts). A broadcast keeps the databases
+ * it was recorded for too (copies there are harmless, and it was promised to them).
+ */
+function targetsNow(stores: Stores, projectId: string, audience: string, recorded: readonly string[]): string[] {
+  if (audience.startsWith('u:')) return inboxesOf(stores, projectId, audience.slice(2));
+  return [...new Set([...recorded, ...stores.inboxes])];
 }
 
 export interface CompletionReport {
@@ -167,7 +177,7 @@ export async function completeCopies(
   let completed = 0;
   for (const pending of results) {
     const row = JSON.parse(pending.row) as Row;
-    const bindings = JSON.parse(pending.bindings) as string[];
+    const bindings = targetsNow(stores, pending.projectId, row.audience, JSON.parse(pending.bindings) as string[]);
     try {
       if (pending.deletedAt === null) for (const binding of bindings) await writeCopies(stores.open(binding), [row]);
       await finish(stores, [{ id: pending.notificationId, bindings }]);

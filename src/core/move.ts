@@ -1,5 +1,4 @@
 import { audienceKey } from './audience';
-import { archiveCopy } from './copies';
 import { INSERT_COPIES_FROM_JSON, INSERT_KEEPING_SEQUENCES, withOrdinals } from './create';
 import type { Db } from './db';
 import { NOTIFICATION_COLUMNS, type NotificationRow } from './notifications';
@@ -26,44 +25,76 @@ export interface CopyReport {
   receipts: number;
 }
 
+/**
+ * Statements a step may still issue (a Worker invocation may issue 1,000 D1 queries): the copy stops between
+ * batches when it runs low, and says where to go on from.
+ */
+export interface Budget {
+  statements: number;
+}
+
+/** Statements one batch of notifications may take (read, insert, check, renumber, archive, read back, delete, archive). */
+const PER_BATCH = 8;
+
 /** Copies the user's inbox from `source` to `target` (the project's broadcasts too): run it again and it adds nothing. */
 export async function copyInbox(source: Db, target: Db, projectId: string, userId: string): Promise<CopyReport> {
+  const budget = { statements: Number.POSITIVE_INFINITY };
   // The project's broadcasts first (a database that held none of the project's users has none), then the user's own.
   let broadcasts = 0;
   for (let after = 0; ; ) {
-    const batch = await copyNotifications(source, target, "project_id = ?1 AND substr(audience, 1, 2) <> 'u:'", [projectId], after);
+    const batch = await copyNotifications(source, target, "project_id = ?1 AND substr(audience, 1, 2) <> 'u:'", [projectId], after, budget);
     broadcasts += batch.copied;
     if (batch.done) break;
     after = batch.after;
   }
-  const mine = await copyUserInbox(source, target, projectId, userId);
+  const mine = await copyUserInbox(source, target, projectId, userId, 0, budget);
   return { notifications: broadcasts + mine.notifications, receipts: mine.receipts };
 }
 
-/** Copies the user's own notifications and their receipts (the broadcasts must be in `target` already). */
-export async function copyUserInbox(source: Db, target: Db, projectId: string, userId: string): Promise<CopyReport> {
+/**
+ * Copies the user's own notifications after sequence `from`, then their receipts (the broadcasts must be in `target`
+ * already). Stops early when the budget runs low: `after` is where to go on from.
+ */
+export async function copyUserInbox(
+  source: Db,
+  target: Db,
+  projectId: string,
+  userId: string,
+  from: number,
+  budget: Budget,
+): Promise<CopyReport & { finished: boolean; after: number }> {
   let notifications = 0;
-  for (let after = 0; ; ) {
-    const batch = await copyNotifications(source, target, 'project_id = ?1 AND audience = ?2', [projectId, audienceKey({ kind: 'user', id: userId })], after);
+  for (let after = from; ; ) {
+    if (budget.statements < PER_BATCH) return { notifications, receipts: 0, finished: false, after };
+    const batch = await copyNotifications(source, target, 'project_id = ?1 AND audience = ?2', [projectId, audienceKey({ kind: 'user', id: userId })], after, budget);
     notifications += batch.copied;
-    if (batch.done) break;
     after = batch.after;
+    if (batch.done) return { notifications, receipts: await copyReceipts(source, target, projectId, userId, budget), finished: true, after };
   }
-  return { notifications, receipts: await copyReceipts(source, target, projectId, userId) };
 }
 
 /**
  * One batch of every project's broadcasts after sequence `after`, in sequence order: what a database new to the
  * map needs before its first users arrive (every database holds every broadcast).
  */
-export const copyBroadcasts = (source: Db, target: Db, after: number) => copyNotifications(source, target, "substr(audience, 1, 2) <> 'u:'", [], after);
+export const copyBroadcasts = (source: Db, target: Db, after: number, budget: Budget) =>
+  copyNotifications(source, target, "substr(audience, 1, 2) <> 'u:'", [], after, budget);
 
 /**
  * One batch of the notifications matching `where` (over `bound`) after sequence `after`. What the operator did
  * while the batch was on its way (a delete, an archive that reached the target before the copy did) is read back
- * from the source and done to the copies: a later one reaches the copies itself.
+ * from the source and done to the copies: the operator's writes reach the source first and the target last
+ * (core/stores.ts inOrder), so a later one reaches the copies itself.
  */
-async function copyNotifications(source: Db, target: Db, where: string, bound: unknown[], after: number): Promise<{ copied: number; after: number; done: boolean }> {
+async function copyNotifications(
+  source: Db,
+  target: Db,
+  where: string,
+  bound: unknown[],
+  after: number,
+  budget: Budget,
+): Promise<{ copied: number; after: number; done: boolean }> {
+  budget.statements -= PER_BATCH;
   const { results } = await source.$client
     .prepare(`SELECT ${NOTIFICATION_COLUMNS} FROM notifications n WHERE ${where} AND seq > ?${bound.length + 1} ORDER BY seq LIMIT ${BATCH}`)
     .bind(...bound, after)
@@ -77,9 +108,21 @@ async function copyNotifications(source: Db, target: Db, where: string, bound: u
   if (displaced.length > 0) await insertRenumbered(target, displaced);
   const written = results.filter((r) => placed.has(r.id) || displaced.includes(r));
   // Archived there: archived here too, through the trigger (counters and inboxes move as for any archive).
-  for (const r of written.filter((r) => r.archivedAt !== null)) await archiveCopy(target, r.id, r.archivedAt!);
+  await archiveAll(target, written.filter((r) => r.archivedAt !== null).map((r) => ({ id: r.id, at: r.archivedAt! })));
   if (written.length > 0) await sweep(source, target, written);
   return { copied: written.length, after: results.at(-1)!.seq, done: results.length < BATCH };
+}
+
+/** Archives these copies (each the first time only, as the operator's archive does), in one statement. */
+async function archiveAll(db: Db, archives: readonly { id: string; at: number }[]): Promise<void> {
+  if (archives.length === 0) return;
+  await db.$client
+    .prepare(
+      `UPDATE notifications SET archived_at = (SELECT json_extract(value, '$.at') FROM json_each(?1) WHERE json_extract(value, '$.id') = notifications.id)
+       WHERE id IN (SELECT json_extract(value, '$.id') FROM json_each(?1)) AND archived_at IS NULL`,
+    )
+    .bind(JSON.stringify(archives))
+    .run();
 }
 
 /** Copies just written whose source was deleted or archived since it was read: deleted or archived here too. */
@@ -91,10 +134,7 @@ async function sweep(source: Db, target: Db, written: readonly Row[]): Promise<v
   const now = new Map(results.map((r) => [r.id, r.archivedAt]));
   const gone = written.filter((r) => !now.has(r.id)).map((r) => r.id);
   if (gone.length > 0) await target.$client.prepare('DELETE FROM notifications WHERE id IN (SELECT value FROM json_each(?1))').bind(JSON.stringify(gone)).run();
-  for (const r of written) {
-    const archivedAt = now.get(r.id);
-    if (archivedAt != null && r.archivedAt === null) await archiveCopy(target, r.id, archivedAt);
-  }
+  await archiveAll(target, written.filter((r) => r.archivedAt === null && now.get(r.id) != null).map((r) => ({ id: r.id, at: now.get(r.id)! })));
 }
 
 async function idsIn(db: Db, ids: readonly string[]): Promise<Set<string>> {
@@ -108,7 +148,8 @@ async function insertRenumbered(target: Db, rows: readonly Row[]): Promise<void>
 }
 
 /** The user's receipts, and what their acknowledge-alls covered, as receipts on the notifications the target holds. */
-async function copyReceipts(source: Db, target: Db, projectId: string, userId: string): Promise<number> {
+async function copyReceipts(source: Db, target: Db, projectId: string, userId: string, budget: Budget): Promise<number> {
+  budget.statements -= 2;
   const { results: receipts } = await source.$client
     .prepare(
       `SELECT notification_id AS id, seen_at AS seenAt, read_at AS readAt, acknowledged_at AS acknowledgedAt, archived_at AS archivedAt
@@ -135,6 +176,7 @@ async function copyReceipts(source: Db, target: Db, projectId: string, userId: s
   }
   const all = [...byId.values()];
   for (let i = 0; i < all.length; i += BATCH) {
+    budget.statements--;
     // Only for notifications the target holds (a receipt of one deleted meanwhile has nothing to describe).
     await target.$client
       .prepare(

@@ -5,7 +5,7 @@ import type { Db } from './db';
 import { DomainError } from './errors';
 import { announce, type WriteOptions } from './realtime';
 import { notifications } from './schema';
-import { inboxesOf, isSharded, type Stores } from './stores';
+import { inboxesOf, inOrder, isSharded, type Stores } from './stores';
 
 export const PRIORITIES = ['low', 'normal', 'high', 'critical'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -66,7 +66,7 @@ export function isExpired(n: Pick<Notification, 'expiresAt'>, now: number): bool
 
 /** A notification of this project by id, or a 404 (another project's id is as unknown as a missing one). */
 export async function getNotification(stores: Stores, projectId: string, id: string): Promise<Notification> {
-  const row = await firstFound(stores, (db) => db.select().from(notifications).where(and(eq(notifications.id, id), eq(notifications.projectId, projectId))).get());
+  const row = await firstFound(stores, projectId, (db) => db.select().from(notifications).where(and(eq(notifications.id, id), eq(notifications.projectId, projectId))).get());
   if (!row) throw new DomainError('not_found', `Notification ${id} does not exist`);
   return fromRow(row);
 }
@@ -86,21 +86,31 @@ export async function destroyNotification(
   const where = and(eq(notifications.id, id), eq(notifications.projectId, projectId), audience === undefined ? undefined : eq(notifications.audience, audience));
   const forgotten = isSharded(stores) ? await forgetPendingCopy(stores, projectId, id, audience) : false;
   const deleted = (
-    await Promise.all(
-      (userId === undefined ? stores.inboxes : inboxesOf(stores, projectId, userId)).map((b) => stores.open(b)).map((db) =>
-        db.delete(notifications).where(where).returning({ audience: notifications.audience }),
-      ),
+    await inOrder(stores, userId === undefined ? stores.inboxes : inboxesOf(stores, projectId, userId), (db) =>
+      db.delete(notifications).where(where).returning({ audience: notifications.audience }),
     )
   ).flat();
   if (deleted.length === 0 && !forgotten) throw new DomainError('not_found', `Notification ${id} does not exist`);
   if (deleted[0]) await announce(publisher, projectId, [deleted[0].audience]);
 }
 
-/** The first database (of those holding inboxes) where `read` finds something; all are asked at once. */
-export async function firstFound<T>(stores: Stores, read: (db: Db) => Promise<T | undefined | null>): Promise<T | undefined> {
+/**
+ * What `read` finds in the databases holding inboxes (all asked at once): a user's notification as the database
+ * serving them holds it (while their inbox moves, another may hold an older or partial copy), else the first found.
+ */
+export async function firstFound<T extends { audience: string; projectId?: string }>(
+  stores: Stores,
+  projectId: string,
+  read: (db: Db) => Promise<T | undefined | null>,
+): Promise<T | undefined> {
   const found = await Promise.all(stores.inboxes.map((binding) => read(stores.open(binding))));
-  return found.find((row) => row !== undefined && row !== null) ?? undefined;
+  const any = found.find((row) => row !== undefined && row !== null);
+  if (!any?.audience.startsWith('u:')) return any ?? undefined;
+  return found[stores.inboxes.indexOf(servingOf(stores, projectId, any.audience))] ?? any;
 }
+
+/** The database serving a user's audience (`u:<id>`). */
+export const servingOf = (stores: Stores, projectId: string, audience: string): string => stores.bindingOf(projectId, audience.slice(2));
 
 /**
  * A copy not yet written (core/copies.ts) never will be: its record is marked deleted first, so that a writer

@@ -4,9 +4,9 @@ import { decodeCursor, decodeKeyCursor, encodeCursor, encodeKeyCursor, type Curs
 import type { Db } from './db';
 import { DomainError } from './errors';
 import { receiptColumns, toItem, type ItemRow } from './inbox';
-import { firstFound, NOTIFICATION_COLUMNS, type InboxItem } from './notifications';
+import { firstFound, NOTIFICATION_COLUMNS, servingOf, type InboxItem } from './notifications';
 import { announce, type WriteOptions } from './realtime';
-import { inboxesOf, inboxOf, isSharded, type Stores } from './stores';
+import { inboxesOf, inboxOf, inOrder, isSharded, type Stores } from './stores';
 
 // The operator's view of a project's notifications (seeds/003): every notification, archived ones
 // included, each with the state of the user it was addressed to (none for organisations and
@@ -39,7 +39,7 @@ export async function listForOperator(stores: Stores, projectId: string, query: 
   const desc = query.order === 'desc';
   const after = query.cursor !== undefined ? decodeKeyCursor(scope, query.cursor) : desc ? { at: Number.MAX_SAFE_INTEGER, id: '' } : { at: -1, id: '' };
   const pages = await Promise.all(
-    stores.inboxes.map(async (binding) => {
+    stores.inboxes.map(async (binding): Promise<(ItemRow & { binding: string })[]> => {
       const { results } = await stores
         .open(binding)
         .$client.prepare(
@@ -49,14 +49,16 @@ export async function listForOperator(stores: Stores, projectId: string, query: 
         )
         .bind(projectId, after.at, after.id, query.limit + 1)
         .all<ItemRow>();
-      return results;
+      return results.map((row) => ({ ...row, binding }));
     }),
   );
   const seen = new Set<string>();
   const sign = desc ? -1 : 1;
+  // A broadcast once; a user's notification as the database serving them holds it (a move leaves a copy behind a while).
+  const own = (row: ItemRow & { binding: string }) => row.audience.startsWith('u:') && row.binding === servingOf(stores, projectId, row.audience);
   const merged = pages
     .flat()
-    .sort((a, b) => sign * (a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)))
+    .sort((a, b) => sign * (a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) || Number(own(b)) - Number(own(a)))
     .filter((row) => !seen.has(row.id) && seen.add(row.id));
   const items = merged.slice(0, query.limit).map(toItem);
   const last = items.at(-1);
@@ -83,7 +85,7 @@ async function listForUser(db: Db, projectId: string, userId: string, query: Ope
 /** One notification of the project (of one user, when `userId` is given), or not_found. */
 export async function showForOperator(stores: Stores, projectId: string, id: string, userId?: string): Promise<InboxItem> {
   const read = (db: Db) => db.$client.prepare(`SELECT ${ITEM_COLUMNS} FROM notifications n ${ADDRESSED_RECEIPT} WHERE n.id = ?1 AND n.project_id = ?2`).bind(id, projectId).first<ItemRow>();
-  const row = userId === undefined ? await firstFound(stores, read) : await read(inboxOf(stores, projectId, userId));
+  const row = userId === undefined ? await firstFound(stores, projectId, read) : await read(inboxOf(stores, projectId, userId));
   if (!row || (userId !== undefined && row.audience !== audienceKey({ kind: 'user', id: userId }))) {
     throw new DomainError('not_found', `Notification ${id} does not exist`);
   }
@@ -100,12 +102,12 @@ export async function archiveForOperator(
 ): Promise<InboxItem> {
   const item = await showForOperator(stores, projectId, id, userId);
   if (item.archivedAt !== null) return item;
-  const copies = (item.audience.kind === 'user' ? inboxesOf(stores, projectId, item.audience.id) : stores.inboxes).map((b) => stores.open(b));
+  const copies = item.audience.kind === 'user' ? inboxesOf(stores, projectId, item.audience.id) : stores.inboxes;
   // A copy not yet written (core/copies.ts) is archived when it is.
   if (isSharded(stores)) {
     await stores.control.$client.prepare('UPDATE pending_copies SET archived_at = ?1 WHERE notification_id = ?2 AND archived_at IS NULL').bind(now, id).run();
   }
-  const archived = (await Promise.all(copies.map((db) => archiveCopy(db, id, now)))).find((at) => at !== null);
+  const archived = (await inOrder(stores, copies, (db) => archiveCopy(db, id, now))).find((at) => at !== null);
   if (archived === undefined) return showForOperator(stores, projectId, id, userId); // a concurrent archive won; show its time
   await announce(publisher, projectId, [audienceKey(item.audience)]);
   return { ...item, archivedAt: archived };

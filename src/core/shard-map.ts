@@ -12,14 +12,21 @@ export interface MoveState {
   to: string;
   /** When its shards were marked `A>B`: nothing is copied until every isolate has read that map. */
   markedAt: number;
-  /** seed: the project's broadcasts (a database new to the map holds none); copy: the users; drop: the sources' old copies. */
+  /** seed: the broadcasts (a database new to the map holds none); copy: the users; drop: the sources' old copies. */
   phase: 'seed' | 'copy' | 'drop';
-  /** The database broadcasts are seeded from (any that held the map's broadcasts). */
+  /** The database broadcasts are seeded from (any that held the map's broadcasts); none: the target has them. */
   seedFrom?: string;
-  /** Where the phase got to: the last sequence seeded, or the source and the last (project, user) done. */
-  cursor?: { seq?: number; source?: string; project?: string; user?: string };
+  /**
+   * Where the phase got to: the last sequence seeded; or the source and the last (project, user) done, and, for a
+   * user whose copy stopped halfway, who (`partialProject`, `partialUser`) and after which sequence (`seq`).
+   */
+  cursor?: { seq?: number; source?: string; project?: string; user?: string; partialProject?: string; partialUser?: string };
+  /** When the copy phase began: the moving users' writes are refused from then on, and nothing is copied until every isolate knows. */
+  frozenAt?: number;
   /** When the moved shards were flipped to `B<A`: nothing is dropped until every request that read the old map is over. */
   flippedAt?: number;
+  /** Until when a step holds the move (another waits). */
+  lease?: number;
 }
 
 export interface StoredShardMap {

@@ -1,22 +1,25 @@
-import { completeCopies } from './copies';
 import type { Db } from './db';
 import { DomainError, invalidParameter } from './errors';
-import { copyBroadcasts, copyUserInbox, dropInbox } from './move';
+import { copyBroadcasts, copyUserInbox, dropInbox, type Budget } from './move';
 import { databasesOf, parseEntry, sharesFor, virtualShard, type ShardMap } from './placement';
 import { loadShardMap, saveShardMap, type MoveState, type StoredShardMap } from './shard-map';
-import { storesOver } from './stores';
 
 // Adding a database while the service runs (issue 26, README "Scaling"). A move takes virtual shards from the
 // fullest databases to the new one, in steps that the operator's command (scripts/shards.mjs) calls until done;
 // each step does a bounded amount of work and records where it got to, so it can stop and resume anywhere.
 //
-//  1. mark: the shards read `A>B`. Their users are still served by A; their acknowledges and reads are refused
-//     (503, http/inbox-db.ts inboxForWrite); what is sent to them or done by the operator reaches A and B; every
-//     broadcast reaches B. Nothing is copied until `settleMs` (longer than an isolate keeps a map) has passed.
-//  2. seed (B new to the map): the copies still pending are completed, then every broadcast is copied to B.
-//  3. copy: each moving user's own notifications and receipts are copied to B, then the shards flip to `B<A`:
-//     B serves them (isolates read the map every second while a move is under way), streams go on there.
+//  1. mark: the shards read `A>B`. Their users are still served by A; what is sent to them or done by the operator
+//     reaches A and B (core/stores.ts inboxesOf), every broadcast reaches B, and every isolate reads the map each
+//     second. Nothing more happens until `settleMs` (longer than an isolate keeps a map) has passed.
+//  2. seed (B new to the map): every broadcast is copied to B. The users' own writes are still taken, in A.
+//  3. copy: the move says `copying`; `freezeMs` later (every isolate has seen it, and a write it let through is
+//     over) the moving users' own writes are refused (503, http/inbox-db.ts inboxForWrite) while each one's own
+//     notifications and receipts are copied to B; then the shards flip to `B<A`: B serves them, their streams go on
+//     there.
 //  4. drop, `settleMs` after the flip (no request still reads A for them): their rows leave A, the shards read `B`.
+//
+// Copies that creates left pending (core/copies.ts) are written to the databases of the map of their completion, so
+// a move needs not wait for them. A step holds a lease on the move (two callers at once would copy behind a flip).
 
 export interface MovePlan {
   version: number;
@@ -27,12 +30,19 @@ export interface MovePlan {
 /** What one step did, and what the caller does next. */
 export interface StepReport {
   phase: MoveState['phase'] | 'done';
-  /** Wait this long before the next step (the isolates' maps are settling, or a database fails). */
+  /** Wait this long before the next step (the isolates' maps are settling, or another step holds the move). */
   waitMs?: number;
-  /** Why it waits, when it is not the maps: what the operator may have to look at. */
+  /** Why it waits, when it is not the maps. */
   blocked?: string;
   /** Users (or, seeding, broadcasts) this step copied or dropped. */
   progress?: number;
+}
+
+export interface MoveTimes {
+  /** After the mark and after the flip: longer than an isolate keeps the map, and than a request runs. */
+  settleMs: number;
+  /** After the copy starts and before anything is copied: longer than an isolate keeps the map while a move is under way. */
+  freezeMs: number;
 }
 
 /** One (project, user) with data in a database. */
@@ -41,12 +51,12 @@ interface UserKey {
   user: string;
 }
 
-/** Users per step: each costs a few statements (a Worker invocation may issue 1,000). */
-const USERS_PER_STEP = 40;
-/** Broadcast batches (of 100) per seeding step. */
-const SEED_BATCHES_PER_STEP = 20;
+/** Statements a step may issue: a Worker invocation may issue 1,000 D1 queries, and the step's own few come on top. */
+const STEP_STATEMENTS = 600;
 /** Users listed per read while looking for the moving ones. */
 const SCAN = 500;
+/** How long a step may hold the move: a step that died frees it after this. */
+export const LEASE_MS = 60_000;
 
 /**
  * Marks the shards that `to` takes (its even share, or `count` of them) as moving to it. Idempotent: while a
@@ -64,119 +74,142 @@ export async function startMove(control: Db, declared: readonly string[], to: st
   const map = [...stored.map];
   for (const { shard, from } of shares) map[shard] = `${from}>${to}`;
   const isNew = !databasesOf(stored.map).includes(to);
-  const move: MoveState = { to, markedAt: now, phase: isNew ? 'seed' : 'copy', ...(isNew && { seedFrom: shares[0]!.from }) };
+  const move: MoveState = { to, markedAt: now, phase: 'seed', ...(isNew && { seedFrom: shares[0]!.from }) };
   if (!(await saveShardMap(control, stored.version, map, move))) throw new DomainError('conflict', 'The shard map changed meanwhile: try again');
   return { version: stored.version + 1, map, move };
 }
 
-/** Does the next bounded piece of the move under way (none: `done`). `open` gives a database by binding. */
-export async function stepMove(open: (binding: string) => Db, settleMs: number, now = Date.now()): Promise<StepReport> {
+/** Does the next bounded piece of the move under way (none: `done`). `open` gives a database by binding (its primary). */
+export async function stepMove(open: (binding: string) => Db, times: MoveTimes, now = Date.now()): Promise<StepReport> {
   const control = open('DB');
-  const stored = await loadShardMap(control);
-  const { move } = stored;
+  const loaded = await loadShardMap(control);
+  const { move } = loaded;
   if (!move) return { phase: 'done' };
-  if (now < move.markedAt + settleMs) return { phase: move.phase, waitMs: move.markedAt + settleMs - now };
+  const until = (at: number): StepReport => ({ phase: move.phase, waitMs: at - now });
+  if (move.lease !== undefined && move.lease > now) return { ...until(move.lease), blocked: 'another step of this move, still running' };
+  if (now < move.markedAt + times.settleMs) return until(move.markedAt + times.settleMs);
+  if (move.phase === 'copy' && move.frozenAt !== undefined && now < move.frozenAt + times.freezeMs) return until(move.frozenAt + times.freezeMs);
+  if (move.phase === 'drop' && now < move.flippedAt! + times.settleMs) return until(move.flippedAt! + times.settleMs);
+  // The lease: a step that loaded the map before this one saved it finds the version moved on, and stops.
+  const claimed: MoveState = { ...move, lease: now + LEASE_MS };
+  if (!(await saveShardMap(control, loaded.version, loaded.map, claimed))) return raced(move);
+  const stored: StoredShardMap = { version: loaded.version + 1, map: loaded.map, move: claimed };
   if (move.phase === 'seed') return seed(open, stored, move);
-  if (move.phase === 'copy') return copy(open, stored, move, now);
-  if (now < move.flippedAt! + settleMs) return { phase: 'drop', waitMs: move.flippedAt! + settleMs - now };
+  if (move.phase === 'copy') return move.frozenAt === undefined ? freeze(control, stored, move, now) : copy(open, stored, move, now);
   return drop(open, stored, move);
 }
 
 /** Another step saved first (two callers at once): nothing lost, since every step's work can be done twice. */
 const raced = (move: MoveState): StepReport => ({ phase: move.phase, waitMs: 0 });
 
-const save = (control: Db, stored: StoredShardMap, map: ShardMap, move: MoveState | null): Promise<boolean> => saveShardMap(control, stored.version, map, move);
+/** Saves where the move got to, giving the lease back. */
+const save = (control: Db, stored: StoredShardMap, map: ShardMap, move: MoveState | null): Promise<boolean> =>
+  saveShardMap(control, stored.version, map, move && { ...move, lease: undefined });
 
 async function seed(open: (binding: string) => Db, stored: StoredShardMap, move: MoveState): Promise<StepReport> {
   const control = open('DB');
-  if (move.cursor === undefined) {
-    // A broadcast recorded before the mark lists the databases of that time: written everywhere first, it is then seeded with the rest.
-    const stores = storesOver(stored.map, open);
-    for (let left = 1, rounds = 0; left > 0; rounds++) {
-      if (rounds === 5) return { phase: 'seed', waitMs: 5_000, blocked: `${left} notifications still wait for a database that fails (see the copies_still_pending logs)` };
-      left = (await completeCopies(stores, { limit: 100 })).pending;
-    }
-  }
-  const source = open(move.seedFrom!);
-  const target = open(move.to);
+  const budget: Budget = { statements: STEP_STATEMENTS };
   let after = move.cursor?.seq ?? 0;
   let copied = 0;
-  for (let batch = 0; batch < SEED_BATCHES_PER_STEP; batch++) {
-    const done = await copyBroadcasts(source, target, after);
+  while (move.seedFrom !== undefined && budget.statements > 0) {
+    const done = await copyBroadcasts(open(move.seedFrom), open(move.to), after, budget);
     copied += done.copied;
     after = done.after;
-    if (done.done) {
-      if (!(await save(control, stored, stored.map, { ...move, phase: 'copy', cursor: undefined }))) return raced(move);
-      return { phase: 'copy', progress: copied };
-    }
+    if (!done.done) continue;
+    return (await save(control, stored, stored.map, { ...move, phase: 'copy', cursor: undefined }))
+      ? { phase: 'copy', progress: copied }
+      : raced(move);
   }
-  if (!(await save(control, stored, stored.map, { ...move, cursor: { seq: after } }))) return raced(move);
-  return { phase: 'seed', progress: copied };
+  if (move.seedFrom === undefined) return (await save(control, stored, stored.map, { ...move, phase: 'copy' })) ? { phase: 'copy' } : raced(move);
+  return (await save(control, stored, stored.map, { ...move, cursor: { seq: after } })) ? { phase: 'seed', progress: copied } : raced(move);
 }
 
-/** The sources of the shards moving to `move.to`, in a fixed order. */
+/** The moving users' own writes are refused from now on (once every isolate has read this): then the copy starts. */
+async function freeze(control: Db, stored: StoredShardMap, move: MoveState, now: number): Promise<StepReport> {
+  return (await save(control, stored, stored.map, { ...move, frozenAt: now })) ? { phase: 'copy', waitMs: 0 } : raced(move);
+}
+
+/** The sources of the shards moving to `move.to` (or just moved there), in a fixed order. */
 const sourcesOf = (map: ShardMap, to: string, key: 'movingTo' | 'movedFrom') =>
-  [...new Set(map.map(parseEntry).filter((entry) => (key === 'movingTo' ? entry.movingTo === to : entry.binding === to && entry.movedFrom !== undefined)).map((entry) => (key === 'movingTo' ? entry.binding : entry.movedFrom!)))].sort();
+  [
+    ...new Set(
+      map
+        .map(parseEntry)
+        .filter((entry) => (key === 'movingTo' ? entry.movingTo === to : entry.binding === to && entry.movedFrom !== undefined))
+        .map((entry) => (key === 'movingTo' ? entry.binding : entry.movedFrom!)),
+    ),
+  ].sort();
 
 async function copy(open: (binding: string) => Db, stored: StoredShardMap, move: MoveState, now: number): Promise<StepReport> {
   const control = open('DB');
   const target = open(move.to);
   const moving = (source: string, { project, user }: UserKey) => stored.map[virtualShard(project, user)] === `${source}>${move.to}`;
-  const walked = await walkUsers(open, sourcesOf(stored.map, move.to, 'movingTo'), move.cursor, moving, (source, key) => copyUserInbox(open(source), target, key.project, key.user));
+  const walked = await walkUsers(open, sourcesOf(stored.map, move.to, 'movingTo'), move.cursor, moving, (source, key, from, budget) =>
+    copyUserInbox(open(source), target, key.project, key.user, from, budget),
+  );
   if (!walked.finished) {
-    if (!(await save(control, stored, stored.map, { ...move, cursor: walked.cursor }))) return raced(move);
-    return { phase: 'copy', progress: walked.done };
+    return (await save(control, stored, stored.map, { ...move, cursor: walked.cursor })) ? { phase: 'copy', progress: walked.done } : raced(move);
   }
   // Every moving user is in the target: it serves them from now on.
   const map = stored.map.map((entry) => {
     const { binding, movingTo } = parseEntry(entry);
     return movingTo === move.to ? `${movingTo}<${binding}` : entry;
   });
-  if (!(await save(control, stored, map, { ...move, phase: 'drop', cursor: undefined, flippedAt: now }))) return raced(move);
-  return { phase: 'drop', progress: walked.done };
+  return (await save(control, stored, map, { ...move, phase: 'drop', cursor: undefined, flippedAt: now })) ? { phase: 'drop', progress: walked.done } : raced(move);
 }
 
 async function drop(open: (binding: string) => Db, stored: StoredShardMap, move: MoveState): Promise<StepReport> {
   const control = open('DB');
   const moved = (source: string, { project, user }: UserKey) => stored.map[virtualShard(project, user)] === `${move.to}<${source}`;
-  const walked = await walkUsers(open, sourcesOf(stored.map, move.to, 'movedFrom'), move.cursor, moved, (source, key) => dropInbox(open(source), key.project, key.user));
+  const walked = await walkUsers(open, sourcesOf(stored.map, move.to, 'movedFrom'), move.cursor, moved, async (source, key, _from, budget) => {
+    budget.statements -= 6;
+    await dropInbox(open(source), key.project, key.user);
+    return { finished: true, after: 0 };
+  });
   if (!walked.finished) {
-    if (!(await save(control, stored, stored.map, { ...move, cursor: walked.cursor }))) return raced(move);
-    return { phase: 'drop', progress: walked.done };
+    return (await save(control, stored, stored.map, { ...move, cursor: walked.cursor })) ? { phase: 'drop', progress: walked.done } : raced(move);
   }
   const map = stored.map.map((entry) => {
     const { binding, movedFrom } = parseEntry(entry);
     return binding === move.to && movedFrom !== undefined ? binding : entry;
   });
-  if (!(await save(control, stored, map, null))) return raced(move);
-  return { phase: 'done', progress: walked.done };
+  return (await save(control, stored, map, null)) ? { phase: 'done', progress: walked.done } : raced(move);
 }
 
 /**
- * Calls `each` for the users of the sources (in order) that `selected` picks, from `cursor` on, at most
- * USERS_PER_STEP of them; says where it stopped, or that every source is done.
+ * Calls `each` for the users of the sources (in order) that `selected` picks, from `cursor` on, until the step's
+ * statements run low; says where it stopped (within a user: `seq`, where that user's copy goes on), or that every
+ * source is done.
  */
 async function walkUsers(
   open: (binding: string) => Db,
   sources: readonly string[],
   cursor: MoveState['cursor'],
   selected: (source: string, key: UserKey) => boolean,
-  each: (source: string, key: UserKey) => Promise<unknown>,
+  each: (source: string, key: UserKey, from: number, budget: Budget) => Promise<{ finished: boolean; after: number }>,
 ): Promise<{ finished: boolean; done: number; cursor?: MoveState['cursor'] }> {
+  const budget: Budget = { statements: STEP_STATEMENTS };
   let done = 0;
-  let index = cursor?.source === undefined ? 0 : sources.indexOf(cursor.source);
-  let after: UserKey = cursor?.source === undefined || index < 0 ? { project: '', user: '' } : { project: cursor.project ?? '', user: cursor.user ?? '' };
-  if (index < 0) index = 0;
+  let index = cursor?.source === undefined ? 0 : Math.max(0, sources.indexOf(cursor.source));
+  let after: UserKey = { project: cursor?.project ?? '', user: cursor?.user ?? '' };
+  // A user whose copy stopped halfway: theirs first, from where it stopped.
+  let partial = cursor?.seq !== undefined ? { key: { project: cursor.partialProject!, user: cursor.partialUser! }, from: cursor.seq } : undefined;
   while (index < sources.length) {
     const source = sources[index]!;
-    const keys = await usersAfter(open(source), after, SCAN);
+    budget.statements--;
+    const keys = partial ? [partial.key] : await usersAfter(open(source), after, SCAN);
     for (const key of keys) {
-      if (selected(source, key)) {
-        if (done === USERS_PER_STEP) return { finished: false, done, cursor: { source, ...after } };
-        await each(source, key);
+      if (partial || selected(source, key)) {
+        if (budget.statements < 20) return { finished: false, done, cursor: { source, ...after } };
+        const outcome = await each(source, key, partial?.from ?? 0, budget);
+        if (!outcome.finished) return { finished: false, done, cursor: { source, ...after, seq: outcome.after, partialProject: key.project, partialUser: key.user } };
         done++;
       }
       after = key;
+    }
+    if (partial) {
+      partial = undefined;
+      continue;
     }
     if (keys.length === SCAN) continue;
     index++;

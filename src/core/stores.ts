@@ -1,5 +1,5 @@
 import type { Db } from './db';
-import { databasesOf, entryOf, singleDatabase, type ShardMap } from './placement';
+import { databasesOf, entryOf, parseEntry, singleDatabase, type ShardMap } from './placement';
 
 // The databases one request may use (issue 26). The control database (binding DB) holds what belongs to no
 // user (projects, keys, Idempotency-Keys, the shard map, copies still to write); a user's inbox lives in the
@@ -14,14 +14,20 @@ export interface Stores {
   readonly inboxes: readonly string[];
   /** The binding of the database holding this user's inbox. */
   bindingOf(projectId: string, userId: string): string;
-  /** The database this user's inbox is being copied to (core/shard-moves.ts), if it is. */
+  /** The database this user's inbox is being moved to (core/shard-moves.ts), if it is. */
   movingTo(projectId: string, userId: string): string | undefined;
+  /** Whether this user's inbox is being copied right now: what the user changes would be lost behind the copy. */
+  frozen(projectId: string, userId: string): boolean;
+  /** Whether this user's inbox was just moved here: its copies may not have reached every replica yet. */
+  justMoved(projectId: string, userId: string): boolean;
+  /** The databases being moved to: what the operator changes reaches them after the others (core/notifications.ts). */
+  readonly targets: readonly string[];
   /** A database by binding, opened once per request (the control database is CONTROL). */
   open(binding: string): Db;
 }
 
-/** Stores over a shard map; `open` gives a database by binding (called once per binding). */
-export function storesOver(map: ShardMap, open: (binding: string) => Db): Stores {
+/** Stores over a shard map; `open` gives a database by binding (called once per binding); `copying`: the move's users are being copied. */
+export function storesOver(map: ShardMap, open: (binding: string) => Db, copying = false): Stores {
   const opened = new Map<string, Db>();
   const get = (binding: string) => {
     let db = opened.get(binding);
@@ -35,6 +41,9 @@ export function storesOver(map: ShardMap, open: (binding: string) => Db): Stores
     inboxes: databasesOf(map),
     bindingOf: (projectId, userId) => entryOf(map, projectId, userId).binding,
     movingTo: (projectId, userId) => entryOf(map, projectId, userId).movingTo,
+    frozen: (projectId, userId) => copying && entryOf(map, projectId, userId).movingTo !== undefined,
+    justMoved: (projectId, userId) => entryOf(map, projectId, userId).movedFrom !== undefined,
+    targets: [...new Set(map.map(parseEntry).flatMap((entry) => (entry.movingTo ? [entry.movingTo] : [])))],
     open: get,
   };
 }
@@ -53,6 +62,16 @@ export const inboxOf = (stores: Stores, projectId: string, userId: string): Db =
 export function inboxesOf(stores: Stores, projectId: string, userId: string): string[] {
   const to = stores.movingTo(projectId, userId);
   return [stores.bindingOf(projectId, userId), ...(to ? [to] : [])];
+}
+
+/**
+ * Runs `write` on each database: those being moved to last, so that a copy in flight (core/move.ts) that read the
+ * source before this write, and wrote the target after it, finds the write when it reads the source again.
+ */
+export async function inOrder<T>(stores: Stores, bindings: readonly string[], write: (db: Db) => Promise<T>): Promise<T[]> {
+  const last = bindings.filter((binding) => stores.targets.includes(binding));
+  const first = await Promise.all(bindings.filter((binding) => !last.includes(binding)).map((binding) => write(stores.open(binding))));
+  return [...first, ...(await Promise.all(last.map((binding) => write(stores.open(binding)))))];
 }
 
 /** Whether anything of the project may live outside the control database. */

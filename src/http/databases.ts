@@ -25,6 +25,9 @@ export const moveSettleMs = (env: { SHARD_MAP_TTL_SECONDS?: string }): number =>
  */
 export const MOVING_MAP_TTL_MS = 1_000;
 
+/** How long a move waits between saying it copies and copying: every isolate reads the map each second meanwhile, and a write it let through is over. */
+export const MOVE_FREEZE_MS = MOVING_MAP_TTL_MS + 2_000;
+
 const DECLARED = /^DB(_[A-Z0-9_]+)?$/;
 
 /** The inbox databases this Worker has bindings for: DB, then the added ones (DB_<NAME>) by name. */
@@ -47,6 +50,8 @@ function isD1(value: unknown): value is D1Database {
 interface Cached {
   map: ShardMap;
   version: number;
+  /** The move under way is copying its users (their writes are refused). */
+  copying: boolean;
   readAt: number;
 }
 
@@ -58,13 +63,18 @@ const cache = new WeakMap<D1Database, Cached | Promise<Cached>>();
  * that declares DB alone never reads it. Not metered: it is the isolate's, not the request's.
  */
 export async function currentShardMap(env: Bindings, now = Date.now()): Promise<ShardMap> {
-  if (declaredDatabases(env).length === 1) return ONE;
+  return (await currentPlacement(env, now)).map;
+}
+
+/** The shard map and whether its move is copying users, as currentShardMap reads them. */
+export async function currentPlacement(env: Bindings, now = Date.now()): Promise<{ map: ShardMap; copying: boolean }> {
+  if (declaredDatabases(env).length === 1) return { map: ONE, copying: false };
   const held = cache.get(env.DB);
-  if (held && !(held instanceof Promise) && now - held.readAt < (inTransition(held.map) ? MOVING_MAP_TTL_MS : shardMapTtlMs(env))) return held.map;
-  if (held instanceof Promise) return (await held).map;
+  if (held && !(held instanceof Promise) && now - held.readAt < (inTransition(held.map) ? MOVING_MAP_TTL_MS : shardMapTtlMs(env))) return held;
+  if (held instanceof Promise) return held;
   const reading = loadShardMap(openDb(env.DB)).then(
-    ({ map, version }) => {
-      const read = { map, version, readAt: Date.now() };
+    ({ map, version, move }) => {
+      const read = { map, version, copying: move?.phase === 'copy', readAt: Date.now() };
       cache.set(env.DB, read);
       return read;
     },
@@ -77,7 +87,7 @@ export async function currentShardMap(env: Bindings, now = Date.now()): Promise<
     },
   );
   cache.set(env.DB, reading);
-  return (await reading).map;
+  return reading;
 }
 
 /** Reads the map again at the next request (after this isolate changed it, and in tests). */
@@ -89,6 +99,6 @@ const ONE = singleDatabase(CONTROL);
 
 /** The request's stores: `open` wraps a binding (its session and meter); CONTROL is the control database. */
 export async function requestStores(env: Bindings, open: (binding: string, d1: D1Database) => Db): Promise<Stores> {
-  const map = await currentShardMap(env);
-  return storesOver(map, (binding) => open(binding, databaseBinding(env, binding)));
+  const { map, copying } = await currentPlacement(env);
+  return storesOver(map, (binding) => open(binding, databaseBinding(env, binding)), copying);
 }

@@ -7,7 +7,7 @@ import { SseClient, WsClient } from './client/stream-helpers';
 import { checked, Conformance, loadDocument } from './openapi-conformance';
 import { openDb } from '../../src/core/db';
 import { entryOf } from '../../src/core/placement';
-import { loadShardMap } from '../../src/core/shard-map';
+import { loadShardMap, saveShardMap } from '../../src/core/shard-map';
 import { shardedFetch } from '../sharding/sharded-env';
 
 // Real answers against /openapi.json: every operation driven to its success and to the errors a
@@ -302,8 +302,29 @@ describe('real answers match /openapi.json', () => {
     // Marked: nothing is copied until every isolate has read the map (SHARD_MAP_TTL_SECONDS, 1 s there, and 5 s).
     const early = await drive3('/v1/shards/moves/step', { method: 'POST', headers: ADMIN });
     expect(JSON.parse(early.body)).toMatchObject({ phase: 'seed', wait_ms: expect.any(Number) });
+    /** Steps until `until` holds of the stored move (waiting as told). */
+    const stepUntil = async (until: (move: Awaited<ReturnType<typeof loadShardMap>>['move']) => boolean) => {
+      for (let steps = 0; !until((await loadShardMap(openDb(env.DB))).move); steps++) {
+        expect(steps).toBeLessThan(100);
+        const step = await drive3('/v1/shards/moves/step', { method: 'POST', headers: ADMIN });
+        expect(step.res.status).toBe(200);
+        const { wait_ms } = JSON.parse(step.body) as { wait_ms?: number };
+        if (wait_ms) await new Promise((resolve) => setTimeout(resolve, Math.min(wait_ms, 500)));
+      }
+    };
+    // A step holds the move while it runs: another waits.
+    const control = openDb(env.DB);
+    const held = await loadShardMap(control);
+    expect(await saveShardMap(control, held.version, held.map, { ...held.move!, lease: Date.now() + 60_000 })).toBe(true);
+    expect(JSON.parse((await drive3('/v1/shards/moves/step', { method: 'POST', headers: ADMIN })).body)).toEqual({
+      phase: 'seed',
+      wait_ms: expect.any(Number),
+      waiting_for: 'another step of this move, still running',
+    });
+    expect(await saveShardMap(control, held.version + 1, held.map, held.move)).toBe(true);
 
-    // A moving user's acknowledges and marking reads, in each API's shape.
+    // Copying: a moving user's acknowledges and marking reads are refused, in each API's shape.
+    await stepUntil((move) => move?.frozenAt !== undefined);
     const { map } = await loadShardMap(openDb(env.DB));
     const mover = Array.from({ length: 64 }, (_, i) => `mover-${i}`).find((u) => entryOf(map, project, u).movingTo === 'DB_2')!;
     const headers = await asUser({ sub: mover, project, orgs: ['crew'], permissions: ['notification:player:*'] });
@@ -322,24 +343,7 @@ describe('real answers match /openapi.json', () => {
     }
     // Reads go on.
     expect((await drive3(CLIENT, { headers })).res.status).toBe(200);
-
-    // A copy that cannot be completed (its database fails) holds the move before it seeds.
-    await env.DB.prepare(`INSERT INTO pending_copies (notification_id, project_id, row, bindings, created_at) VALUES (?1, ?2, '{}', '["DB_9"]', 0)`)
-      .bind(crypto.randomUUID(), project)
-      .run();
-    for (let held: { wait_ms?: number; waiting_for?: string } = {}; held.waiting_for === undefined; ) {
-      if (held.wait_ms) await new Promise((resolve) => setTimeout(resolve, Math.min(held.wait_ms!, 1000)));
-      held = JSON.parse((await drive3('/v1/shards/moves/step', { method: 'POST', headers: ADMIN })).body) as typeof held;
-      if (held.waiting_for) expect(held).toEqual({ phase: 'seed', wait_ms: 5000, waiting_for: expect.stringContaining('wait for a database that fails') });
-    }
-    await env.DB.prepare(`DELETE FROM pending_copies WHERE bindings = '["DB_9"]'`).run();
-    for (let phase = ''; phase !== 'done'; ) {
-      const step = await drive3('/v1/shards/moves/step', { method: 'POST', headers: ADMIN });
-      expect(step.res.status).toBe(200);
-      ({ phase } = JSON.parse(step.body) as { phase: string; wait_ms?: number });
-      const { wait_ms } = JSON.parse(step.body) as { wait_ms?: number };
-      if (wait_ms) await new Promise((resolve) => setTimeout(resolve, Math.min(wait_ms, 500)));
-    }
+    await stepUntil((move) => move === null);
     expect(JSON.parse((await drive3('/v1/shards', { headers: ADMIN })).body)).toMatchObject({ databases: [{ binding: 'DB', shards: 512 }, { binding: 'DB_2', shards: 512 }], move: null });
     // Moved: its writes are taken again, in its new database.
     expect((await drive3(`${CLIENT}/${own!.id}/acknowledge`, { method: 'POST', headers })).res.status).toBe(200);

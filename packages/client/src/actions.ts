@@ -12,8 +12,11 @@ const timestamp = (ms: number) => new Date(ms).toISOString();
 /** How many held notifications acknowledgeAll tries in turn when the newest is gone (404). */
 const ACKNOWLEDGE_ALL_TRIES = 4;
 
-/** How many times a write refused for a moment (503 with Retry-After: the inbox is moving to another database) is sent again. */
-const BRIEF_REFUSAL_TRIES = 5;
+/**
+ * How many times a write refused for a while (503 with Retry-After: the inbox is being copied to another database)
+ * is sent: about a minute at the server's 2 s.
+ */
+const BRIEF_REFUSAL_TRIES = 30;
 
 /**
  * The user's calls, as the leader runs them. An acknowledge shows at once as an edit over the server's state

@@ -60,9 +60,9 @@ describe('acknowledge', () => {
     t.server.refuse = (c) => (c.method == 'POST' ? refusal(503, 'SERVICE_UNAVAILABLE', { 'retry-after': '1' }) : undefined);
     const lasting = t.inbox.acknowledge(t.items[0]!.id);
     const failed = expect(lasting).rejects.toMatchObject({ status: 503 });
-    for (let i = 0; i < 6; i++) await t.clock.advance(1000);
+    for (let i = 0; i < 31; i++) await t.clock.advance(1000);
     await failed;
-    expect(t.server.callsTo(`/${t.items[0]!.id}/acknowledge`, 'POST')).toHaveLength(5);
+    expect(t.server.callsTo(`/${t.items[0]!.id}/acknowledge`, 'POST')).toHaveLength(30);
     t.server.refuse = (c) => (c.method == 'POST' ? refusal(503, 'CONNECTION_LIMIT_REACHED') : undefined);
     await expect(t.inbox.acknowledge(t.items[1]!.id)).rejects.toMatchObject({ status: 503 });
     expect(t.server.callsTo(`/${t.items[1]!.id}/acknowledge`, 'POST')).toHaveLength(1);

@@ -5,7 +5,8 @@ import { assertAdmin } from '../../core/projects';
 import { loadShardMap, type StoredShardMap } from '../../core/shard-map';
 import { startMove, stepMove } from '../../core/shard-moves';
 import type { createDialect } from '../../http/dialect';
-import { declaredDatabases, forgetShardMap, moveSettleMs } from '../../http/databases';
+import { databaseBinding, declaredDatabases, forgetShardMap, MOVE_FREEZE_MS, moveSettleMs } from '../../http/databases';
+import { openDb } from '../../core/db';
 import { BOOKMARK, bearerAuth, jsonRequest, jsonResponse, requestHeaders } from '../../http/openapi';
 import type { AppEnv } from '../../env';
 
@@ -50,8 +51,8 @@ const MoveBody = z
 const StepBody = z
   .object({
     phase: z.enum(['seed', 'copy', 'drop', 'done']).openapi({ description: 'Where the move is after this step (`done`: no move is under way).' }),
-    wait_ms: z.number().int().optional().openapi({ description: 'Step again after this long: the isolates’ maps are settling, another step ran at the same time, or (`waiting_for`) a database fails.' }),
-    waiting_for: z.string().optional().openapi({ description: 'What holds the move, when it is not the maps: a database that fails, say.' }),
+    wait_ms: z.number().int().optional().openapi({ description: 'Step again after this long: the isolates’ maps are settling, or (`waiting_for`) another step holds the move.' }),
+    waiting_for: z.string().optional().openapi({ description: 'What holds the move, when it is not the maps: another step still running, say.' }),
     progress: z.number().int().optional().openapi({ description: 'Broadcasts (seed) or users (copy, drop) this step copied or dropped.' }),
   })
   .openapi('ShardMoveStep');
@@ -74,8 +75,8 @@ function describeShards(c: Context<AppEnv>, { version, map, move }: StoredShardM
   };
 }
 
-/** Each database by binding, in the request's session (a POST starts on the primary). */
-const direct = (c: Context<AppEnv>) => (binding: string) => c.get('stores').open(binding);
+/** Each database by binding, its primary: a move reads back what it wrote, and what the operator did meanwhile. */
+const primary = (c: Context<AppEnv>) => (binding: string) => openDb(databaseBinding(c.env, binding), undefined, binding);
 
 export function registerShards({ app, errors, guard, tags }: ReturnType<typeof createDialect>, ours: string) {
   const security = bearerAuth;
@@ -97,7 +98,7 @@ export function registerShards({ app, errors, guard, tags }: ReturnType<typeof c
     }),
     async (c) => {
       assertAdmin(c.get('principal'));
-      return c.json(describeShards(c, await loadShardMap(direct(c)('DB'))), 200);
+      return c.json(describeShards(c, await loadShardMap(c.get('db'))), 200);
     },
   );
 
@@ -108,7 +109,7 @@ export function registerShards({ app, errors, guard, tags }: ReturnType<typeof c
       path: '/shards/moves',
       operationId: 'producerStartShardMove',
       summary: 'Start moving users onto a database',
-      description: `**Implements** ${ours}: databases (admin key only).\n\nMarks the virtual shards \`to\` takes (from the fullest databases) as moving; then call the step until it says \`done\` (\`npm run shards -- add <binding>\` does both). Meanwhile the moving users read as before, their acknowledges and marking reads answer 503 with \`Retry-After\`, and what is sent to them reaches both databases. Asking again for the same \`to\` answers the move under way.`,
+      description: `**Implements** ${ours}: databases (admin key only).\n\nMarks the virtual shards \`to\` takes (from the fullest databases) as moving; then call the step until it says \`done\` (\`npm run shards -- add <binding>\` does both). Meanwhile the moving users read as before and what is sent to them reaches both databases; while their own notifications are copied (seconds), their acknowledges and marking reads answer 503 with \`Retry-After\`. Asking again for the same \`to\` answers the move under way.`,
       tags,
       security,
       middleware: guard('write'),
@@ -122,7 +123,7 @@ export function registerShards({ app, errors, guard, tags }: ReturnType<typeof c
     async (c) => {
       assertAdmin(c.get('principal'));
       const { to, shards } = c.req.valid('json');
-      const plan = await startMove(direct(c)('DB'), declaredDatabases(c.env), to, shards);
+      const plan = await startMove(primary(c)('DB'), declaredDatabases(c.env), to, shards);
       forgetShardMap(c.env);
       return c.json(describeShards(c, plan), 200);
     },
@@ -135,7 +136,7 @@ export function registerShards({ app, errors, guard, tags }: ReturnType<typeof c
       path: '/shards/moves/step',
       operationId: 'producerStepShardMove',
       summary: 'Do the next step of the move under way',
-      description: `**Implements** ${ours}: databases (admin key only).\n\nA bounded piece of the move: seed the new database with the broadcasts, copy some moving users, flip their shards, drop their old copies. Call it again until \`phase\` is \`done\`, after \`wait_ms\` when it says so (the map is read by each isolate every ${'`SHARD_MAP_TTL_SECONDS`'}). One caller at a time.`,
+      description: `**Implements** ${ours}: databases (admin key only).\n\nA bounded piece of the move: seed the new database with the broadcasts, copy some moving users, flip their shards, drop their old copies. Call it again until \`phase\` is \`done\`, after \`wait_ms\` when it says so (the map is read by each isolate every \`SHARD_MAP_TTL_SECONDS\`). A step holds the move while it runs: another answers \`wait_ms\` with \`waiting_for\`.`,
       tags,
       security,
       middleware: guard('write'),
@@ -147,8 +148,9 @@ export function registerShards({ app, errors, guard, tags }: ReturnType<typeof c
     }),
     async (c) => {
       assertAdmin(c.get('principal'));
-      const report = await stepMove(direct(c), moveSettleMs(c.env));
-      if (report.waitMs === undefined) forgetShardMap(c.env);
+      const report = await stepMove(primary(c), { settleMs: moveSettleMs(c.env), freezeMs: MOVE_FREEZE_MS });
+      // This isolate reads the map again at once (the others within a second: a move is under way).
+      forgetShardMap(c.env);
       return c.json(
         {
           phase: report.phase,
