@@ -64,8 +64,9 @@ export async function copyUserInbox(
   budget: Budget,
 ): Promise<CopyReport & { finished: boolean; after: number }> {
   let notifications = 0;
-  for (let after = from; ; ) {
-    if (budget.statements < PER_BATCH) return { notifications, receipts: 0, finished: false, after };
+  for (let after = from, first = true; ; first = false) {
+    // One batch at least, whatever the budget: every step gets somewhere.
+    if (!first && budget.statements < PER_BATCH) return { notifications, receipts: 0, finished: false, after };
     const batch = await copyNotifications(source, target, 'project_id = ?1 AND audience = ?2', [projectId, audienceKey({ kind: 'user', id: userId })], after, budget);
     notifications += batch.copied;
     after = batch.after;

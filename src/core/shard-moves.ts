@@ -43,6 +43,8 @@ export interface MoveTimes {
   settleMs: number;
   /** After the copy starts and before anything is copied: longer than an isolate keeps the map while a move is under way. */
   freezeMs: number;
+  /** Statements a step may issue (STEP_STATEMENTS). */
+  statements?: number;
 }
 
 /** One (project, user) with data in a database. */
@@ -94,9 +96,10 @@ export async function stepMove(open: (binding: string) => Db, times: MoveTimes, 
   const claimed: MoveState = { ...move, lease: now + LEASE_MS };
   if (!(await saveShardMap(control, loaded.version, loaded.map, claimed))) return raced(move);
   const stored: StoredShardMap = { version: loaded.version + 1, map: loaded.map, move: claimed };
-  if (move.phase === 'seed') return seed(open, stored, move);
-  if (move.phase === 'copy') return move.frozenAt === undefined ? freeze(control, stored, move, now) : copy(open, stored, move, now);
-  return drop(open, stored, move);
+  const budget: Budget = { statements: times.statements ?? STEP_STATEMENTS };
+  if (move.phase === 'seed') return seed(open, stored, move, budget);
+  if (move.phase === 'copy') return move.frozenAt === undefined ? freeze(control, stored, move, now) : copy(open, stored, move, now, budget);
+  return drop(open, stored, move, budget);
 }
 
 /** Another step saved first (two callers at once): nothing lost, since every step's work can be done twice. */
@@ -106,9 +109,8 @@ const raced = (move: MoveState): StepReport => ({ phase: move.phase, waitMs: 0 }
 const save = (control: Db, stored: StoredShardMap, map: ShardMap, move: MoveState | null): Promise<boolean> =>
   saveShardMap(control, stored.version, map, move && { ...move, lease: undefined });
 
-async function seed(open: (binding: string) => Db, stored: StoredShardMap, move: MoveState): Promise<StepReport> {
+async function seed(open: (binding: string) => Db, stored: StoredShardMap, move: MoveState, budget: Budget): Promise<StepReport> {
   const control = open('DB');
-  const budget: Budget = { statements: STEP_STATEMENTS };
   let after = move.cursor?.seq ?? 0;
   let copied = 0;
   while (move.seedFrom !== undefined && budget.statements > 0) {
@@ -140,11 +142,11 @@ const sourcesOf = (map: ShardMap, to: string, key: 'movingTo' | 'movedFrom') =>
     ),
   ].sort();
 
-async function copy(open: (binding: string) => Db, stored: StoredShardMap, move: MoveState, now: number): Promise<StepReport> {
+async function copy(open: (binding: string) => Db, stored: StoredShardMap, move: MoveState, now: number, budget: Budget): Promise<StepReport> {
   const control = open('DB');
   const target = open(move.to);
   const moving = (source: string, { project, user }: UserKey) => stored.map[virtualShard(project, user)] === `${source}>${move.to}`;
-  const walked = await walkUsers(open, sourcesOf(stored.map, move.to, 'movingTo'), move.cursor, moving, (source, key, from, budget) =>
+  const walked = await walkUsers(open, sourcesOf(stored.map, move.to, 'movingTo'), move.cursor, budget, moving, (source, key, from) =>
     copyUserInbox(open(source), target, key.project, key.user, from, budget),
   );
   if (!walked.finished) {
@@ -158,10 +160,10 @@ async function copy(open: (binding: string) => Db, stored: StoredShardMap, move:
   return (await save(control, stored, map, { ...move, phase: 'drop', cursor: undefined, flippedAt: now })) ? { phase: 'drop', progress: walked.done } : raced(move);
 }
 
-async function drop(open: (binding: string) => Db, stored: StoredShardMap, move: MoveState): Promise<StepReport> {
+async function drop(open: (binding: string) => Db, stored: StoredShardMap, move: MoveState, budget: Budget): Promise<StepReport> {
   const control = open('DB');
   const moved = (source: string, { project, user }: UserKey) => stored.map[virtualShard(project, user)] === `${move.to}<${source}`;
-  const walked = await walkUsers(open, sourcesOf(stored.map, move.to, 'movedFrom'), move.cursor, moved, async (source, key, _from, budget) => {
+  const walked = await walkUsers(open, sourcesOf(stored.map, move.to, 'movedFrom'), move.cursor, budget, moved, async (source, key) => {
     budget.statements -= 6;
     await dropInbox(open(source), key.project, key.user);
     return { finished: true, after: 0 };
@@ -185,10 +187,10 @@ async function walkUsers(
   open: (binding: string) => Db,
   sources: readonly string[],
   cursor: MoveState['cursor'],
+  budget: Budget,
   selected: (source: string, key: UserKey) => boolean,
-  each: (source: string, key: UserKey, from: number, budget: Budget) => Promise<{ finished: boolean; after: number }>,
+  each: (source: string, key: UserKey, from: number) => Promise<{ finished: boolean; after: number }>,
 ): Promise<{ finished: boolean; done: number; cursor?: MoveState['cursor'] }> {
-  const budget: Budget = { statements: STEP_STATEMENTS };
   let done = 0;
   let index = cursor?.source === undefined ? 0 : Math.max(0, sources.indexOf(cursor.source));
   let after: UserKey = { project: cursor?.project ?? '', user: cursor?.user ?? '' };
@@ -200,8 +202,9 @@ async function walkUsers(
     const keys = partial ? [partial.key] : await usersAfter(open(source), after, SCAN);
     for (const key of keys) {
       if (partial || selected(source, key)) {
-        if (budget.statements < 20) return { finished: false, done, cursor: { source, ...after } };
-        const outcome = await each(source, key, partial?.from ?? 0, budget);
+        // Something for the next step to do (however small the budget, each step gets somewhere).
+        if (budget.statements < 20 && done > 0) return { finished: false, done, cursor: { source, ...after } };
+        const outcome = await each(source, key, partial?.from ?? 0);
         if (!outcome.finished) return { finished: false, done, cursor: { source, ...after, seq: outcome.after, partialProject: key.project, partialUser: key.user } };
         done++;
       }
