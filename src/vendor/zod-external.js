@@ -1,4 +1,5 @@
-// zod's own entry point minus `z.locales`. `import { z } from 'zod'` is a namespace object that
+// zod's own entry point minus `z.locales`, and minus the schema compiler (`compile` and its kin) and
+// `fromJSONSchema`, which nothing here uses and which were 41 KB of the Worker. `import { z } from 'zod'` is a namespace object that
 // @hono/zod-openapi extends as a value, so the bundler has to keep every export of it, and the
 // forty translation tables of `locales` were 260 KB of the Worker (more than half of it). The
 // Worker answers in English only (zod registers English itself, in schemas.js), so wrangler.toml
@@ -11,9 +12,8 @@ export * from "../../node_modules/zod/v4/classic/checks.js";
 export * from "../../node_modules/zod/v4/classic/errors.js";
 export * from "../../node_modules/zod/v4/classic/parse.js";
 export * from "../../node_modules/zod/v4/classic/compat.js";
-export { globalRegistry, registry, config, memoizer, $output, $input, $brand, clone, regexes, treeifyError, prettifyError, formatError, flattenError, TimePrecision, util, NEVER, INVALID, toZod, compile, withParser, ZodCompileAsyncError, ZodCompileUnsupportedError, getDiscriminatedOption, } from "../../node_modules/zod/v4/core/index.js";
+export { globalRegistry, registry, config, memoizer, $output, $input, $brand, clone, regexes, treeifyError, prettifyError, formatError, flattenError, TimePrecision, util, NEVER, toZod, getDiscriminatedOption, } from "../../node_modules/zod/v4/core/index.js";
 export { toJSONSchema } from "../../node_modules/zod/v4/core/json-schema-processors.js";
-export { fromJSONSchema } from "../../node_modules/zod/v4/classic/from-json-schema.js";
 export { deepPartial } from "../../node_modules/zod/v4/classic/deep-partial.js";
 // Types and values both, from one module — re-exporting the types from core would collide.
 export { input, output } from "../../node_modules/zod/v4/classic/in-out.js";
