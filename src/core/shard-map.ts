@@ -21,7 +21,7 @@ export interface MoveState {
    * user whose copy stopped halfway, who (`partialProject`, `partialUser`) and after which sequence (`seq`).
    */
   cursor?: { seq?: number; source?: string; project?: string; user?: string; partialProject?: string; partialUser?: string };
-  /** When the copy phase began: the moving users' writes are refused from then on, and nothing is copied until every isolate knows. */
+  /** When the copy phase began (with the phase): the moving users' writes are refused from then on, and nothing is copied until every isolate knows. */
   frozenAt?: number;
   /** When the moved shards were flipped to `B<A`: nothing is dropped until every request that read the old map is over. */
   flippedAt?: number;

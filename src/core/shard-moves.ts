@@ -12,8 +12,8 @@ import { loadShardMap, saveShardMap, type MoveState, type StoredShardMap } from 
 //     reaches A and B (core/stores.ts inboxesOf), every broadcast reaches B, and every isolate reads the map each
 //     second. Nothing more happens until `settleMs` (longer than an isolate keeps a map) has passed.
 //  2. seed (B new to the map): every broadcast is copied to B. The users' own writes are still taken, in A.
-//  3. copy: the move says `copying`; `freezeMs` later (every isolate has seen it, and a write it let through is
-//     over) the moving users' own writes are refused (503, http/inbox-db.ts inboxForWrite) while each one's own
+//  3. copy: from the save that enters it, the moving users' own writes are refused (503, http/inbox-db.ts
+//     inboxForWrite); `freezeMs` later (every isolate has seen it, and a write it let through is over) each one's own
 //     notifications and receipts are copied to B; then the shards flip to `B<A`: B serves them, their streams go on
 //     there.
 //  4. drop, `settleMs` after the flip (no request still reads A for them): their rows leave A, the shards read `B`.
@@ -98,7 +98,7 @@ export async function stepMove(open: (binding: string) => Db, times: MoveTimes, 
   const stored: StoredShardMap = { version: loaded.version + 1, map: loaded.map, move: claimed };
   const budget: Budget = { statements: times.statements ?? STEP_STATEMENTS };
   if (move.phase === 'seed') return seed(open, stored, move, budget);
-  if (move.phase === 'copy') return move.frozenAt === undefined ? freeze(control, stored, move, now) : copy(open, stored, move, now, budget);
+  if (move.phase === 'copy') return copy(open, stored, move, budget);
   return drop(open, stored, move, budget);
 }
 
@@ -111,6 +111,8 @@ const save = (control: Db, stored: StoredShardMap, map: ShardMap, move: MoveStat
 
 async function seed(open: (binding: string) => Db, stored: StoredShardMap, move: MoveState, budget: Budget): Promise<StepReport> {
   const control = open('DB');
+  // Seeded: the move copies its users from now (the save) on; their own writes are refused once every isolate knows (freezeMs).
+  const copying = (): MoveState => ({ ...move, phase: 'copy', cursor: undefined, frozenAt: Date.now() });
   let after = move.cursor?.seq ?? 0;
   let copied = 0;
   while (move.seedFrom !== undefined && budget.statements > 0) {
@@ -118,17 +120,10 @@ async function seed(open: (binding: string) => Db, stored: StoredShardMap, move:
     copied += done.copied;
     after = done.after;
     if (!done.done) continue;
-    return (await save(control, stored, stored.map, { ...move, phase: 'copy', cursor: undefined }))
-      ? { phase: 'copy', progress: copied }
-      : raced(move);
+    return (await save(control, stored, stored.map, copying())) ? { phase: 'copy', progress: copied } : raced(move);
   }
-  if (move.seedFrom === undefined) return (await save(control, stored, stored.map, { ...move, phase: 'copy' })) ? { phase: 'copy' } : raced(move);
+  if (move.seedFrom === undefined) return (await save(control, stored, stored.map, copying())) ? { phase: 'copy' } : raced(move);
   return (await save(control, stored, stored.map, { ...move, cursor: { seq: after } })) ? { phase: 'seed', progress: copied } : raced(move);
-}
-
-/** The moving users' own writes are refused from now on (once every isolate has read this): then the copy starts. */
-async function freeze(control: Db, stored: StoredShardMap, move: MoveState, now: number): Promise<StepReport> {
-  return (await save(control, stored, stored.map, { ...move, frozenAt: now })) ? { phase: 'copy', waitMs: 0 } : raced(move);
 }
 
 /** The sources of the shards moving to `move.to` (or just moved there), in a fixed order. */
@@ -142,7 +137,7 @@ const sourcesOf = (map: ShardMap, to: string, key: 'movingTo' | 'movedFrom') =>
     ),
   ].sort();
 
-async function copy(open: (binding: string) => Db, stored: StoredShardMap, move: MoveState, now: number, budget: Budget): Promise<StepReport> {
+async function copy(open: (binding: string) => Db, stored: StoredShardMap, move: MoveState, budget: Budget): Promise<StepReport> {
   const control = open('DB');
   const target = open(move.to);
   const moving = (source: string, { project, user }: UserKey) => stored.map[virtualShard(project, user)] === `${source}>${move.to}`;
@@ -157,7 +152,8 @@ async function copy(open: (binding: string) => Db, stored: StoredShardMap, move:
     const { binding, movingTo } = parseEntry(entry);
     return movingTo === move.to ? `${movingTo}<${binding}` : entry;
   });
-  return (await save(control, stored, map, { ...move, phase: 'drop', cursor: undefined, flippedAt: now })) ? { phase: 'drop', progress: walked.done } : raced(move);
+  // From the save on: the drop waits settleMs after it.
+  return (await save(control, stored, map, { ...move, phase: 'drop', cursor: undefined, flippedAt: Date.now() })) ? { phase: 'drop', progress: walked.done } : raced(move);
 }
 
 async function drop(open: (binding: string) => Db, stored: StoredShardMap, move: MoveState, budget: Budget): Promise<StepReport> {
