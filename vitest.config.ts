@@ -12,6 +12,14 @@ async function testSigningKey() {
   };
 }
 
+/** A throwaway VAPID key pair (RFC 8292), as `npm start` writes one: the public point and the private scalar, base64url. */
+async function testVapidKeys() {
+  const { privateKey } = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const jwk = await crypto.subtle.exportKey('jwk', privateKey);
+  const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
+  return { VAPID_PUBLIC_KEY: point.toString('base64url'), VAPID_PRIVATE_KEY: jwk.d! };
+}
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
   return {
@@ -36,6 +44,7 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             ...(await testSigningKey()),
+            ...(await testVapidKeys()),
             ADMIN_API_KEY: 'test-admin-key',
             JWT_SECRET: 'test-jwt-secret-that-is-long-enough-for-hs256',
             // Small enough that a test can reach it (production default: 10000, in wrangler.toml).

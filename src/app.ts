@@ -14,6 +14,7 @@ export type App = OpenAPIHono<AppEnv>;
  */
 const DIALECTS: Record<DialectName, () => Promise<App>> = {
   client: async () => (await import('./api/client')).clientApi(),
+  push: async () => (await import('./api/push/routes')).pushApi(),
   player: async () => (await import('./api/player/routes')).playerApi(),
   project: async () => (await import('./api/project/routes')).projectApi(),
   audience: async () => (await import('./api/audience/routes')).audienceApi(),

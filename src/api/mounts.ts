@@ -5,6 +5,7 @@
  */
 export const MOUNTS = {
   client: '/api/v1/client/notifications',
+  push: '/api/v1/client/push',
   player: '/notification/v1/player',
   project: '/api/v1/project',
   audience: '/api',

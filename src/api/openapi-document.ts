@@ -14,6 +14,8 @@ Every answer carries \`X-Request-Id\`, \`Cache-Control: private, no-cache\` and 
 const TAG_DESCRIPTIONS: Record<string, string> = {
   [TAGS.client]:
     'The client polling API for end-user apps, with an event stream and a WebSocket that carry the same events from the same cursors. Auth: a user JWT as `Bearer` (claims `sub`, `exp`, optional `project`, `orgs`); the push channels also take `access_token`. Errors: `{ "error": { "code", "message" } }` with the document\'s codes and ours.',
+  [TAGS.push]:
+    'Web Push for end-user apps (ours): a browser subscribes with the VAPID key and registers its `PushSubscription`; then every notification created for that user (own, organisation or everyone) is pushed to it, encrypted (RFC 8291) and signed (RFC 8292), through a queue, even when the app is closed. Auth and errors as the Client API; a missing subscription is `SUBSCRIPTION_NOT_FOUND`.',
   [TAGS.player]:
     'The player notification API for game clients and servers; `me` works for any `{player_uuid}`. Auth: a user JWT as `Bearer` whose `permissions` claim holds the API\'s permissions. Errors: `{ "auth_success", "error_code", "desc" }`, a refused token is 403; validation: 422 `{ "detail": [ { "loc", "msg", "type" } ] }`.',
   [TAGS.audience]:

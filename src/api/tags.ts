@@ -6,6 +6,7 @@ import type { DialectName } from './mounts';
  */
 export const TAGS = {
   client: 'Client API',
+  push: 'Web Push',
   player: 'Player API',
   audience: 'Notifications API (system/user/organisation)',
   project: 'Project API',

@@ -17,6 +17,7 @@ import type { Audience } from './audience';
 import type { Db } from './db';
 import { invalidParameter } from './errors';
 import { fromRow, LIMITS, type Notification, type NotificationRow } from './notifications';
+import { offerPush } from './pusher';
 import { announce, type Publisher } from './realtime';
 import { CONTROL, inboxesOf, inOrder, isSharded, type Stores } from './stores';
 
@@ -40,7 +41,7 @@ export interface SendResult {
 /** Creates notifications in the databases their recipients live in (core/create.ts does it for one database). */
 export async function sendNotifications(stores: Stores, projectId: string, inputs: readonly NewNotification[], options: CreateOptions = {}): Promise<SendResult> {
   if (!isSharded(stores)) return createNotifications(stores.control, projectId, inputs, options);
-  const { idempotency, publisher } = options;
+  const { idempotency, publisher, pusher } = options;
   const targets = inputs.map((input) => targetsOf(stores, projectId, input.audience));
   const bindings = [...new Set(targets.flat())];
   // One database and nothing to record beside it: the single-database create, as is.
@@ -93,6 +94,7 @@ export async function sendNotifications(stores: Stores, projectId: string, input
     console.error(JSON.stringify({ event: 'copies_pending', projectId, failed: failed.length, error: String((failed[0] as PromiseRejectedResult).reason) }));
   }
   await announce(publisher, projectId, rows.map((row) => row.audience));
+  offerPush(pusher, projectId, drafts, inputs);
   const inserted = written.flatMap((outcome) => (outcome.status === 'fulfilled' ? outcome.value : []));
   return { created: withSequence(drafts, inserted), ...(failed.length > 0 && { incomplete: rows.map((row) => row.id) }) };
 }

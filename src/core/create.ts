@@ -3,6 +3,7 @@ import { audienceKey, type Audience } from './audience';
 import type { Db } from './db';
 import { DomainError, invalidParameter } from './errors';
 import { fromRow, LIMITS, PRIORITIES, type Notification, type NotificationRow, type Priority } from './notifications';
+import { offerPush, type Pusher } from './pusher';
 import { announce, type Publisher } from './realtime';
 import { idempotencyRecords } from './schema';
 
@@ -20,6 +21,8 @@ export interface NewNotification {
   expiresAt?: number | null;
   /** The player API's `etag`: of the resource at the action URL when the notification was made. */
   resourceEtag?: string | null;
+  /** Whether to push it to the recipients' browsers (issue 27); absent: the project's default. */
+  push?: boolean;
 }
 
 /** What a caller answered the first time, replayed for a repeated Idempotency-Key. */
@@ -40,6 +43,8 @@ export interface CreateOptions {
   idempotency?: IdempotencyRequest;
   /** Wakes the recipients' listeners once the notifications are stored. */
   publisher?: Publisher;
+  /** Pushes them to the recipients' subscribed browsers once they are stored. */
+  pusher?: Pusher;
 }
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -93,7 +98,7 @@ export async function createNotifications(
   db: Db,
   projectId: string,
   inputs: readonly NewNotification[],
-  { idempotency, publisher }: CreateOptions = {},
+  { idempotency, publisher, pusher }: CreateOptions = {},
 ): Promise<{ created: Notification[]; replay?: StoredResponse }> {
   const now = Date.now();
   // A retry of a stored request gets the first answer, whatever has changed since (an expires_at
@@ -113,6 +118,7 @@ export async function createNotifications(
   if (!idempotency) {
     const { results } = await insert.all<{ seq: number; id: string }>();
     await announce(publisher, projectId, rows.map((row) => row.audience));
+    offerPush(pusher, projectId, drafts, inputs);
     return { created: withSequence(drafts, results) };
   }
 
@@ -126,6 +132,7 @@ export async function createNotifications(
       insert,
     ]);
     await announce(publisher, projectId, rows.map((row) => row.audience));
+    offerPush(pusher, projectId, drafts, inputs);
     return { created: withSequence(drafts, inserted?.results ?? []) };
   } catch (error) {
     // A concurrent request with the same key stored first.

@@ -8,10 +8,12 @@ export interface Project {
   id: string;
   name: string;
   createdAt: number;
+  /** Whether notifications are pushed when their producer does not say (issue 27). */
+  push: boolean;
 }
 
-export async function createProject(db: Db, id: string, name: string): Promise<Project> {
-  const row = { id, name, createdAt: Date.now() };
+export async function createProject(db: Db, id: string, name: string, push = true): Promise<Project> {
+  const row = { id, name, createdAt: Date.now(), push };
   const inserted = await db.insert(projects).values(row).onConflictDoNothing().returning({ id: projects.id });
   if (inserted.length === 0) throw new DomainError('conflict', `Project ${id} already exists`);
   return row;
@@ -19,6 +21,14 @@ export async function createProject(db: Db, id: string, name: string): Promise<P
 
 export async function getProject(db: Db, id: string): Promise<Project> {
   const row = await db.select().from(projects).where(eq(projects.id, id)).get();
+  if (!row) throw new DomainError('not_found', `Project ${id} does not exist`, { resource: 'project' });
+  return row;
+}
+
+/** Changes a project's name or push default; the project as it is now. */
+export async function updateProject(db: Db, id: string, changes: { name?: string; push?: boolean }): Promise<Project> {
+  if (changes.name === undefined && changes.push === undefined) return getProject(db, id);
+  const row = await db.update(projects).set(changes).where(eq(projects.id, id)).returning().get();
   if (!row) throw new DomainError('not_found', `Project ${id} does not exist`, { resource: 'project' });
   return row;
 }

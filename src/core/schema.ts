@@ -7,6 +7,8 @@ export const projects = sqliteTable('projects', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   createdAt: integer('created_at').notNull(),
+  // Whether a notification is pushed to its recipients' browsers when its producer does not say (issue 27).
+  push: integer('push', { mode: 'boolean' }).notNull().default(true),
 });
 
 export const apiKeys = sqliteTable(
@@ -234,3 +236,42 @@ export const pendingCopies = sqliteTable('pending_copies', {
   // The last attempt to complete it: the cron takes the least recently tried first, so one failing database does not starve the rest.
   triedAt: integer('tried_at'),
 });
+
+// Web Push subscriptions (issue 27, core/push-subscriptions.ts): a browser's PushSubscription registered by a user,
+// in the control database (written once per device, read only by the push queue's consumer, never by a poll).
+export const pushSubscriptions = sqliteTable(
+  'push_subscriptions',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id').notNull(),
+    userId: text('user_id').notNull(),
+    endpoint: text('endpoint').notNull(),
+    // The browser's keys (base64url): its P-256 public key and its 16-byte auth secret (RFC 8291).
+    p256dh: text('p256dh').notNull(),
+    auth: text('auth').notNull(),
+    // JSON: the organisations the user's token named when they last registered it (membership lives in tokens).
+    orgs: text('orgs').notNull(),
+    createdAt: integer('created_at').notNull(),
+    // Moves with every registration of the same endpoint: the least recently registered goes first past the bound.
+    registeredAt: integer('registered_at').notNull(),
+    // The browser's `expirationTime`, if it gave one.
+    expiresAt: integer('expires_at'),
+  },
+  (t) => [
+    uniqueIndex('push_subscriptions_endpoint').on(t.projectId, t.endpoint),
+    index('push_subscriptions_user').on(t.projectId, t.userId, t.registeredAt),
+    index('push_subscriptions_project').on(t.projectId, t.id),
+  ],
+);
+
+// Which subscriptions hear an organisation's notifications (from `orgs` above), so that a push to one reads its
+// members' subscriptions, not the project's. Kept in step by a trigger (migrations/0014). WITHOUT ROWID.
+export const pushSubscriptionOrgs = sqliteTable(
+  'push_subscription_orgs',
+  {
+    projectId: text('project_id').notNull(),
+    orgId: text('org_id').notNull(),
+    subscriptionId: text('subscription_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.orgId, t.subscriptionId] })],
+);

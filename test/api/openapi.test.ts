@@ -7,6 +7,7 @@ import { MOUNTS, dialectOf, type DialectName } from '../../src/api/mounts';
 import { playerApi } from '../../src/api/player/routes';
 import { producerApi } from '../../src/api/producer/routes';
 import { projectApi } from '../../src/api/project/routes';
+import { pushApi } from '../../src/api/push/routes';
 import { TAGS } from '../../src/api/tags';
 import type { AppEnv } from '../../src/env';
 import { requireApiKey, requireRawOrBearerUser, requireStreamUser, requireUser } from '../../src/http/auth';
@@ -24,16 +25,18 @@ import { loadDocument, resolve, type Document, type Header, type Operation, type
 /** Each API's document, as the first line of every operation's description names it. */
 const DOCUMENTS: Record<DialectName, RegExp> = {
   client: /Client polling API, section /,
+  push: /Web Push \(ours, beside the client polling API; README "Push"\)/,
   player: /Player notification API[,:] /,
   audience: /Notifications API, section /,
   project: /Notifications (\(Project-wide\), section |API \(User-wide\), the section after )/,
   producer: /Producer API \(our own; no outside document\)/,
 };
-const OPERATION_PREFIX: Record<DialectName, string> = { client: 'client', player: 'player', audience: 'notifications', project: 'project', producer: 'producer' };
+const OPERATION_PREFIX: Record<DialectName, string> = { client: 'client', push: 'push', player: 'player', audience: 'notifications', project: 'project', producer: 'producer' };
 /** The status of a refused credential: 403 in the player API (its document's choice), else 401. */
-const AUTH_FAILURE: Record<DialectName, number> = { client: 401, player: 403, audience: 401, project: 401, producer: 401 };
+const AUTH_FAILURE: Record<DialectName, number> = { client: 401, push: 401, player: 403, audience: 401, project: 401, producer: 401 };
 const ERROR_SCHEMA: Record<DialectName, string> = {
   client: 'ClientError',
+  push: 'ClientError',
   player: 'PlayerError',
   audience: 'AudienceError',
   project: 'ProjectError',
@@ -54,6 +57,7 @@ interface Guards {
 function guardsOf(): Map<string, Guards> {
   const apps: Record<DialectName, Hono<AppEnv>> = {
     client: clientApi(),
+    push: pushApi(),
     player: playerApi(),
     audience: audienceApi(),
     project: projectApi(),

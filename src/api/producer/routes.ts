@@ -3,7 +3,7 @@ import { createApiKey, revokeApiKey } from '../../core/api-keys';
 import { sendNotifications } from '../../core/copies';
 import { sha256Hex } from '../../core/hash';
 import { destroyNotification, getNotification, type Notification } from '../../core/notifications';
-import { assertAdmin, assertProjectAccess, createProject, getProject, openProject } from '../../core/projects';
+import { assertAdmin, assertProjectAccess, createProject, getProject, openProject, updateProject } from '../../core/projects';
 import { requireApiKey } from '../../http/auth';
 import { completeSoon } from '../../http/complete-copies';
 import { createDialect } from '../../http/dialect';
@@ -30,6 +30,7 @@ import {
   ProjectParam,
   renderProducerError,
   toAudience,
+  UpdateProjectBody,
 } from './wire';
 
 /** What each status means in this API (our own codes, in `error.code`). */
@@ -78,8 +79,30 @@ export function producerApi() {
     }),
     async (c) => {
       assertAdmin(c.get('principal'));
-      const { id, name } = c.req.valid('json');
-      return c.json(encodeProject(await createProject(c.get('db'), id, name)), 201);
+      const { id, name, push } = c.req.valid('json');
+      return c.json(encodeProject(await createProject(c.get('db'), id, name, push)), 201);
+    },
+  );
+
+  // Ours, beside "Shared contracts": PATCH /v1/projects/{id} (its name, and whether it pushes by default: issue 27)
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/projects/{id}',
+      operationId: 'producerUpdateProject',
+      summary: 'Change a project',
+      description: `**Implements** ${OURS}: projects.\n\nIts \`name\`, and \`push\`: whether its notifications are pushed to subscribed browsers when their producer does not say. Fields left out stay as they are; others are refused.`,
+      tags,
+      security,
+      middleware: guard('write'),
+      request: { params: ProjectIdParam, body: jsonRequest(UpdateProjectBody) },
+      parameters,
+      responses: { 200: jsonResponse(ProjectBody, 'The project as it is now', BOOKMARK), ...errors(400, 401, 403, 404, 405, 413, 429) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      assertProjectAccess(c.get('principal'), id);
+      return c.json(encodeProject(await updateProject(c.get('db'), id, c.req.valid('json'))), 200);
     },
   );
 
@@ -159,7 +182,7 @@ export function producerApi() {
       path: '/projects/{project}/notifications',
       operationId: 'producerCreateNotifications',
       summary: 'Send a notification',
-      description: `**Implements** ${OURS}: notifications.\n\nOne notification per entry of \`to\` (1-100 users, organisations or everyone), stored all or none; one to an organisation or everyone is stored once. Every API shows it and its recipients' listeners wake at once. It leaves every inbox at \`expires_at\`. Unknown fields in a recipient are refused.`,
+      description: `**Implements** ${OURS}: notifications.\n\nOne notification per entry of \`to\` (1-100 users, organisations or everyone), stored all or none; one to an organisation or everyone is stored once. Every API shows it and its recipients' listeners wake at once; their subscribed browsers get a push (unless \`push\` is false, or the project's default is off). It leaves every inbox at \`expires_at\`. Unknown fields in a recipient are refused.`,
       tags,
       security,
       middleware: guard('write'),
@@ -195,6 +218,7 @@ export function producerApi() {
           originProject: input.origin_project,
           customData: input.custom_data,
           expiresAt: input.expires_at === undefined ? undefined : Date.parse(input.expires_at),
+          push: input.push,
         })),
         {
           idempotency: key === undefined ? undefined : { key, requestHash: await sha256Hex(JSON.stringify(input)), respond },

@@ -27,7 +27,14 @@ export const UserListenersParam = ProjectParam.extend({
   user: Id.openapi({ param: { name: 'user', in: 'path' } }),
 });
 
-export const CreateProjectBody = z.object({ id: z.string().regex(PROJECT_ID), name: z.string().min(1).max(256) });
+const PushDefault = z.boolean().openapi({
+  description: 'Whether its notifications are pushed to subscribed browsers when their producer does not say (`push`). Default true.',
+});
+export const CreateProjectBody = z.object({ id: z.string().regex(PROJECT_ID), name: z.string().min(1).max(256), push: PushDefault.optional() });
+export const UpdateProjectBody = z
+  .object({ name: z.string().min(1).max(256).optional(), push: PushDefault.optional() })
+  .strict()
+  .openapi('UpdateProject');
 export const CreateKeyBody = z.object({ name: z.string().min(1).max(256) });
 
 const Recipient = z.union([
@@ -49,6 +56,10 @@ export const CreateNotificationsBody = z
     origin_project: z.string().max(256).optional(),
     custom_data: z.record(z.string(), z.unknown()).optional(),
     expires_at: z.string().datetime({ offset: true }).optional(),
+    push: z
+      .boolean()
+      .optional()
+      .openapi({ description: "Push it to the recipients' subscribed browsers (README \"Push\"). Default: the project's `push`." }),
   })
   .openapi('CreateNotifications');
 
@@ -64,7 +75,7 @@ export const IdempotencyHeader = z.object({
     }),
 });
 
-export const ProjectBody = z.object({ id: z.string(), name: z.string(), created_at: z.string() }).openapi('Project');
+export const ProjectBody = z.object({ id: z.string(), name: z.string(), push: z.boolean(), created_at: z.string() }).openapi('Project');
 export const KeyBody = z
   .object({ id: z.string(), project_id: z.string(), name: z.string(), key: z.string(), created_at: z.string() })
   .openapi('ApiKey');
@@ -121,7 +132,7 @@ function toRecipient(audience: Audience): z.infer<typeof Recipient> {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function encodeProject(p: Project) {
-  return { id: p.id, name: p.name, created_at: iso(p.createdAt) };
+  return { id: p.id, name: p.name, push: p.push, created_at: iso(p.createdAt) };
 }
 
 export function encodeNotification(n: Omit<Notification, 'seq'>): z.infer<typeof ProducerNotification> {
