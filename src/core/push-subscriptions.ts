@@ -50,11 +50,13 @@ export async function registerSubscription(
   const d1 = db.$client;
   const id = crypto.randomUUID();
   const orgs = JSON.stringify([...new Set(user.orgs)].sort());
+  // registered_at goes up with each registration of the user's, even within a millisecond: "the oldest" is never a tie.
   const [upserted] = await d1.batch<Subscription>([
     d1
       .prepare(
         `INSERT INTO push_subscriptions (id, project_id, user_id, endpoint, p256dh, auth, orgs, created_at, registered_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+           max(?8, coalesce((SELECT max(registered_at) FROM push_subscriptions WHERE project_id = ?2 AND user_id = ?3), 0) + 1), ?9)
          ON CONFLICT (project_id, endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth,
            orgs = excluded.orgs, registered_at = excluded.registered_at, expires_at = excluded.expires_at
          RETURNING ${COLUMNS.replaceAll('s.', '')}`,

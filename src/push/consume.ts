@@ -49,7 +49,10 @@ export async function consumePushQueue(batch: MessageBatch<PushJob>, env: Bindin
     }
     try {
       const report = await runPushJob(message.body, deps);
-      console.log(JSON.stringify({ event: 'push', project: message.body.project, notification: message.body.content.id, ...report }));
+      // A line only where something was pushed or handed on: most notifications' recipients have no subscription.
+      if (Object.values(report).some((n) => n > 0)) {
+        console.log(JSON.stringify({ event: 'push', project: message.body.project, notification: message.body.content.id, ...report }));
+      }
       message.ack();
     } catch (error) {
       // D1 or the queue failed us: the whole message again later. A browser it had already reached then gets the

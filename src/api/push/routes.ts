@@ -1,5 +1,4 @@
 import { createRoute } from '@hono/zod-openapi';
-import { DomainError } from '../../core/errors';
 import { listSubscriptions, registerSubscription, removeSubscription } from '../../core/push-subscriptions';
 import { requireUser } from '../../http/auth';
 import { createDialect } from '../../http/dialect';
@@ -45,11 +44,10 @@ export function pushApi() {
       security,
       middleware: guard('poll'),
       parameters: requestHeaders(),
-      responses: { 200: jsonResponse(PushKey, 'The public key'), ...errors(401, 404, 405, 429) },
+      responses: { 200: jsonResponse(PushKey, 'The public key'), ...errors(401, 405, 429) },
     }),
+    // wrangler.toml lists the VAPID keys as required secrets: a deployment without them does not start.
     async (c) => {
-      if (!c.env.VAPID_PUBLIC_KEY) throw new DomainError('not_found', 'Web Push is not set up on this deployment (no VAPID_PUBLIC_KEY)');
-      c.header('Cache-Control', 'private, max-age=86400');
       return c.json({ public_key: c.env.VAPID_PUBLIC_KEY }, 200);
     },
   );
@@ -95,7 +93,10 @@ export function pushApi() {
       security,
       middleware: guard('poll'),
       parameters: requestHeaders(),
-      responses: { 200: jsonResponse(SubscriptionList, 'Your subscriptions'), ...errors(401, 405, 429) },
+      responses: {
+        200: jsonResponse(SubscriptionList, 'Your subscriptions'),
+        ...errors([400, '`INVALID_PARAMETER`: an `X-D1-Bookmark` of another database.'], 401, 405, 429),
+      },
     }),
     async (c) => c.json({ subscriptions: (await listSubscriptions(c.get('db'), c.get('user'))).map(encodeSubscription) }, 200),
   );

@@ -1,0 +1,234 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { openDb } from '../../src/core/db';
+import type { PushContent } from '../../src/core/push-message';
+import { runPushJob, type PushDeps } from '../../src/push/consume';
+import { FANOUT_PAGE, MAX_ATTEMPTS, SEND_BATCH, type PushJob } from '../../src/push/jobs';
+import { vapidSigner } from '../../src/push/vapid';
+import { asUser, call, freshProject, postJson } from '../helpers';
+import { newBrowser, standInPushService, type Browser } from './stand-in';
+
+// Issue 27, points 3 and 4: the push queue's consumer against the stand-in push service. Who gets a push (a user's
+// browsers, an organisation's members', everyone's in the project, never another project's), what 404/410 and
+// 429/5xx do, and how a broadcast is split into messages so that each subscription gets it once.
+
+/** A queue that keeps what it is given, with the delay asked for: the test runs those jobs itself. */
+function recordingQueue() {
+  const sent: { body: PushJob; delaySeconds?: number }[] = [];
+  const queue = {
+    async send(body: PushJob, options?: QueueSendOptions) {
+      sent.push({ body, delaySeconds: options?.delaySeconds });
+    },
+    async sendBatch(messages: Iterable<MessageSendRequest<PushJob>>) {
+      for (const m of messages) sent.push({ body: m.body, delaySeconds: m.delaySeconds });
+    },
+  } as unknown as Queue<PushJob>;
+  return { queue, sent, take: () => sent.splice(0, sent.length) };
+}
+
+function setup() {
+  const service = standInPushService(env.VAPID_PUBLIC_KEY);
+  const recorded = recordingQueue();
+  const deps: PushDeps = {
+    db: openDb(env.DB),
+    queue: recorded.queue,
+    sign: vapidSigner({ publicKey: env.VAPID_PUBLIC_KEY, privateKey: env.VAPID_PRIVATE_KEY, subject: 'mailto:ops@example.com' }),
+    fetcher: service.fetcher,
+  };
+  return { service, deps, ...recorded };
+}
+
+const content = (over: Partial<PushContent> = {}): PushContent => ({
+  id: crypto.randomUUID(),
+  title: 'Hello',
+  body: 'World',
+  icon: null,
+  actionUrl: null,
+  category: null,
+  priority: 'normal',
+  createdAt: Date.now(),
+  expiresAt: null,
+  ...over,
+});
+
+/** A browser of this user (token claims as given), registered through the client API. */
+async function subscribed(service: ReturnType<typeof standInPushService>, claims: { sub: string; project: string; orgs?: string[] }): Promise<Browser> {
+  const browser = service.add(await newBrowser());
+  const res = await postJson('/api/v1/client/push/subscriptions', browser.subscription, await asUser(claims));
+  if (res.status !== 201) throw new Error(`subscribe: ${res.status} ${await res.text()}`);
+  return browser;
+}
+
+const endpoints = async (claims: { sub: string; project: string }) =>
+  ((await (await call('/api/v1/client/push/subscriptions', { headers: await asUser(claims) })).json()) as { subscriptions: { endpoint: string }[] }).subscriptions.map(
+    (s) => s.endpoint,
+  );
+
+describe('who gets a push', () => {
+  it("a user's own notification: each of their browsers, once, and nobody else's", async () => {
+    const { service, deps } = setup();
+    const { id: project } = await freshProject('push');
+    const phone = await subscribed(service, { sub: 'alice', project });
+    const laptop = await subscribed(service, { sub: 'alice', project });
+    const bobs = await subscribed(service, { sub: 'bob', project });
+    const job = content({ title: 'For Alice' });
+    expect(await runPushJob({ kind: 'notify', project, audience: 'u:alice', content: job }, deps)).toEqual({ sent: 2, gone: 0, retried: 0, refused: 0, given_up: 0, queued: 0 });
+    expect(service.to(phone).map((r) => r.payload.inbox.id)).toEqual([job.id]);
+    expect(service.to(laptop).map((r) => r.payload.notification.title)).toEqual(['For Alice']);
+    expect(service.to(bobs)).toEqual([]);
+    expect(service.received.every((r) => r.vapidProblems.length === 0)).toBe(true);
+  });
+
+  it("an organisation's: the browsers of users whose token named it when they registered", async () => {
+    const { service, deps } = setup();
+    const { id: project } = await freshProject('push');
+    const member = await subscribed(service, { sub: 'm1', project, orgs: ['acme', 'globex'] });
+    const other = await subscribed(service, { sub: 'm2', project, orgs: ['globex'] });
+    const none = await subscribed(service, { sub: 'm3', project });
+    await runPushJob({ kind: 'notify', project, audience: 'o:acme', content: content() }, deps);
+    expect(service.received.map((r) => r.endpoint)).toEqual([member.subscription.endpoint]);
+    // m1 registers again without acme (their token changed): acme's pushes stop reaching them.
+    const again = await postJson('/api/v1/client/push/subscriptions', member.subscription, await asUser({ sub: 'm1', project, orgs: ['globex'] }));
+    expect(again.status).toBe(200);
+    await runPushJob({ kind: 'notify', project, audience: 'o:acme', content: content() }, deps);
+    expect(service.received).toHaveLength(1);
+    await runPushJob({ kind: 'notify', project, audience: 'o:globex', content: content() }, deps);
+    expect(new Set(service.received.slice(1).map((r) => r.endpoint))).toEqual(new Set([member.subscription.endpoint, other.subscription.endpoint]));
+    expect(service.to(none)).toEqual([]);
+  });
+
+  it("everyone's: every browser of the project and none of another project's", async () => {
+    const { service, deps } = setup();
+    const [{ id: project }, { id: elsewhere }] = [await freshProject('push'), await freshProject('push')];
+    const ours = [await subscribed(service, { sub: 'a', project }), await subscribed(service, { sub: 'b', project, orgs: ['x'] })];
+    const theirs = await subscribed(service, { sub: 'a', project: elsewhere });
+    await runPushJob({ kind: 'notify', project, audience: '*', content: content() }, deps);
+    expect(new Set(service.received.map((r) => r.endpoint))).toEqual(new Set(ours.map((b) => b.subscription.endpoint)));
+    expect(service.to(theirs)).toEqual([]);
+  });
+
+  it("follows the project's default unless the producer said (push: false is never queued at all)", async () => {
+    const { service, deps } = setup();
+    const { id: project } = await freshProject('push');
+    await subscribed(service, { sub: 'quiet', project });
+    const off = await call(`/v1/projects/${project}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${env.ADMIN_API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ push: false }),
+    });
+    expect(off.status).toBe(200);
+    expect(await off.json()).toEqual({ id: project, name: project, push: false, created_at: expect.any(String) });
+    expect((await runPushJob({ kind: 'notify', project, audience: 'u:quiet', content: content() }, deps)).sent).toBe(0);
+    expect((await runPushJob({ kind: 'notify', project, audience: 'u:quiet', push: true, content: content() }, deps)).sent).toBe(1);
+  });
+});
+
+describe('what push services answer', () => {
+  it('404 and 410 remove the subscription; other browsers of the user still get it', async () => {
+    const { service, deps } = setup();
+    const { id: project } = await freshProject('push');
+    const gone = await subscribed(service, { sub: 'g', project });
+    const expired = await subscribed(service, { sub: 'g', project });
+    const fine = await subscribed(service, { sub: 'g', project });
+    service.answer(gone, { status: 410 });
+    service.answer(expired, { status: 404 });
+    expect(await runPushJob({ kind: 'notify', project, audience: 'u:g', content: content() }, deps)).toMatchObject({ sent: 1, gone: 2 });
+    expect(await endpoints({ sub: 'g', project })).toEqual([fine.subscription.endpoint]);
+  });
+
+  it('429 and 5xx are sent again later, to those subscriptions only, not before Retry-After, with growing backoff, then given up', async () => {
+    const { service, deps, take } = setup();
+    const { id: project } = await freshProject('push');
+    const limited = await subscribed(service, { sub: 'r', project });
+    const failing = await subscribed(service, { sub: 'r', project });
+    const fine = await subscribed(service, { sub: 'r', project });
+    service.answer(limited, { status: 429, retryAfter: '120' });
+    service.answer(failing, ...Array.from({ length: MAX_ATTEMPTS }, () => ({ status: 503 })));
+    const job = content();
+    expect(await runPushJob({ kind: 'notify', project, audience: 'u:r', content: job }, deps)).toMatchObject({ sent: 1, retried: 2 });
+    let [retry, ...rest] = take();
+    expect(rest).toEqual([]);
+    expect(retry!.delaySeconds).toBe(120);
+    expect(retry!.body).toEqual({ kind: 'send', project, audience: 'u:r', content: job, subscriptions: expect.any(Array), attempt: 1 });
+    expect((retry!.body as { subscriptions: string[] }).subscriptions).toHaveLength(2);
+    // The second try: the rate-limited one goes through; the failing one is tried until MAX_ATTEMPTS.
+    const delays: number[] = [];
+    for (let attempt = 1; retry; attempt++) {
+      const report = await runPushJob(retry.body, deps);
+      [retry] = take();
+      if (retry) delays.push(retry.delaySeconds!);
+      if (attempt === MAX_ATTEMPTS - 1) expect(report).toMatchObject({ given_up: 1 });
+    }
+    expect(delays).toEqual([40, 160, 640]);
+    expect(service.to(fine)).toHaveLength(1);
+    expect(service.to(limited).map((r) => r.status)).toEqual([429, 201]);
+    expect(service.to(failing)).toHaveLength(MAX_ATTEMPTS);
+    // Only gone subscriptions are removed: these stay.
+    expect(await endpoints({ sub: 'r', project })).toHaveLength(3);
+  });
+
+  it('a push service that does not answer is tried again; one that refuses (403: another key) is logged and left', async () => {
+    const { service, deps, take } = setup();
+    const { id: project } = await freshProject('push');
+    const silent = await subscribed(service, { sub: 's', project });
+    const refusing = await subscribed(service, { sub: 's', project });
+    service.answer(refusing, { status: 403 });
+    const fetcher: typeof fetch = async (input, init) => {
+      if (new Request(input).url === silent.subscription.endpoint) throw new TypeError('Network connection lost.');
+      return service.fetcher(input, init);
+    };
+    expect(await runPushJob({ kind: 'notify', project, audience: 'u:s', content: content() }, { ...deps, fetcher })).toMatchObject({ retried: 1, refused: 1 });
+    expect(take().map((m) => m.delaySeconds)).toEqual([10]);
+    expect(await endpoints({ sub: 's', project })).toHaveLength(2);
+  });
+
+  it('an expired notification is not pushed', async () => {
+    const { service, deps } = setup();
+    const { id: project } = await freshProject('push');
+    await subscribed(service, { sub: 'x', project });
+    expect((await runPushJob({ kind: 'notify', project, audience: 'u:x', content: content({ expiresAt: Date.now() - 1 }) }, deps)).sent).toBe(0);
+    expect(service.received).toEqual([]);
+  });
+});
+
+describe('a broadcast to many', () => {
+  it('is split into send messages of SEND_BATCH and pages of FANOUT_PAGE, and each subscription gets it once', async () => {
+    const { service, deps, take } = setup();
+    const { id: project } = await freshProject('push');
+    const count = FANOUT_PAGE + 2 * SEND_BATCH + 7;
+    // Registered straight into the table (the route's cost is not what this measures), each a real browser.
+    const browsers = await Promise.all(Array.from({ length: count }, () => newBrowser()));
+    browsers.forEach((b) => service.add(b));
+    const rows = browsers.map((b, i) => ({ id: crypto.randomUUID(), user: `u${i}`, endpoint: b.subscription.endpoint, ...b.subscription.keys }));
+    await env.DB.prepare(
+      `INSERT INTO push_subscriptions (id, project_id, user_id, endpoint, p256dh, auth, orgs, created_at, registered_at)
+       SELECT json_extract(value, '$.id'), ?1, json_extract(value, '$.user'), json_extract(value, '$.endpoint'), json_extract(value, '$.p256dh'),
+         json_extract(value, '$.auth'), '[]', 1, 1 FROM json_each(?2)`,
+    )
+      .bind(project, JSON.stringify(rows))
+      .run();
+
+    const job = content({ title: 'To everyone' });
+    const first = await runPushJob({ kind: 'notify', project, audience: '*', content: job }, deps);
+    expect(first).toEqual({ sent: 0, gone: 0, retried: 0, refused: 0, given_up: 0, queued: FANOUT_PAGE / SEND_BATCH + 1 });
+    const pageOne = take().map((m) => m.body);
+    expect(pageOne.filter((j) => j.kind === 'send').map((j) => (j as { subscriptions: string[] }).subscriptions.length)).toEqual(
+      Array.from({ length: FANOUT_PAGE / SEND_BATCH }, () => SEND_BATCH),
+    );
+    const next = pageOne.find((j) => j.kind === 'notify')!;
+    expect(next).toMatchObject({ kind: 'notify', push: true, after: expect.any(String) });
+
+    // The rest of the fan-out, each message on its own as a consumer would take it.
+    let invocations = 1;
+    for (let queue = [...pageOne]; queue.length > 0; queue.push(...take().map((m) => m.body))) {
+      await runPushJob(queue.shift()!, deps);
+      invocations++;
+    }
+    expect(invocations).toBeGreaterThanOrEqual(Math.ceil(count / SEND_BATCH) + 2);
+    const perEndpoint = new Map<string, number>();
+    for (const r of service.received) perEndpoint.set(r.endpoint, (perEndpoint.get(r.endpoint) ?? 0) + 1);
+    expect(perEndpoint.size).toBe(count);
+    expect([...perEndpoint.values()].every((n) => n === 1)).toBe(true);
+    expect(service.received.every((r) => r.payload.notification.title === 'To everyone')).toBe(true);
+  });
+});
