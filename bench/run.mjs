@@ -11,6 +11,7 @@ import { ensureDevVars, readDevVars } from '../scripts/dev-vars.mjs';
 import { measureBattery } from './battery.mjs';
 import { idleCostLines, priced, PRICES } from './idle-cost.mjs';
 import { measureLibrary } from './library.mjs';
+import { measurePush, pushLines } from './push.mjs';
 import { seedSql, HEAVY, HEAVY_MIDDLE, USERS, ORGS, orgsOf } from './seed.mjs';
 
 const APP_PORT = Number(process.env.BENCH_PORT ?? 8797);
@@ -38,6 +39,8 @@ function run(args) {
 
 /** What the Worker's listeners logged when they ended (LISTENER_COST_LOG=on in the bench's config). */
 const listenerCosts = [];
+/** What the push queue's consumer logged per message (src/push/consume.ts). */
+const pushLogs = [];
 
 function serve(args, port, { logs = false } = {}) {
   const child = spawn('wrangler', ['dev', '--port', String(port), '--inspector-port', String(port + 1000), '--ip', '127.0.0.1', '--persist-to', STATE, ...args], {
@@ -54,6 +57,8 @@ function serve(args, port, { logs = false } = {}) {
         buffer = buffer.slice(end + 1);
         const at = line.indexOf('{"event":"listener_cost"');
         if (at >= 0) listenerCosts.push(JSON.parse(line.slice(at)));
+        const push = line.indexOf('{"event":"push"');
+        if (push >= 0) pushLogs.push(JSON.parse(line.slice(push)));
       }
     });
   }
@@ -131,7 +136,9 @@ async function main() {
   // Rate limits lifted; listeners log what they read (bench/idle-cost.mjs).
   const config = readFileSync('wrangler.toml', 'utf8')
     .replace(/simple = \{ limit = \d+,/g, 'simple = { limit = 1000000000,')
-    .replace('LISTENER_COST_LOG = ""', 'LISTENER_COST_LOG = "on"');
+    .replace('LISTENER_COST_LOG = ""', 'LISTENER_COST_LOG = "on"')
+    // Push subscriptions at the local stand-in push service (bench/push.mjs).
+    .replace('PUSH_LOCAL_ENDPOINTS = ""', 'PUSH_LOCAL_ENDPOINTS = "on"');
   if (!config.includes('LISTENER_COST_LOG = "on"')) throw new Error('wrangler.toml has no LISTENER_COST_LOG to turn on');
   writeFileSync(CONFIG, config);
   mkdirSync('bench/.seed', { recursive: true });
@@ -170,6 +177,15 @@ async function main() {
     const [battery, library] = await Promise.all([measureBattery(options), measureLibrary(options)]);
     return { battery, library, costRows: idleCostRows(battery, library) };
   };
+  const tokenFor = (claims) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('2h').sign(secret);
+  const push = () => {
+    console.log('Web Push through the queue to a local stand-in push service…');
+    return measurePush({ app, tokenFor, admin, logs: pushLogs });
+  };
+  if (process.env.BENCH_ONLY === 'push') {
+    console.log(pushLines(await push()).join('\n'));
+    return;
+  }
   if (process.env.BENCH_ONLY === 'idle') {
     const measured = await idle();
     console.log([...batteryTable(measured.battery), '', ...idleCostLines(measured.costRows)].join('\n'));
@@ -297,12 +313,13 @@ async function main() {
   wakes.sort((a, b) => a - b);
   const wake = { p50: percentile(wakes, 50), p99: percentile(wakes, 99) };
 
+  const pushed = await push();
   const { battery, library, costRows } = await idle();
 
   const sortedFloors = floors.map((f) => f).sort((a, b) => a.rps - b.rps);
   const median = sortedFloors[Math.floor(sortedFloors.length / 2)];
   rows.unshift({ ...median, name: `floor: bare Hono 304 (median of ${floors.length} runs)`, rowsRead: 0, rowsWritten: 0, ratio: 1 });
-  report(rows, wake, battery, library, costRows, startup, Math.round((Date.now() - started) / 1000));
+  report(rows, wake, battery, library, costRows, pushed, startup, Math.round((Date.now() - started) / 1000));
 }
 
 function heavyId(i) {
@@ -335,7 +352,7 @@ function batteryTable(battery) {
   ];
 }
 
-function report(rows, wake, battery, library, costRows, startup, seconds) {
+function report(rows, wake, battery, library, costRows, pushed, startup, seconds) {
   const fmt = (n, digits = 0) => (n === null || n === undefined ? '–' : n.toFixed(digits));
   const lines = [
     '| scenario | requests/s | p50 ms | p99 ms | bytes/response | D1 rows read/request | D1 rows written/request | ratio to floor | ratio to D1 floor | statuses |',
@@ -422,6 +439,13 @@ function report(rows, wake, battery, library, costRows, startup, seconds) {
       'per second held; the 304 polls\' from their Server-Timing.',
     '',
     ...idleCostLines(costRows),
+    '',
+    ...pushLines(pushed),
+    '',
+    'Queue messages consumed: one per notification to a user; a broadcast adds a page message per 500 browsers and a send ' +
+      'message per 50. A push is an outbound request of the consumer (not billed as a request). An idle device with push ' +
+      'and no open page makes no request and wakes its radio for nothing of ours: the push service’s own connection carries ' +
+      'the pushes.',
     '',
     ...targetLines,
     '',

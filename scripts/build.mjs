@@ -16,7 +16,8 @@ const common = { bundle: true, format: 'esm', target: 'es2020', logLevel: 'warni
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 /** Budgets, minified and gzipped: the client alone, and the element with the client (what a page loads). */
-const BUDGETS = { 'client.js': 8 * 1024, 'edge-inbox.js': 15 * 1024 };
+// The client grew past 8 KiB with Web Push (enablePush, disablePush, pushStatus: about 1 KiB), issue 27.
+const BUDGETS = { 'client.js': 9 * 1024, 'edge-inbox.js': 15 * 1024 };
 
 function declarations(pkg) {
   execFileSync(process.execPath, [tsc, '-p', path.join(pkg, 'tsconfig.build.json')], { stdio: 'inherit' });
@@ -56,6 +57,17 @@ for (const [name, entry, platform] of [
     over = true;
   }
 }
+
+// The service worker that shows pushes (README "Push"): a classic script, so that an app on another origin can
+// importScripts() it into its own worker.
+await build({
+  ...common,
+  format: 'iife',
+  platform: 'browser',
+  entryPoints: [path.join(client, 'service-worker/sw.ts')],
+  outfile: path.join(assets, 'inbox', 'sw.js'),
+  minify: true,
+});
 
 // The reference's renderer, from its package: served from our own origin, nothing loaded from other hosts.
 const swagger = path.dirname(require.resolve('swagger-ui-dist/package.json'));

@@ -1,18 +1,37 @@
 // Reads .dev.vars (creating it with fresh random dev values when missing); the deploy's secrets file likewise.
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export const DEV_VARS = resolve(import.meta.dirname, '..', '.dev.vars');
 
-/** Writes `path` with a fresh random ADMIN_API_KEY and JWT_SECRET unless it exists. */
+/** A fresh VAPID key pair (RFC 8292, P-256) as the Worker reads it: the public point and the private scalar, base64url. */
+export function vapidKeys() {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = privateKey.export({ format: 'jwk' });
+  const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]);
+  return { VAPID_PUBLIC_KEY: point.toString('base64url'), VAPID_PRIVATE_KEY: jwk.d };
+}
+
+/**
+ * Writes `path` with a fresh random ADMIN_API_KEY, JWT_SECRET and VAPID key pair unless it exists; a file from before
+ * Web Push gets its VAPID pair added, once (a new pair would orphan every browser's subscription).
+ */
 export function ensureSecretsFile(path, comment, adminPrefix) {
-  if (existsSync(path)) return { path, created: false };
+  if (existsSync(path)) {
+    const present = readVars(path);
+    if (present.VAPID_PUBLIC_KEY && present.VAPID_PRIVATE_KEY) return { path, created: false, vapidAdded: false };
+    const text = readFileSync(path, 'utf8');
+    const lines = Object.entries(vapidKeys()).map(([name, value]) => `${name}=${value}`);
+    appendFileSync(path, `${text.endsWith('\n') || text === '' ? '' : '\n'}# Web Push (VAPID), added by the first start or deploy that knew of it.\n${lines.join('\n')}\n`);
+    return { path, created: false, vapidAdded: true };
+  }
   const secret = (bytes) => randomBytes(bytes).toString('base64url');
-  writeFileSync(path, [`# ${comment} Never commit this file.`, `ADMIN_API_KEY=${adminPrefix}${secret(24)}`, `JWT_SECRET=${secret(32)}`, ''].join('\n'), {
+  const vapid = Object.entries(vapidKeys()).map(([name, value]) => `${name}=${value}`);
+  writeFileSync(path, [`# ${comment} Never commit this file.`, `ADMIN_API_KEY=${adminPrefix}${secret(24)}`, `JWT_SECRET=${secret(32)}`, ...vapid, ''].join('\n'), {
     mode: 0o600,
   });
-  return { path, created: true };
+  return { path, created: true, vapidAdded: false };
 }
 
 export function ensureDevVars() {
@@ -20,8 +39,12 @@ export function ensureDevVars() {
 }
 
 export function readDevVars() {
+  return readVars(DEV_VARS);
+}
+
+function readVars(path) {
   const vars = {};
-  for (const line of readFileSync(DEV_VARS, 'utf8').split('\n')) {
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
     const match = line.match(/^\s*([A-Z0-9_]+)\s*=\s*(.*)\s*$/);
     if (match) vars[match[1]] = match[2].replace(/^"(.*)"$/, '$1');
   }

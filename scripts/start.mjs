@@ -5,8 +5,9 @@ import { declaredDatabases } from './databases.mjs';
 import { ensureDevVars } from './dev-vars.mjs';
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' };
-const { path, created } = ensureDevVars();
-console.log(`${created ? 'Created' : 'Using'} development secrets in ${path} (ADMIN_API_KEY, JWT_SECRET).`);
+const { path, created, vapidAdded } = ensureDevVars();
+console.log(`${created ? 'Created' : 'Using'} development secrets in ${path} (ADMIN_API_KEY, JWT_SECRET, VAPID keys).`);
+if (vapidAdded) console.log(`Added a Web Push (VAPID) key pair to ${path}.`);
 
 // The static assets the Worker serves (public/inbox, the reference's renderer).
 const built = spawnSync(process.execPath, [new URL('build.mjs', import.meta.url).pathname], { stdio: 'inherit', env });
@@ -26,7 +27,8 @@ console.log(`The demo: http://localhost:${port}/   The API reference: http://loc
 console.log('A user token for trying the client API: npm run token -- <user> [--project p] [--org o]');
 // Port and address default from wrangler.toml [dev]; `--port N` overrides. wrangler dev learns that a
 // client hung up only when a write to it fails: listeners probe every 3 s (src/realtime/settings.ts).
-const dev = spawn('wrangler', ['dev', '--var', 'HANGUP_PROBE_SECONDS:3', '--var', 'DEMO:on', ...args], {
+// PUSH_LOCAL_ENDPOINTS: browsers' push subscriptions may name a local stand-in push service (README "Push").
+const dev = spawn('wrangler', ['dev', '--var', 'HANGUP_PROBE_SECONDS:3', '--var', 'DEMO:on', '--var', 'PUSH_LOCAL_ENDPOINTS:on', ...args], {
   stdio: 'inherit',
   env,
 });

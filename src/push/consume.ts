@@ -2,6 +2,7 @@ import { openDb, type Db } from '../core/db';
 import { pushHeaders, pushPayload, type PushContent } from '../core/push-message';
 import { audienceIds, audienceSubscriptions, removeGone, type Subscription } from '../core/push-subscriptions';
 import type { Bindings } from '../env';
+import { D1Meter } from '../http/d1-meter';
 import { backoffSeconds, FANOUT_PAGE, inBatches, MAX_ATTEMPTS, SEND_BATCH, type PushJob } from './jobs';
 import { sendPush, type PushOutcome } from './send';
 import { vapidKeysOf, vapidSigner } from './vapid';
@@ -30,18 +31,20 @@ export interface PushReport {
 
 let signer: { key: string; sign: PushDeps['sign'] } | undefined;
 
-export function pushDeps(env: Bindings): PushDeps | null {
+/** What a job needs, over a D1 binding that counts what the job reads and writes (for its log line). */
+export function pushDeps(env: Bindings, meter: D1Meter): PushDeps | null {
   const keys = vapidKeysOf(env);
   if (!keys) return null;
   // One signer per isolate (its tokens last hours), unless the keys changed.
   if (signer?.key !== keys.publicKey + keys.subject) signer = { key: keys.publicKey + keys.subject, sign: vapidSigner(keys) };
-  return { db: openDb(env.DB), queue: env.PUSH_QUEUE, sign: signer.sign };
+  return { db: openDb(meter.wrap(env.DB)), queue: env.PUSH_QUEUE, sign: signer.sign };
 }
 
 /** The Worker's `queue` handler for PUSH_QUEUE: each message on its own, so that one failing does not hold the rest. */
 export async function consumePushQueue(batch: MessageBatch<PushJob>, env: Bindings): Promise<void> {
-  const deps = pushDeps(env);
   for (const message of batch.messages) {
+    const meter = new D1Meter();
+    const deps = pushDeps(env, meter);
     if (!deps) {
       console.error(JSON.stringify({ event: 'push_unconfigured', error: 'VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are not set' }));
       message.ack();
@@ -51,7 +54,9 @@ export async function consumePushQueue(batch: MessageBatch<PushJob>, env: Bindin
       const report = await runPushJob(message.body, deps);
       // A line only where something was pushed or handed on: most notifications' recipients have no subscription.
       if (Object.values(report).some((n) => n > 0)) {
-        console.log(JSON.stringify({ event: 'push', project: message.body.project, notification: message.body.content.id, ...report }));
+        const { queries, rowsRead, rowsWritten } = meter.cost;
+        const d1 = { statements: queries, rows_read: rowsRead, rows_written: rowsWritten };
+        console.log(JSON.stringify({ event: 'push', project: message.body.project, notification: message.body.content.id, kind: message.body.kind, ...report, d1 }));
       }
       message.ack();
     } catch (error) {

@@ -55,7 +55,7 @@ describe('the demo, on', () => {
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await page.text();
     expect(html).toContain('<edge-inbox data-user="alice"></edge-inbox>');
-    expect(html).toContain('<edge-inbox data-user="bob"></edge-inbox>');
+    expect(html).toContain('<edge-inbox data-user="bob" push="off"></edge-inbox>');
     expect(html).toContain('<script type="module" src="/inbox/edge-inbox.js"></script>');
 
     const script = await withDemo('/demo/demo.js');

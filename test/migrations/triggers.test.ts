@@ -11,6 +11,10 @@ const EXPECTED = [
   ['receipts', 'AFTER INSERT', 'receipts_after_insert'],
   ['receipts', 'AFTER UPDATE', 'receipts_after_update'],
   ['acknowledged_through', 'AFTER INSERT', 'acknowledged_through_after_insert'],
+  // Web Push (migrations/0014): which subscriptions hear which organisation, kept in step with `orgs`.
+  ['push_subscriptions', 'AFTER INSERT', 'push_subscription_orgs_insert'],
+  ['push_subscriptions', 'AFTER UPDATE', 'push_subscription_orgs_update'],
+  ['push_subscriptions', 'AFTER DELETE', 'push_subscription_orgs_delete'],
 ];
 
 /** The last CREATE TRIGGER statement for each name in the migrations, as applied. */

@@ -38,10 +38,10 @@ describe('aes128gcm (RFC 8291)', () => {
   it("gives Appendix A's message byte for byte, given its salt and sender key", async () => {
     const sender = await exampleKey(RFC8291.asPrivate, RFC8291.asPublic);
     // The library draws the salt and the sender's key itself: the example's are handed to it where it asks.
-    vi.spyOn(crypto, 'getRandomValues').mockImplementation(<T extends ArrayBufferView | null>(array: T) => {
-      (array as unknown as Uint8Array).set(b64(RFC8291.salt));
+    vi.spyOn(crypto, 'getRandomValues').mockImplementation(((array: Uint8Array) => {
+      array.set(b64(RFC8291.salt));
       return array;
-    });
+    }) as typeof crypto.getRandomValues);
     const generateKey = vi.spyOn(crypto.subtle, 'generateKey').mockResolvedValue(sender as never);
     const body = await encryptNotification(
       { endpoint: 'https://push.example/x', expirationTime: null, keys: { p256dh: RFC8291.uaPublic, auth: RFC8291.authSecret } },

@@ -206,6 +206,14 @@ export function createConnection(ctx: InboxContext, loadFirstPage: LoadFirstPage
     if (ctx.active() && ctx.state.status == 'offline' && ctx.state.error?.retryAfterMs === undefined) connect(true);
   }
 
+  /** A push arrived (the service worker said): polls check now; a live transport has it already. */
+  function onPush() {
+    if (ctx.active() && ctx.state.status == 'polling') {
+      ctx.unchangedPages = 0;
+      connect(true);
+    }
+  }
+
   /** This instance or a follower was shown or hidden. */
   function onVisibility() {
     const visible = ctx.visible();
@@ -229,5 +237,6 @@ export function createConnection(ctx: InboxContext, loadFirstPage: LoadFirstPage
     halt,
     onVisibility,
     onOnline,
+    onPush,
   };
 }

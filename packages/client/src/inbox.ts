@@ -2,6 +2,7 @@ import { createActions } from './actions';
 import { createConnection } from './connection';
 import { createContext } from './context';
 import { createPages } from './pages';
+import { createPush } from './push';
 import { createSharing } from './sharing';
 import type { Inbox, InboxOptions } from './types';
 
@@ -13,6 +14,8 @@ export function createInbox(options: InboxOptions): Inbox {
   const pages = createPages(ctx);
   const connection = createConnection(ctx, pages.loadFirstPage);
   const sharing = createSharing(ctx, connection, createActions(ctx, pages.loadMore));
+  // A push that the service worker showed: the leader checks at once (a live transport has it already).
+  const push = createPush(ctx, () => ctx.state.leader && connection.onPush());
   let ready: Promise<void> = Promise.resolve();
   let unsubscribeVisibility = () => {};
   let unsubscribeOnline = () => {};
@@ -32,6 +35,7 @@ export function createInbox(options: InboxOptions): Inbox {
       );
       unsubscribeOnline = ctx.online.subscribe(() => ctx.state.leader && connection.onOnline());
       sharing.start();
+      push.start();
       return ready;
     },
     stop() {
@@ -45,6 +49,7 @@ export function createInbox(options: InboxOptions): Inbox {
       sharing.stop();
       unsubscribeVisibility();
       unsubscribeOnline();
+      push.stop();
     },
     subscribe(subscriber) {
       ctx.subscribers.add(subscriber);
@@ -53,5 +58,8 @@ export function createInbox(options: InboxOptions): Inbox {
     acknowledge: (id) => sharing.ask('a', id),
     acknowledgeAll: () => sharing.ask('all'),
     loadMore: () => sharing.ask('m'),
+    enablePush: push.enable,
+    disablePush: push.disable,
+    pushStatus: push.status,
   };
 }

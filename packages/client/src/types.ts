@@ -185,6 +185,52 @@ export interface InboxOptions {
   scheduler?: Scheduler;
   /** Default `Math.random`: jitter and the default listener id. */
   random?: () => number;
+  /** Default: the browser's service workers, `Notification` and `localStorage`; `null`: no Web Push here. */
+  pushPlatform?: PushPlatform | null;
+}
+
+/**
+ * Web Push in this browser (README "Push"):
+ * - `unsupported`: no service workers, PushManager or Notification here.
+ * - `needs-home-screen`: iOS/iPadOS, outside a web app added to the home screen (the only place they deliver pushes).
+ * - `denied`: the user blocked notifications for the site (only the browser's settings can undo it).
+ * - `enabled`: this browser is subscribed (its subscription is registered when enabled, and again daily at start).
+ * - `disabled`: none of the above: `enablePush()` would ask.
+ */
+export type PushStatus = 'unsupported' | 'needs-home-screen' | 'denied' | 'enabled' | 'disabled';
+
+/** The part of a browser's `PushSubscription` used. */
+export interface PushSubscriptionLike {
+  readonly endpoint: string;
+  readonly options: { readonly applicationServerKey: ArrayBuffer | null };
+  toJSON(): unknown;
+  unsubscribe(): Promise<boolean>;
+}
+
+/** The part of a `ServiceWorkerRegistration` used. */
+export interface PushRegistration {
+  pushManager: {
+    getSubscription(): Promise<PushSubscriptionLike | null>;
+    subscribe(options: { userVisibleOnly: boolean; applicationServerKey: Uint8Array }): Promise<PushSubscriptionLike>;
+  };
+}
+
+/** What Web Push uses of the browser (injectable for tests and for other platforms). */
+export interface PushPlatform {
+  serviceWorker: {
+    register(scriptUrl: string): Promise<PushRegistration>;
+    getRegistration(clientUrl?: string): Promise<PushRegistration | undefined>;
+    addEventListener(type: 'message', listener: (event: { data: any }) => void): void;
+    removeEventListener(type: 'message', listener: (event: { data: any }) => void): void;
+  };
+  Notification: { readonly permission: string; requestPermission(): Promise<string> };
+  needsHomeScreen(): boolean;
+  storage?: { getItem(key: string): string | null; setItem(key: string, value: string): void; removeItem(key: string): void };
+}
+
+/** Which service worker receives the pushes: a registration, or a script URL to register. Default `{baseUrl}/inbox/sw.js` (same origin only). */
+export interface PushOptions {
+  serviceWorker?: PushRegistration | string;
 }
 
 export interface Inbox {
@@ -202,4 +248,12 @@ export interface Inbox {
   acknowledgeAll(): Promise<number>;
   /** Appends the next page (nothing when `hasMore` is false). */
   loadMore(): Promise<void>;
+  /**
+   * Subscribes this browser to Web Push and registers it for the user: asks for notification permission, so call
+   * it from a user's gesture (a click). Rejects with PUSH_UNSUPPORTED, PUSH_NEEDS_HOME_SCREEN or PUSH_DENIED.
+   */
+  enablePush(options?: PushOptions): Promise<PushStatus>;
+  /** Removes this browser's subscription, from the server first. */
+  disablePush(options?: PushOptions): Promise<PushStatus>;
+  pushStatus(options?: PushOptions): Promise<PushStatus>;
 }

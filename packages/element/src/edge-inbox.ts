@@ -1,4 +1,4 @@
-import { createInbox, type Inbox, type InboxState, type Transport } from '@edge-inbox/client';
+import { createInbox, type Inbox, type InboxState, type PushStatus, type Transport } from '@edge-inbox/client';
 import { itemFor, refreshTimes, setStatus } from './items';
 import { STYLES, VISUALLY_HIDDEN } from './styles';
 
@@ -12,7 +12,15 @@ const TEMPLATE = `<style>${STYLES}${VISUALLY_HIDDEN}</style>
 <p class="note" part="status" role="status"></p>
 <ul part="list" aria-labelledby="title"></ul>
 <button class="more" part="more" hidden>Load more</button>
+<footer part="push" hidden><label><input type="checkbox" part="push-toggle"> Notify me when this page is closed</label><p class="hint" part="push-hint"></p></footer>
 </div>`;
+
+/** Why the toggle is off and cannot be turned on, in the words a user needs (the client's PushStatus). */
+const PUSH_HINTS: Record<string, string> = {
+  denied: 'Notifications are blocked for this site. Allow them in your browser’s site settings to turn this on.',
+  'needs-home-screen': 'On iPhone and iPad, add this app to your Home Screen (Share, then Add to Home Screen) to be notified when it is closed.',
+  unsupported: 'This browser cannot notify you when the page is closed.',
+};
 
 const TRANSPORTS = ['auto', 'websocket', 'sse', 'poll'];
 
@@ -27,10 +35,11 @@ const SCRIPT_ORIGIN = /^https?:/.test(import.meta.url) ? new URL(import.meta.url
  * (`auto`, `websocket`, `sse`, `poll`), `open`, `inline` (the feed in place, always shown, no bell), `theme` (`light`,
  * `dark`), `placement` (`left`: the panel opens toward the right), `page-size` (1–100, default 50). Property
  * `tokenProvider`: a function returning the user's JWT, asked again after a 401. Fires `edge-inbox-change` (detail:
- * the client's state) after every change.
+ * the client's state) after every change. `push-worker`: the service worker script that shows pushes (default: the
+ * inbox's `/inbox/sw.js`, which only a page of the inbox's own origin can register); `push="off"` hides the toggle.
  */
 export class EdgeInboxElement extends HTMLElement {
-  static observedAttributes = ['base-url', 'token', 'transport', 'page-size', 'open', 'inline'];
+  static observedAttributes = ['base-url', 'token', 'transport', 'page-size', 'open', 'inline', 'push', 'push-worker'];
 
   #root = this.attachShadow({ mode: 'open' });
   #tokenProvider?: () => string | Promise<string>;
@@ -67,6 +76,8 @@ export class EdgeInboxElement extends HTMLElement {
       this.#act(this.#inbox?.acknowledge(item.dataset.id!));
     };
     this.#part('panel').onkeydown = (event) => this.#onKey(event);
+    // The click is the user's gesture that browsers require before they ask for permission.
+    this.#part('push-toggle').onchange = () => this.#togglePush();
     // Set on the element before this class was defined (a script that ran first): take it through the setter.
     if (Object.prototype.hasOwnProperty.call(this, 'tokenProvider')) {
       const provider = (this as { tokenProvider?: () => string | Promise<string> }).tokenProvider;
@@ -158,6 +169,7 @@ export class EdgeInboxElement extends HTMLElement {
       this.#inbox = inbox;
       this.#unsubscribe = inbox.subscribe((state) => this.#render(state));
       this.#render(inbox.state);
+      this.#showPush();
       // A failed start is in the state (status and error), which is what the panel shows.
       inbox.start().then(
         () => {
@@ -222,6 +234,44 @@ export class EdgeInboxElement extends HTMLElement {
     if (this.#actionError) return [this.#actionError, true];
     if (!this.#loaded) return ['Loading…', false];
     return [notifications.length ? '' : 'You are all caught up.', false];
+  }
+
+  /** Where pushes are shown: the page's own worker, or ours when the inbox is on this page's origin; else none. */
+  #pushWorker(): string | undefined {
+    const given = this.getAttribute('push-worker');
+    if (given) return given;
+    const base = this.getAttribute('base-url') ?? SCRIPT_ORIGIN;
+    return base && new URL(base, location.href).origin === location.origin ? undefined : '';
+  }
+
+  /** The toggle, as this browser's push status says (hidden where push cannot be set up from this page). */
+  #showPush(status?: PushStatus, hint = '') {
+    const footer = this.#part('push');
+    const worker = this.#pushWorker();
+    const inbox = this.#inbox;
+    if (!inbox || this.getAttribute('push') === 'off' || worker === '') return void (footer.hidden = true);
+    if (!status) {
+      inbox.pushStatus({ serviceWorker: worker }).then((s) => this.#inbox === inbox && this.#showPush(s), () => this.#showPush('unsupported'));
+      return;
+    }
+    const toggle = this.#part('push-toggle') as HTMLInputElement;
+    footer.hidden = false;
+    toggle.checked = status === 'enabled';
+    toggle.disabled = status in PUSH_HINTS;
+    this.#part('push-hint').textContent = hint || PUSH_HINTS[status] || '';
+  }
+
+  #togglePush() {
+    const inbox = this.#inbox;
+    const toggle = this.#part('push-toggle') as HTMLInputElement;
+    if (!inbox) return;
+    toggle.disabled = true;
+    const options = { serviceWorker: this.#pushWorker() };
+    (toggle.checked ? inbox.enablePush(options) : inbox.disablePush(options)).then(
+      (status) => this.#showPush(status, status === 'enabled' ? 'You will be notified here when this page is closed.' : ''),
+      (error: { code?: string; message?: string }) =>
+        inbox.pushStatus(options).then((status) => this.#showPush(status, PUSH_HINTS[status] ? '' : `That did not work (${error.code ?? error.message}).`)),
+    );
   }
 
   #act(action: Promise<unknown> | undefined) {

@@ -33,6 +33,10 @@ li:focus-visible{outline:2px solid var(--_accent);outline-offset:-2px}
 .priority{font-size:11px;font-weight:700;text-transform:uppercase;margin-left:6px;color:var(--_high)}
 [data-priority=critical] .priority{color:var(--_critical)}
 .ack{flex:none;align-self:start;width:28px;height:28px;border:1px solid var(--_border);border-radius:50%;background:var(--_bg);color:var(--_accent)}
+footer{padding:8px 12px;border-top:1px solid var(--_border);font-size:13px}
+footer label{display:flex;align-items:center;gap:8px;cursor:pointer}
+footer input{width:18px;height:18px;margin:0;accent-color:var(--_accent)}
+.hint{margin:4px 0 0;color:var(--_muted);font-size:12px}.hint:empty{display:none}
 .more{margin:8px auto;border:1px solid var(--_border);border-radius:6px;background:var(--_bg);padding:4px 12px}
 `;
 export const VISUALLY_HIDDEN = '.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}.note:empty{display:none}';

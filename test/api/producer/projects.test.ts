@@ -8,10 +8,27 @@ describe('producer API: projects and keys', () => {
     const res = await postJson('/v1/projects', { id, name: 'Acme' }, ADMIN);
     expect(res.status).toBe(201);
     const created = await res.json();
-    expect(created).toEqual({ id, name: 'Acme', created_at: expect.stringMatching(/Z$/) });
+    expect(created).toEqual({ id, name: 'Acme', push: true, created_at: expect.stringMatching(/Z$/) });
     const got = await call(`/v1/projects/${id}`, { headers: ADMIN });
     expect(got.status).toBe(200);
     expect(await got.json()).toEqual(created);
+  });
+
+  it('sets whether a project pushes by default (issue 27): at creation, and with PATCH', async () => {
+    const id = `proj-quiet-${Date.now().toString(36)}`;
+    const res = await postJson('/v1/projects', { id, name: 'Quiet', push: false }, ADMIN);
+    expect(await res.json()).toEqual({ id, name: 'Quiet', push: false, created_at: expect.stringMatching(/Z$/) });
+    const patch = (body: unknown) =>
+      call(`/v1/projects/${id}`, { method: 'PATCH', headers: { ...ADMIN, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const loud = await patch({ push: true });
+    expect(loud.status).toBe(200);
+    expect(await loud.json()).toEqual({ id, name: 'Quiet', push: true, created_at: expect.stringMatching(/Z$/) });
+    const renamed = await patch({ name: 'Renamed' });
+    expect(await renamed.json()).toMatchObject({ name: 'Renamed', push: true });
+    expect(await (await patch({})).json()).toMatchObject({ name: 'Renamed', push: true });
+    const unknown = await patch({ push: false, colour: 'red' });
+    expect(unknown.status).toBe(400);
+    expect((await (await call(`/v1/projects/${id}`, { headers: ADMIN })).json()) as object).toMatchObject({ push: true });
   });
 
   it('has a default project after migrating', async () => {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { vapidKeys } from '../../../scripts/dev-vars.mjs';
 import { chromiumPath } from './chromium';
 
 declare module 'vitest' {
@@ -23,7 +24,7 @@ declare module 'vitest' {
 
 const root = path.join(import.meta.dirname, '../../..');
 // Without the developer's own secrets in the environment (wrangler reads them from there too).
-const { ADMIN_API_KEY: _admin, JWT_SECRET: _secret, ...parentEnv } = process.env;
+const { ADMIN_API_KEY: _admin, JWT_SECRET: _secret, VAPID_PUBLIC_KEY: _vapidPublic, VAPID_PRIVATE_KEY: _vapidPrivate, ...parentEnv } = process.env;
 const env = { ...parentEnv, WRANGLER_SEND_METRICS: 'false', CI: 'true' };
 
 async function freePort(): Promise<number> {
@@ -95,8 +96,9 @@ export default async function setup(project: TestProject) {
   let output = '';
   // The secrets from a file of their own (not the developer's .dev.vars), the rest as `npm start` sets them.
   const secrets = path.join(state, 'secrets.env');
-  writeFileSync(secrets, `ADMIN_API_KEY=${adminKey}\nJWT_SECRET=${jwtSecret}\n`, { mode: 0o600 });
-  const vars = { DEMO: 'on', HANGUP_PROBE_SECONDS: '3', CORS_ORIGINS: otherOrigin };
+  const vapid = Object.entries(vapidKeys()).map(([name, value]) => `${name}=${value}\n`).join('');
+  writeFileSync(secrets, `ADMIN_API_KEY=${adminKey}\nJWT_SECRET=${jwtSecret}\n${vapid}`, { mode: 0o600 });
+  const vars = { DEMO: 'on', HANGUP_PROBE_SECONDS: '3', CORS_ORIGINS: otherOrigin, PUSH_LOCAL_ENDPOINTS: 'on' };
   const worker = spawn(
     'npx',
     [

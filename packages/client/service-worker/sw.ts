@@ -1,0 +1,64 @@
+/// <reference lib="webworker" />
+// The service worker that shows Web Push notifications (README "Push"), served as /inbox/sw.js. An app on the
+// inbox's own origin registers it as it is (the client library's default); an app elsewhere serves its own worker
+// with `importScripts('https://<inbox>/inbox/sw.js')` in it, since a service worker must come from the page's origin.
+//
+// A push carries Declarative Web Push's JSON (`notification`: title, body, navigate, icon, tag) and `inbox` (our
+// id, category, …). Shown unless a tab of the app is in front (it shows the inbox itself); tabs are told, so that
+// their badge and list update at once. A click opens `navigate` (the notification's action URL), in a tab of the
+// app if one is open.
+
+declare const self: ServiceWorkerGlobalScope;
+// A module to the type checker (so that `self` above is this file's); built as a classic script (importScripts).
+export {};
+
+interface Payload {
+  notification?: { title?: string; body?: string; navigate?: string; icon?: string; tag?: string };
+  inbox?: { id?: string; action_url?: string | null };
+}
+
+self.addEventListener('install', () => void self.skipWaiting());
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+
+self.addEventListener('push', (event) => {
+  let payload: Payload = {};
+  try {
+    payload = event.data?.json() ?? {};
+  } catch {
+    payload = { notification: { body: event.data?.text() } };
+  }
+  const shown = payload.notification || {};
+  const inbox = payload.inbox || {};
+  event.waitUntil(
+    (async () => {
+      const tabs = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      for (const tab of tabs) tab.postMessage({ type: 'edge-inbox:push', id: inbox.id });
+      // Browsers require a shown notification for each push unless the site is in front: then the page shows it.
+      if (tabs.some((tab) => tab.focused && tab.visibilityState == 'visible')) return;
+      await self.registration.showNotification(shown.title || 'New notification', {
+        body: shown.body || '',
+        icon: shown.icon,
+        // One per kind: a newer push of the same category replaces the older one, as the push service's Topic does.
+        tag: shown.tag || inbox.id,
+        data: { url: shown.navigate || inbox.action_url || null, id: inbox.id },
+      });
+    })(),
+  );
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url: string | null = event.notification.data?.url ?? null;
+  event.waitUntil(
+    (async () => {
+      const target = new URL(url || self.registration.scope, self.location.href);
+      const tabs = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      // A tab of the app is focused rather than another opened: the one at that page, else any of this origin.
+      const tab = tabs.find((t) => t.url == target.href) || tabs.find((t) => new URL(t.url).origin == self.location.origin);
+      if (!tab) return void (await self.clients.openWindow(target.href));
+      const focused = await tab.focus();
+      if (url && focused.url != target.href && target.origin == self.location.origin) await focused.navigate(target.href);
+      else if (url && target.origin != self.location.origin) await self.clients.openWindow(target.href);
+    })(),
+  );
+});

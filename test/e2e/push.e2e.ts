@@ -1,0 +1,133 @@
+// Web Push in Chromium, as far as a browser without the internet goes (issue 27, point 5). The subscription is
+// Chromium's but for one step: its push service (FCM) is out of reach, so `pushManager.subscribe` answers with a
+// subscription at the local stand-in push service (scripts/push-stand-in.mjs), whose keys the stand-in holds.
+// Everything else is real: the permission, the service worker /inbox/sw.js, the element's toggle, the client
+// library's registration, the Worker's queue, encryption and VAPID; and the push itself reaches the service
+// worker's `push` handler through DevTools (ServiceWorker.deliverPushMessage), carrying what the stand-in decrypted.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import { startPushStandIn } from '../../scripts/push-stand-in.mjs';
+import { bell, demoReady, inbox, launch, produce, screenshot, unique, userToken, watch } from './helpers';
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let errors: string[];
+let standIn: Awaited<ReturnType<typeof startPushStandIn>>;
+let subscription: Awaited<ReturnType<typeof standIn.subscription>>;
+
+/** Chromium's subscribe, pointed at the stand-in: the key it was asked with is kept to check. */
+function fakeSubscribe(json: string) {
+  const given = JSON.parse(json) as { endpoint: string };
+  let current: object | null = null;
+  PushManager.prototype.subscribe = async function (options?: PushSubscriptionOptionsInit) {
+    const key = options?.applicationServerKey as Uint8Array;
+    (window as unknown as { subscribedWith: number[] }).subscribedWith = [...new Uint8Array(key)];
+    current = {
+      endpoint: given.endpoint,
+      options: { applicationServerKey: new Uint8Array(key).buffer, userVisibleOnly: true },
+      toJSON: () => given,
+      unsubscribe: async () => ((current = null), true),
+    };
+    return current as PushSubscription;
+  };
+  PushManager.prototype.getSubscription = async () => current as PushSubscription | null;
+}
+
+beforeAll(async () => {
+  standIn = await startPushStandIn();
+  subscription = await standIn.subscription();
+  browser = await launch();
+  context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
+  await context.grantPermissions(['notifications'], { origin: inbox });
+  await context.addInitScript(fakeSubscribe, JSON.stringify(subscription));
+  const watched = await watch(context, `${inbox}/`, [inbox]);
+  page = watched.page;
+  errors = watched.errors;
+  await demoReady(page);
+});
+afterAll(async () => {
+  await browser?.close();
+  await standIn?.close();
+});
+
+/** The endpoints the server holds for Alice (GET /api/v1/client/push/subscriptions). */
+async function aliceSubscriptions(): Promise<string[]> {
+  const token = await userToken({ sub: 'alice', project: 'demo', orgs: ['acme'] });
+  const response = await fetch(`${inbox}/api/v1/client/push/subscriptions`, { headers: { authorization: `Bearer ${token}` } });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { subscriptions: { endpoint: string }[] }).subscriptions.map((s) => s.endpoint);
+}
+
+const aliceBell = () => page.locator('edge-inbox[data-user=alice]:not([inline])');
+
+/** The registration id DevTools knows the inbox's service worker by. */
+async function registrationId(cdp: CDPSession): Promise<string> {
+  const found = new Promise<string>((resolve) =>
+    cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+      const ours = registrations.find((r: { scopeURL: string; isDeleted: boolean }) => r.scopeURL === `${inbox}/inbox/` && !r.isDeleted);
+      if (ours) resolve(ours.registrationId);
+    }),
+  );
+  await cdp.send('ServiceWorker.enable');
+  return found;
+}
+
+describe('Web Push in the demo', () => {
+  it('offers the toggle in Alice’s panel, subscribes with the deployment’s key, and registers the subscription', async () => {
+    await bell(page, 'alice').click();
+    const toggle = aliceBell().locator('[part~=push-toggle]');
+    await expect.poll(() => toggle.isVisible()).toBe(true);
+    await expect(aliceBell().locator('[part~=push] label').textContent()).resolves.toContain('Notify me when this page is closed');
+    expect(await toggle.isChecked()).toBe(false);
+    await toggle.click();
+    await expect.poll(() => aliceBell().locator('[part~=push-hint]').textContent()).toBe('You will be notified here when this page is closed.');
+    expect(await toggle.isChecked()).toBe(true);
+    await screenshot(page, 'push-enabled');
+
+    // It subscribed with the key GET /api/v1/client/push/key gives, through a real service worker.
+    const key = await page.evaluate(() => (window as unknown as { subscribedWith: number[] }).subscribedWith);
+    expect(Buffer.from(key).toString('base64url')).toMatch(/^B[\w-]{86}$/);
+    const worker = await page.evaluate(async () => (await navigator.serviceWorker.getRegistration('/inbox/sw.js'))?.active?.scriptURL);
+    expect(worker).toBe(`${inbox}/inbox/sw.js`);
+    expect(await aliceSubscriptions()).toEqual([subscription.endpoint]);
+  });
+
+  it('pushes what Alice is sent, encrypted and signed, to the stand-in; the service worker shows it while the page is away', async () => {
+    const cdp = await context.newCDPSession(page);
+    const registration = await registrationId(cdp);
+    const title = unique('Pushed');
+    await produce({ to: [{ user: 'alice' }], title, body: 'While the page was away', action_url: `${inbox}/docs`, priority: 'high' });
+    await expect.poll(() => standIn.received.some((p) => p.payload.notification.title === title), { timeout: 15_000 }).toBe(true);
+    const push = standIn.received.find((p) => p.payload.notification.title === title)!;
+    expect(push.endpoint).toBe(subscription.endpoint);
+    expect(push.headers).toMatchObject({ urgency: 'high', encoding: 'aes128gcm' });
+    expect(push.authorization).toMatch(/^vapid t=[\w-]+\.[\w-]+\.[\w-]+, k=B[\w-]{86}$/);
+    expect(push.payload.notification).toMatchObject({ title, body: 'While the page was away' });
+
+    // Another tab in front: the demo's page is in the background, so the service worker shows the push.
+    const other = await context.newPage();
+    await other.goto(`${inbox}/docs`);
+    await other.bringToFront();
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: inbox, registrationId: registration, data: push.text });
+    const shown = async () =>
+      other.evaluate(async () => {
+        const registration = await navigator.serviceWorker.getRegistration('/inbox/sw.js');
+        return (await registration!.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data }));
+      });
+    await expect.poll(shown, { timeout: 5_000 }).toEqual([{ title, body: 'While the page was away', tag: push.payload.notification.tag, data: { url: `${inbox}/docs`, id: push.payload.inbox.id } }]);
+    await other.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('turns off: the subscription is removed from the server and the browser', async () => {
+    const toggle = aliceBell().locator('[part~=push-toggle]');
+    if (!(await aliceBell().locator('[part~=panel]').isVisible())) await bell(page, 'alice').click();
+    await toggle.click();
+    await expect.poll(() => toggle.isChecked()).toBe(false);
+    await expect.poll(() => page.evaluate(async () => (await (await navigator.serviceWorker.getRegistration('/inbox/sw.js'))!.pushManager.getSubscription()) === null)).toBe(true);
+    // Gone from the server: nothing more is pushed to this browser.
+    expect(await aliceSubscriptions()).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});
