@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { startPushStandIn } from '../../scripts/push-stand-in.mjs';
-import { bell, demoReady, inbox, launch, produce, screenshot, unique, userToken, watch } from './helpers';
+import { bell, demoReady, inbox, launch, otherOrigin, produce, screenshot, unique, userToken, watch } from './helpers';
 
 let browser: Browser;
 let context: BrowserContext;
@@ -16,22 +16,28 @@ let errors: string[];
 let standIn: Awaited<ReturnType<typeof startPushStandIn>>;
 let subscription: Awaited<ReturnType<typeof standIn.subscription>>;
 
-/** Chromium's subscribe, pointed at the stand-in: the key it was asked with is kept to check. */
+/**
+ * Chromium's subscribe, pointed at the stand-in: the key it was asked with is kept to check, and the subscription
+ * lasts across pages of the origin (in localStorage), as the browser's own does.
+ */
 function fakeSubscribe(json: string) {
   const given = JSON.parse(json) as { endpoint: string };
-  let current: object | null = null;
+  const made = (key: number[]) => ({
+    endpoint: given.endpoint,
+    options: { applicationServerKey: new Uint8Array(key).buffer, userVisibleOnly: true },
+    toJSON: () => given,
+    unsubscribe: async () => (localStorage.removeItem('fake-push-key'), true),
+  });
   PushManager.prototype.subscribe = async function (options?: PushSubscriptionOptionsInit) {
-    const key = options?.applicationServerKey as Uint8Array;
-    (window as unknown as { subscribedWith: number[] }).subscribedWith = [...new Uint8Array(key)];
-    current = {
-      endpoint: given.endpoint,
-      options: { applicationServerKey: new Uint8Array(key).buffer, userVisibleOnly: true },
-      toJSON: () => given,
-      unsubscribe: async () => ((current = null), true),
-    };
-    return current as PushSubscription;
+    const key = [...new Uint8Array(options?.applicationServerKey as Uint8Array)];
+    (window as unknown as { subscribedWith: number[] }).subscribedWith = key;
+    localStorage.setItem('fake-push-key', JSON.stringify(key));
+    return made(key) as unknown as PushSubscription;
   };
-  PushManager.prototype.getSubscription = async () => current as PushSubscription | null;
+  PushManager.prototype.getSubscription = async () => {
+    const key = localStorage.getItem('fake-push-key');
+    return key ? (made(JSON.parse(key) as number[]) as unknown as PushSubscription) : null;
+  };
 }
 
 beforeAll(async () => {
@@ -93,7 +99,7 @@ describe('Web Push in the demo', () => {
     expect(await aliceSubscriptions()).toEqual([subscription.endpoint]);
   });
 
-  it('pushes what Alice is sent, encrypted and signed, to the stand-in; the service worker shows it while the page is away', async () => {
+  it('pushes what Alice is sent, encrypted and signed, to the stand-in; the service worker tells the open page, and shows it once the app is closed', async () => {
     const cdp = await context.newCDPSession(page);
     const registration = await registrationId(cdp);
     const title = unique('Pushed');
@@ -105,24 +111,48 @@ describe('Web Push in the demo', () => {
     expect(push.authorization).toMatch(/^vapid t=[\w-]+\.[\w-]+\.[\w-]+, k=B[\w-]{86}$/);
     expect(push.payload.notification).toMatchObject({ title, body: 'While the page was away' });
 
-    // Another tab in front: the demo's page is in the background, so the service worker shows the push.
-    const other = await context.newPage();
-    await other.goto(`${inbox}/docs`);
-    await other.bringToFront();
+    // The page open and in front: the service worker tells it (its list and badge update at once) and shows nothing.
+    await page.evaluate(() => {
+      const w = window as unknown as { pushMessages: unknown[] };
+      w.pushMessages = [];
+      navigator.serviceWorker.addEventListener('message', (event) => w.pushMessages.push(event.data));
+    });
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: inbox, registrationId: registration, data: push.text });
-    const shown = async () =>
-      other.evaluate(async () => {
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { pushMessages: unknown[] }).pushMessages), { timeout: 5_000 })
+      .toEqual([{ type: 'edge-inbox:push', id: push.payload.inbox.id }]);
+    expect(errors).toEqual([]);
+
+    // The app closed (only a page of another origin open): the service worker shows the push.
+    const elsewhere = await context.newPage();
+    await elsewhere.goto(otherOrigin);
+    await page.close();
+    const cdpElsewhere = await context.newCDPSession(elsewhere);
+    await cdpElsewhere.send('ServiceWorker.enable');
+    await cdpElsewhere.send('ServiceWorker.deliverPushMessage', { origin: inbox, registrationId: registration, data: push.text });
+    const check = await context.newPage();
+    await check.goto(`${inbox}/docs`);
+    const shown = () =>
+      check.evaluate(async () => {
         const registration = await navigator.serviceWorker.getRegistration('/inbox/sw.js');
         return (await registration!.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data }));
       });
-    await expect.poll(shown, { timeout: 5_000 }).toEqual([{ title, body: 'While the page was away', tag: push.payload.notification.tag, data: { url: `${inbox}/docs`, id: push.payload.inbox.id } }]);
-    await other.close();
-    expect(errors).toEqual([]);
+    await expect
+      .poll(shown, { timeout: 5_000 })
+      .toEqual([{ title, body: 'While the page was away', tag: push.payload.notification.tag, data: { url: `${inbox}/docs`, id: push.payload.inbox.id } }]);
+    await Promise.all([check.close(), elsewhere.close()]);
+    // The demo again, for what follows.
+    const watched = await watch(context, `${inbox}/`, [inbox]);
+    page = watched.page;
+    errors = watched.errors;
+    await demoReady(page);
   });
 
   it('turns off: the subscription is removed from the server and the browser', async () => {
     const toggle = aliceBell().locator('[part~=push-toggle]');
-    if (!(await aliceBell().locator('[part~=panel]').isVisible())) await bell(page, 'alice').click();
+    await bell(page, 'alice').click();
+    // A page opened after enabling shows it on.
+    await expect.poll(() => toggle.isChecked()).toBe(true);
     await toggle.click();
     await expect.poll(() => toggle.isChecked()).toBe(false);
     await expect.poll(() => page.evaluate(async () => (await (await navigator.serviceWorker.getRegistration('/inbox/sw.js'))!.pushManager.getSubscription()) === null)).toBe(true);
