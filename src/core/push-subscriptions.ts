@@ -124,16 +124,33 @@ export async function audienceIds(db: Db, projectId: string, audience: string, a
   return results.map((row) => row.id);
 }
 
+/** Subscriptions looked up by id at once: D1 binds at most 100 parameters, two of which are the project and audience. */
+export const MAX_IDS_PER_LOOKUP = 90;
+
 /**
  * These subscriptions, if they still belong to the audience (one may have been removed, or signed in to by
- * another user, since its id was read): all of the audience's when `ids` is absent.
+ * another user, since its id was read): all of the audience's when `ids` is absent. With ids (at most
+ * MAX_IDS_PER_LOOKUP), each is looked up by its key: a row read per subscription (two for an organisation's), whatever
+ * the audience's size.
  */
 export async function audienceSubscriptions(db: Db, projectId: string, audience: string, ids?: readonly string[]): Promise<Subscription[]> {
+  if (ids && ids.length > MAX_IDS_PER_LOOKUP) throw new Error(`at most ${MAX_IDS_PER_LOOKUP} subscriptions per lookup`);
+  if (ids?.length === 0) return [];
   const { from, where, key } = audienceSource(audience);
-  const only = ids ? ' AND s.id IN (SELECT value FROM json_each(?3))' : '';
+  const query = ids
+    ? `SELECT ${COLUMNS} FROM push_subscriptions s WHERE s.id IN (${ids.map((_, i) => `?${i + 3}`).join(', ')})
+       AND s.project_id = ?1 AND ${audienceCheck(audience)}`
+    : `SELECT ${COLUMNS} FROM ${from} WHERE ${where}`;
   const { results } = await db.$client
-    .prepare(`SELECT ${COLUMNS} FROM ${from} WHERE ${where}${only}`)
-    .bind(projectId, key, ...(ids ? [JSON.stringify(ids)] : []))
+    .prepare(query)
+    .bind(projectId, key, ...(ids ?? []))
     .all<Subscription>();
   return results;
+}
+
+/** Whether subscription `s` hears the audience (`?1` the project, `?2` the user or organisation). */
+function audienceCheck(audience: string): string {
+  if (audience === EVERYONE) return '?2 IS NULL';
+  if (audience.startsWith('u:')) return 's.user_id = ?2';
+  return 'EXISTS (SELECT 1 FROM push_subscription_orgs o WHERE o.project_id = ?1 AND o.org_id = ?2 AND o.subscription_id = s.id)';
 }

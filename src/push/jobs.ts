@@ -28,7 +28,7 @@ export type PushJob =
       attempt: number;
     };
 
-/** Subscriptions pushed to by one `send` message (each is one outbound request of the consumer). */
+/** Subscriptions pushed to by one `send` message (each is one outbound request of the consumer; ≤ MAX_IDS_PER_LOOKUP). */
 export const SEND_BATCH = 50;
 /** Subscription ids read per page of a fan-out. */
 export const FANOUT_PAGE = 500;

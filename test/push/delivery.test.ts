@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../src/core/db';
+import { D1Meter } from '../../src/http/d1-meter';
 import type { PushContent } from '../../src/core/push-message';
 import { runPushJob, type PushDeps } from '../../src/push/consume';
 import { FANOUT_PAGE, MAX_ATTEMPTS, SEND_BATCH, type PushJob } from '../../src/push/jobs';
@@ -188,6 +189,47 @@ describe('what push services answer', () => {
     await subscribed(service, { sub: 'x', project });
     expect((await runPushJob({ kind: 'notify', project, audience: 'u:x', content: content({ expiresAt: Date.now() - 1 }) }, deps)).sent).toBe(0);
     expect(service.received).toEqual([]);
+  });
+});
+
+describe('what a job reads', () => {
+  /** A project with `count` subscriptions to everyone (straight into the table), and their ids in key order. */
+  async function projectOf(count: number) {
+    const { id: project } = await freshProject('push-cost');
+    // One browser's keys for all: what is measured is the reading.
+    const { keys } = (await newBrowser()).subscription;
+    const rows = Array.from({ length: count }, (_, i) => ({ id: crypto.randomUUID(), user: `u${i}`, endpoint: `https://push.example/cost/${project}/${i}` }));
+    await env.DB.prepare(
+      `INSERT INTO push_subscriptions (id, project_id, user_id, endpoint, p256dh, auth, orgs, created_at, registered_at)
+       SELECT json_extract(value, '$.id'), ?1, json_extract(value, '$.user'), json_extract(value, '$.endpoint'), ?3, ?4, '["crew"]', 1, 1 FROM json_each(?2)`,
+    )
+      .bind(project, JSON.stringify(rows), keys.p256dh, keys.auth)
+      .run();
+    return { project, ids: rows.map((r) => r.id).sort() };
+  }
+
+  /** The D1 statements and rows a job reads, its pushes answered 201 without being looked at. */
+  async function cost(job: PushJob) {
+    const meter = new D1Meter();
+    const deps: PushDeps = { ...setup().deps, db: openDb(meter.wrap(env.DB)), fetcher: async () => new Response(null, { status: 201 }), sign: async () => 'vapid t=x, k=y' };
+    const report = await runPushJob(job, deps);
+    return { statements: meter.cost.queries, rowsRead: meter.cost.rowsRead, rowsWritten: meter.cost.rowsWritten, sent: report.sent };
+  }
+
+  it("does not grow with the audience: a send message reads the same for its 20 browsers in a project of 30 or of 600", async () => {
+    const small = await projectOf(30);
+    const large = await projectOf(600);
+    for (const audience of ['*', 'o:crew']) {
+      const [a, b] = [
+        await cost({ kind: 'send', project: small.project, audience, content: content(), subscriptions: small.ids.slice(5, 25), attempt: 0 }),
+        await cost({ kind: 'send', project: large.project, audience, content: content(), subscriptions: large.ids.slice(300, 320), attempt: 0 }),
+      ];
+      expect(a).toEqual(b);
+      expect(a).toMatchObject({ statements: 1, rowsWritten: 0, sent: 20 });
+    }
+    // A page of the fan-out reads its ids alone (FANOUT_PAGE + 1), and the project's default once.
+    const page = await cost({ kind: 'notify', project: large.project, audience: '*', content: content() });
+    expect(page).toEqual({ statements: 2, rowsRead: FANOUT_PAGE + 1 + 1, rowsWritten: 0, sent: 0 });
   });
 });
 
