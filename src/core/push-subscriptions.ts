@@ -73,6 +73,11 @@ export async function registerSubscription(
   return { subscription, created: subscription.id === id };
 }
 
+/** Whether the project has any subscription (one row read at most). */
+export async function projectHasSubscriptions(db: Db, projectId: string): Promise<boolean> {
+  return (await db.$client.prepare('SELECT 1 AS one FROM push_subscriptions WHERE project_id = ?1 LIMIT 1').bind(projectId).first()) !== null;
+}
+
 /** This user's subscriptions, newest registration first. */
 export async function listSubscriptions(db: Db, user: UserPrincipal): Promise<Subscription[]> {
   const { results } = await db.$client

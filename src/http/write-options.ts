@@ -13,6 +13,6 @@ export function writeOptions(c: Context<AppEnv>): WriteOptions & { pusher: Pushe
   const sessions = c.get('sessions');
   return {
     publisher: durableObjectPublisher(c.env, () => sessions.bookmark()),
-    pusher: queuePusher(c.env.PUSH_QUEUE, (promise) => c.executionCtx.waitUntil(promise)),
+    pusher: queuePusher(c.env.PUSH_QUEUE, c.get('db'), (promise) => c.executionCtx.waitUntil(promise)),
   };
 }

@@ -28,10 +28,13 @@ export type PushJob =
       attempt: number;
     };
 
-/** Subscriptions pushed to by one `send` message (each is one outbound request of the consumer; ≤ MAX_IDS_PER_LOOKUP). */
-export const SEND_BATCH = 50;
-/** Subscription ids read per page of a fan-out. */
-export const FANOUT_PAGE = 500;
+/**
+ * Subscriptions pushed to by one `send` message: each is an outbound request of the consumer, and Workers Free allows
+ * 50 subrequests per invocation (with `max_batch_size = 1`; Paid allows 10,000). At most MAX_IDS_PER_LOOKUP.
+ */
+export const SEND_BATCH = 40;
+/** Subscription ids read per page of a fan-out (a whole number of send messages). */
+export const FANOUT_PAGE = 12 * SEND_BATCH;
 /** Tries per subscription before a push that keeps failing (429/5xx) is given up. */
 export const MAX_ATTEMPTS = 5;
 

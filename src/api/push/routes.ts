@@ -2,6 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { listSubscriptions, registerSubscription, removeSubscription } from '../../core/push-subscriptions';
 import { requireUser } from '../../http/auth';
 import { createDialect } from '../../http/dialect';
+import { subscribedIn } from '../../push/pusher';
 import { bearerAuth, BOOKMARK, emptyResponse, jsonRequest, jsonResponse, requestHeaders } from '../../http/openapi';
 import { MOUNTS } from '../mounts';
 import { TAGS } from '../tags';
@@ -77,6 +78,7 @@ export function pushApi() {
       const { subscription, created } = await registerSubscription(c.get('db'), c.get('user'), { ...body, expirationTime }, {
         allowLocal: c.env.PUSH_LOCAL_ENDPOINTS === 'on',
       });
+      subscribedIn(c.get('user').projectId);
       return c.json(encodeSubscription(subscription), created ? 201 : 200);
     },
   );
