@@ -1,4 +1,4 @@
-import { importJWK, SignJWT, type CryptoKey } from 'jose';
+import { SignJWT } from 'jose';
 import { base64url, fromBase64url } from '../core/hash';
 
 // RFC 8292 (VAPID): each push carries a JWT signed with the deployment's P-256 key, whose audience is the push
@@ -24,14 +24,15 @@ export function vapidKeysOf(env: { VAPID_PUBLIC_KEY?: string; VAPID_PRIVATE_KEY?
 
 /** The signer of one set of keys: `Authorization` values per push service origin, signed once an eleven hours or so. */
 export function vapidSigner(keys: VapidKeys) {
-  let signingKey: Promise<CryptoKey | Uint8Array> | undefined;
+  let signingKey: Promise<CryptoKey> | undefined;
   const tokens = new Map<string, { header: string; exp: number }>();
   return async (endpoint: URL, now = Date.now()): Promise<string> => {
     const audience = endpoint.origin;
     const seconds = Math.floor(now / 1000);
     const kept = tokens.get(audience);
     if (kept && kept.exp - seconds > RENEW_BEFORE_SECONDS) return kept.header;
-    signingKey ??= importJWK(privateJwk(keys), 'ES256');
+    // WebCrypto's own import (jose's importJWK would bring its JWE tables into the bundle for nothing).
+    signingKey ??= crypto.subtle.importKey('jwk', privateJwk(keys), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
     const exp = seconds + TOKEN_LIFETIME_SECONDS;
     const jwt = await new SignJWT({ sub: keys.subject })
       .setProtectedHeader({ typ: 'JWT', alg: 'ES256' })
