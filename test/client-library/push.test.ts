@@ -180,10 +180,18 @@ describe('while started', () => {
     await again.inbox.start();
     expect(again.requests.filter((r) => r.startsWith('POST /api/v1/client/push'))).toEqual([]);
     // A day later (as the storage says): it does.
-    for (const key of fake.storage.keys()) fake.storage.set(key, String(Date.now() - 25 * 3600 * 1000));
+    for (const [key, value] of fake.storage) fake.storage.set(key, value.replace(/^\d+/, String(Date.now() - 25 * 3600 * 1000)));
     again.inbox.stop();
     await again.inbox.start();
-    await until(async () => again.requests.includes('POST /api/v1/client/push/subscriptions'));
+    await until(async () => again.requests.filter((r) => r === 'POST /api/v1/client/push/subscriptions').length === 1);
+    // The browser replaced its subscription (a push service rotated it): registered at the next start, not a day later.
+    const rotated = await newBrowser();
+    await fake.platform.serviceWorker.register('/inbox/sw.js');
+    const old = fake.current()!;
+    Object.assign(old, { endpoint: rotated.subscription.endpoint, toJSON: () => rotated.subscription });
+    again.inbox.stop();
+    await again.inbox.start();
+    await until(async () => (await registered('eve', project)).includes(rotated.subscription.endpoint));
 
     // Polling every minute; a push the service worker reports makes it look now.
     await until(async () => again.inbox.state.status === 'polling');

@@ -50,7 +50,7 @@ export function createPush(ctx: InboxContext, onPush: () => void) {
 
   async function register(subscription: PushSubscriptionLike) {
     await ctx.api.call(PUSH + '/subscriptions', { method: 'POST', body: JSON.stringify(subscription.toJSON()) });
-    platform!.storage?.setItem(refreshKey, String(ctx.scheduler.now()));
+    platform!.storage?.setItem(refreshKey, ctx.scheduler.now() + ' ' + subscription.endpoint);
   }
 
   /** The registration of the given worker (a registration, or its script URL), or of ours. */
@@ -97,15 +97,20 @@ export function createPush(ctx: InboxContext, onPush: () => void) {
       platform.storage?.removeItem(refreshKey);
       return 'disabled';
     },
-    /** At start: listen for the service worker's word of a push, and register an enabled subscription again once a day. */
+    /**
+     * At start: listen for the service worker's word of a push, and register an enabled subscription again once a day,
+     * or at once if the browser replaced it (push services rotate subscriptions; the worker has no token to tell us).
+     */
     start() {
       if (!platform) return;
       platform.serviceWorker.addEventListener('message', onMessage);
-      const last = Number(platform.storage?.getItem(refreshKey) || 0);
-      if (platform.Notification.permission != 'granted' || ctx.scheduler.now() - last < REFRESH_MS) return;
+      if (platform.Notification.permission != 'granted') return;
+      const [at, endpoint] = (platform.storage?.getItem(refreshKey) || '0 ').split(' ');
       registered()
         .then((reg) => reg?.pushManager.getSubscription())
-        .then((subscription) => subscription && register(subscription))
+        .then((subscription) => {
+          if (subscription && (subscription.endpoint != endpoint || ctx.scheduler.now() - Number(at) >= REFRESH_MS)) return register(subscription);
+        })
         .catch(() => {});
     },
     stop() {
