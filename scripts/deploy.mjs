@@ -44,6 +44,11 @@ if (built.status !== 0) {
   process.exit(built.status || 1);
 }
 
+// Push services may write to VAPID_SUBJECT about this deployment's pushes (RFC 8292): the example one reaches nobody.
+if (/VAPID_SUBJECT\s*=\s*"mailto:push@example\.com"/.test(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8'))) {
+  console.warn('Note: wrangler.toml VAPID_SUBJECT is still mailto:push@example.com; set your own contact (README "Push").');
+}
+
 // Every declared database (DB, and DB_<NAME> for each added one) is provisioned by wrangler deploy and migrated.
 const declared = declaredDatabases();
 const databaseName = declared[0].name;

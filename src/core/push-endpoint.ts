@@ -24,21 +24,22 @@ export function checkEndpoint(endpoint: string, { allowLocal }: EndpointRules): 
     throw invalidParameter('endpoint', 'endpoint must be an absolute URL');
   }
   if (url.username || url.password) throw invalidParameter('endpoint', 'endpoint must not carry credentials');
-  const local = isLocalHost(url.hostname);
-  if (allowLocal && local && (url.protocol === 'http:' || url.protocol === 'https:')) return url;
+  // "localhost." is localhost: names are judged without their trailing dot.
+  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.+$/, '').toLowerCase();
+  if (allowLocal && isLoopback(host) && (url.protocol === 'http:' || url.protocol === 'https:')) return url;
   if (url.protocol !== 'https:') throw invalidParameter('endpoint', 'endpoint must be an https: URL (RFC 8030)');
-  if (local || isPrivateAddress(url.hostname)) throw invalidParameter('endpoint', 'endpoint must be a public push service, not a private or local host');
+  if (LOCAL_NAMES.test(host) || isPrivateAddress(host)) throw invalidParameter('endpoint', 'endpoint must be a public push service, not a private or local host');
   return url;
 }
 
-function isLocalHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return LOCAL_NAMES.test(host) || host === '::1' || /^127\./.test(host) || host === '0.0.0.0';
+/** What `npm start`'s stand-in push service listens on: this machine, and nothing else. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** IP literals of loopback, private, link-local, shared and unique-local ranges; single-label names. */
 export function isPrivateAddress(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const host = hostname.replace(/^\[|\]$/g, '').replace(/\.+$/, '').toLowerCase();
   if (host.includes(':')) return isPrivateV6(host);
   const v4 = host.match(/^(\d+)\.(\d+)\.(\d+)\.(\d+)$/);
   if (v4) {
@@ -52,12 +53,12 @@ export function isPrivateAddress(hostname: string): boolean {
   return !host.includes('.') || /^[\d.]+$/.test(host) || /^0x/i.test(host);
 }
 
+/**
+ * Unique-local, link-local and multicast; and every form that carries an IPv4 address (compatible and mapped `::…`,
+ * NAT64 `64:ff9b::`, 6to4 `2002:`): push services publish names, not such literals, so none is needed.
+ */
 function isPrivateV6(host: string): boolean {
-  if (host === '::' || host === '::1') return true;
-  const mapped = host.match(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/);
-  if (mapped) return isPrivateAddress(mapped[1]!);
-  if (host.startsWith('::ffff:')) return true;
-  return /^f[cd]/.test(host) || /^fe[89ab]/.test(host);
+  return host.startsWith('::') || /^f[cd]/.test(host) || /^fe[89ab]/.test(host) || /^ff/.test(host) || /^64:ff9b:/.test(host) || /^2002:/.test(host);
 }
 
 /** The browser's keys, decoded and checked (RFC 8291 §3: an uncompressed P-256 point and a 16-byte secret). */

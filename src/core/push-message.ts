@@ -68,37 +68,45 @@ export function topicOf(category: string | null): string {
 /**
  * The JSON a push carries, as Declarative Web Push shapes it (`web_push: 8030`; Safari 18.4+ shows it without a
  * service worker when it names a page to open), with the inbox's own fields in `inbox` for our service worker.
- * The body is shortened to fit in one push; the rest is in the inbox.
+ * Whatever the notification, it fits in one push: the body is shortened first (the inbox has it whole), then the
+ * icon and the inbox's copy of the link go, then the title is shortened.
  */
 export function pushPayload(content: PushContent): string {
-  const build = (body: string) => {
-    const navigate = content.actionUrl && /^https:\/\//i.test(content.actionUrl) ? content.actionUrl : undefined;
-    return JSON.stringify({
+  const navigate = content.actionUrl && /^https:\/\//i.test(content.actionUrl) ? content.actionUrl : undefined;
+  const build = (title: string, body: string, lean: boolean) =>
+    JSON.stringify({
       ...(navigate && { web_push: 8030 }),
-      notification: {
-        title: content.title,
-        body,
-        ...(navigate && { navigate }),
-        ...(content.icon && { icon: content.icon }),
-        tag: topicOf(content.category),
-      },
+      notification: { title, body, ...(navigate && { navigate }), ...(content.icon && !lean && { icon: content.icon }), tag: content.id },
       inbox: {
         id: content.id,
         category: content.category,
         priority: content.priority,
-        action_url: content.actionUrl,
+        action_url: lean && navigate ? null : content.actionUrl,
         created_at: new Date(content.createdAt).toISOString(),
       },
     });
-  };
-  const encoder = new TextEncoder();
-  let json = build(content.body);
-  // Shorten by what is over (in bytes, so a character at a time from the end never splits one) until it fits.
-  let body = content.body;
-  while (encoder.encode(json).length > MAX_PAYLOAD_BYTES && body.length > 0) {
-    const over = encoder.encode(json).length - MAX_PAYLOAD_BYTES;
-    body = [...body].slice(0, -Math.max(1, Math.ceil(over / 4)) - 1).join('');
-    json = build(`${body}…`);
+  const full = build(content.title, content.body, false);
+  if (fits(full)) return full;
+  return (
+    shortened(content.body, (body) => build(content.title, body, false)) ??
+    shortened(content.body, (body) => build(content.title, body, true)) ??
+    shortened(content.title, (title) => build(title, '', true)) ??
+    build('', '', true)
+  );
+}
+
+const fits = (json: string) => new TextEncoder().encode(json).length <= MAX_PAYLOAD_BYTES;
+
+/** The JSON with the longest start of `text` (whole characters, then "…") that fits; null if none does. */
+function shortened(text: string, make: (text: string) => string): string | null {
+  const chars = [...text];
+  const at = (n: number) => make(n > 0 ? `${chars.slice(0, n).join('')}…` : '');
+  if (!fits(at(0))) return null;
+  let [low, high] = [0, chars.length - 1];
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (fits(at(mid))) low = mid;
+    else high = mid - 1;
   }
-  return json;
+  return at(low);
 }

@@ -19,6 +19,26 @@ export interface PushDeps {
   now?: () => number;
 }
 
+/**
+ * Pushes in flight at once: a Worker invocation keeps 6 connections open at a time and queues the rest, whose timeout
+ * would otherwise run while they wait.
+ */
+const PARALLEL_PUSHES = 6;
+
+/** `run` over every item, at most `limit` at a time; the results in the items' order. */
+async function inParallel<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await run(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
+
 /** What one job did, for the log (and the tests and `npm run bench`). */
 export interface PushReport {
   sent: number;
@@ -115,12 +135,16 @@ async function deliver(
   // Expired meanwhile: it has left the inbox, so it is not pushed.
   if (!headers || subscriptions.length === 0) return;
   const payload = new TextEncoder().encode(pushPayload(job.content));
-  const outcomes = await Promise.all(
-    subscriptions.map(async (subscription): Promise<[Subscription, PushOutcome]> => {
+  const outcomes = await inParallel(subscriptions, PARALLEL_PUSHES, async (subscription): Promise<[Subscription, PushOutcome]> => {
+    try {
       const authorization = await deps.sign(new URL(subscription.endpoint));
       return [subscription, await sendPush(subscription, payload, headers, authorization, deps.fetcher)];
-    }),
-  );
+    } catch (error) {
+      // Keys the encryption refuses, or a failing signer: this browser is not pushed to, the others are.
+      console.error(JSON.stringify({ event: 'push_unsendable', project: job.project, error: error instanceof Error ? error.message : 'unknown' }));
+      return [subscription, { kind: 'refused', status: 0 }];
+    }
+  });
   const gone: string[] = [];
   const again: string[] = [];
   let retryAfter = 0;

@@ -38,9 +38,12 @@ export const FANOUT_PAGE = 12 * SEND_BATCH;
 /** Tries per subscription before a push that keeps failing (429/5xx) is given up. */
 export const MAX_ATTEMPTS = 5;
 
-/** Seconds before try `attempt` + 1: 10 s, 40 s, 160 s, …, at most an hour, never before the service's Retry-After. */
+/** Queues delay a message at most 12 hours. */
+const MAX_DELAY_SECONDS = 12 * 3600;
+
+/** Seconds before try `attempt` + 1: 10 s, 40 s, 160 s, … (at most an hour), never before the service's Retry-After. */
 export function backoffSeconds(attempt: number, retryAfter = 0): number {
-  return Math.min(3600, Math.max(retryAfter, 10 * 4 ** attempt));
+  return Math.min(MAX_DELAY_SECONDS, Math.max(retryAfter, Math.min(3600, 10 * 4 ** attempt)));
 }
 
 /** Queues refuse batches over 256 KB and messages over 128 KB: groups of messages that stay well under both. */

@@ -11,7 +11,7 @@ export type PushOutcome =
   | { kind: 'gone'; status: number }
   /** 429, 5xx or no answer: sent again later, not before `retryAfter` seconds when the service said. */
   | { kind: 'retry'; status: number | null; retryAfter?: number }
-  /** Anything else (400, 401/403 a key the subscription was not made with, 413): logged, not sent again. */
+  /** Anything else (400, 401/403 a key the subscription was not made with, 413, a redirect): logged, not sent again. */
   | { kind: 'refused'; status: number };
 
 /** A push service that has not answered in this long is tried again later. */
@@ -41,6 +41,9 @@ export async function sendPush(
         'Content-Type': 'application/octet-stream',
       },
       body,
+      // Push services answer; they do not redirect. A redirect would take the push (and its VAPID token) to a host the
+      // endpoint check never saw.
+      redirect: 'manual',
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch {

@@ -32,7 +32,9 @@ export function vapidSigner(keys: VapidKeys) {
     const kept = tokens.get(audience);
     if (kept && kept.exp - seconds > RENEW_BEFORE_SECONDS) return kept.header;
     // WebCrypto's own import (jose's importJWK would bring its JWE tables into the bundle for nothing).
-    signingKey ??= crypto.subtle.importKey('jwk', privateJwk(keys), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+    signingKey ??= (async () => crypto.subtle.importKey('jwk', privateJwk(keys), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']))();
+    // A key that does not import is tried again by the next job (and logged by it), not kept failed.
+    signingKey.catch(() => (signingKey = undefined));
     const exp = seconds + TOKEN_LIFETIME_SECONDS;
     const jwt = await new SignJWT({ sub: keys.subject })
       .setProtectedHeader({ typ: 'JWT', alg: 'ES256' })

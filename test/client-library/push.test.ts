@@ -180,7 +180,7 @@ describe('while started', () => {
     await again.inbox.start();
     expect(again.requests.filter((r) => r.startsWith('POST /api/v1/client/push'))).toEqual([]);
     // A day later (as the storage says): it does.
-    for (const [key, value] of fake.storage) fake.storage.set(key, value.replace(/^\d+/, String(Date.now() - 25 * 3600 * 1000)));
+    for (const [key, value] of fake.storage) fake.storage.set(key, JSON.stringify({ ...JSON.parse(value), at: Date.now() - 25 * 3600 * 1000 }));
     again.inbox.stop();
     await again.inbox.start();
     await until(async () => again.requests.filter((r) => r === 'POST /api/v1/client/push/subscriptions').length === 1);
@@ -198,5 +198,12 @@ describe('while started', () => {
     const [pushed] = await send(project, { to: [{ user: 'eve' }], title: 'Pushed meanwhile' });
     fake.pushArrived();
     await until(async () => again.inbox.state.notifications.some((n) => n.id === pushed!.id));
+
+    // Another user starts the app in this browser: the subscription is theirs at once, no longer Eve's.
+    again.inbox.stop();
+    const other = await inboxFor('fay', project, fake.platform);
+    await other.inbox.start();
+    await until(async () => (await registered('fay', project)).includes(rotated.subscription.endpoint));
+    expect(await registered('eve', project)).not.toContain(rotated.subscription.endpoint);
   });
 });

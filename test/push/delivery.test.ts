@@ -1,5 +1,7 @@
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { describe, expect, it, vi } from 'vitest';
+import worker from '../../src/index';
 import { openDb } from '../../src/core/db';
 import { D1Meter } from '../../src/http/d1-meter';
 import type { PushContent } from '../../src/core/push-message';
@@ -183,6 +185,25 @@ describe('what push services answer', () => {
     expect(await endpoints({ sub: 's', project })).toHaveLength(2);
   });
 
+  it('a redirect is not followed (refused), and keys the encryption refuses stop that browser alone', async () => {
+    const { service, deps } = setup();
+    const { id: project } = await freshProject('push');
+    const moved = await subscribed(service, { sub: 'v', project });
+    const fine = await subscribed(service, { sub: 'v', project });
+    const broken = await subscribed(service, { sub: 'v', project });
+    // A browser whose stored key is no longer a point the encryption takes (written straight into the table).
+    await env.DB.prepare('UPDATE push_subscriptions SET p256dh = ?1 WHERE endpoint = ?2').bind('AAAA', broken.subscription.endpoint).run();
+    const asked: RequestInit[] = [];
+    const fetcher: typeof fetch = async (input, init) => {
+      asked.push(init!);
+      if (new Request(input).url === moved.subscription.endpoint) return new Response(null, { status: 307, headers: { location: 'http://169.254.169.254/' } });
+      return service.fetcher(input, init);
+    };
+    expect(await runPushJob({ kind: 'notify', project, audience: 'u:v', content: content() }, { ...deps, fetcher })).toMatchObject({ sent: 1, refused: 2, retried: 0 });
+    expect(asked.every((init) => init.redirect === 'manual')).toBe(true);
+    expect(service.to(fine)).toHaveLength(1);
+  });
+
   it('an expired notification is not pushed', async () => {
     const { service, deps } = setup();
     const { id: project } = await freshProject('push');
@@ -230,6 +251,49 @@ describe('what a job reads', () => {
     // A page of the fan-out reads its ids alone (FANOUT_PAGE + 1), and the project's default once.
     const page = await cost({ kind: 'notify', project: large.project, audience: '*', content: content() });
     expect(page).toEqual({ statements: 2, rowsRead: FANOUT_PAGE + 1 + 1, rowsWritten: 0, sent: 0 });
+  });
+});
+
+describe('the queue handler', () => {
+  it('acknowledges each message it handled and retries, with a delay, one whose job failed (D1 down)', async () => {
+    const { id: project } = await freshProject('push');
+    const service = standInPushService(env.VAPID_PUBLIC_KEY);
+    const browser = await subscribed(service, { sub: 'q', project });
+    const good: PushJob = { kind: 'notify', project, audience: 'u:q', content: content() };
+    // D1 fails every read of this message's project (a proxy on the binding); the other message's go through.
+    const failing: PushJob = { kind: 'notify', project: 'p-d1-down', audience: 'u:q', content: content() };
+    const original = globalThis.fetch;
+    vi.spyOn(globalThis, 'fetch').mockImplementation((input, init) =>
+      new Request(input).url.startsWith('https://push.example/') ? service.fetcher(input, init) : original(input, init),
+    );
+    const failingDb = new Proxy(env.DB, {
+      get: (target, key) =>
+        key === 'prepare'
+          ? (sql: string) => {
+              const statement = target.prepare(sql);
+              return new Proxy(statement, {
+                get: (s, k) =>
+                  k === 'bind'
+                    ? (...args: unknown[]) => (args[0] === 'p-d1-down' ? { all: () => Promise.reject(new Error('D1_ERROR: overloaded')), first: () => Promise.reject(new Error('D1_ERROR: overloaded')), run: () => Promise.reject(new Error('D1_ERROR: overloaded')) } : s.bind(...args))
+                    : Reflect.get(s, k).bind?.(s) ?? Reflect.get(s, k),
+              });
+            }
+          : Reflect.get(target, key),
+    });
+    const batch = createMessageBatch<PushJob>('edge-inbox-push', [
+      { id: 'good', timestamp: new Date(), attempts: 1, body: good },
+      { id: 'failing', timestamp: new Date(), attempts: 2, body: failing },
+    ]);
+    const ctx = createExecutionContext();
+    // The pool's result records which messages were retried, not with what delay: the call itself says.
+    const retry = vi.spyOn(batch.messages[1]!, 'retry');
+    await (worker.queue as (batch: MessageBatch, env: Env) => Promise<void>)(batch, { ...env, DB: failingDb } as Env);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks).toEqual(['good']);
+    expect(result.retryMessages).toEqual([{ msgId: 'failing' }]);
+    expect(retry).toHaveBeenCalledWith({ delaySeconds: 40 });
+    expect(service.to(browser).map((r) => r.payload.inbox.id)).toEqual([good.content.id]);
+    vi.restoreAllMocks();
   });
 });
 

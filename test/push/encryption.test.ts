@@ -115,7 +115,7 @@ describe('one push', () => {
     expect(push!.headers).toMatchObject({ ttl: '3599', urgency: 'high', topic: topicOf('game'), 'content-encoding': 'aes128gcm' });
     expect(push!.payload).toEqual({
       web_push: 8030,
-      notification: { title: 'Your turn', body: 'Alice moved a knight', navigate: 'https://app.example/games/42', icon: 'https://app.example/icon.png', tag: topicOf('game') },
+      notification: { title: 'Your turn', body: 'Alice moved a knight', navigate: 'https://app.example/games/42', icon: 'https://app.example/icon.png', tag: content.id },
       inbox: { id: content.id, category: 'game', priority: 'high', action_url: 'https://app.example/games/42', created_at: '2026-12-06T12:00:00.000Z' },
     });
   });
@@ -153,5 +153,26 @@ describe('one push', () => {
     expect(await sendPush(row, new TextEncoder().encode(payload), pushHeaders(long, content.createdAt)!, 'vapid t=x, k=y', measure)).toEqual({ kind: 'sent' });
     expect(size).toBeLessThanOrEqual(4096);
     expect(service.received[0]!.payload.notification.body).toBe(body);
+  });
+
+  it('fits whatever the notification: with the longest title, icon and link, the icon and the link’s copy go, then the title is shortened', () => {
+    const longest = {
+      ...content,
+      title: '"'.repeat(256),
+      body: 'b'.repeat(4096),
+      icon: `https://app.example/${'i'.repeat(2020)}`,
+      actionUrl: `https://app.example/${'a'.repeat(2020)}`,
+    };
+    const payload = pushPayload(longest);
+    expect(new TextEncoder().encode(payload).length).toBeLessThanOrEqual(4096 - 86 - 17);
+    const parsed = JSON.parse(payload) as { notification: Record<string, string>; inbox: Record<string, unknown> };
+    expect(parsed.notification.navigate).toBe(longest.actionUrl);
+    expect(parsed.notification.icon).toBeUndefined();
+    expect(parsed.inbox).toMatchObject({ id: content.id, action_url: null });
+    expect(parsed.notification.title!.length).toBeGreaterThan(100);
+    // A long body alone keeps the icon and the link.
+    const bodyOnly = JSON.parse(pushPayload({ ...content, body: 'b'.repeat(4096) })) as typeof parsed;
+    expect(bodyOnly.notification.icon).toBe(content.icon);
+    expect(bodyOnly.inbox.action_url).toBe(content.actionUrl);
   });
 });

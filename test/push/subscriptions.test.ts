@@ -1,5 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { DomainError } from '../../src/core/errors';
+import { checkEndpoint } from '../../src/core/push-endpoint';
 import { asUser, call, freshProject, postJson } from '../helpers';
 import { newBrowser, type Browser } from './stand-in';
 
@@ -28,6 +30,19 @@ describe('the VAPID key', () => {
     const res = await call(`${BASE}/key`);
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: { code: 'AUTH_INVALID_TOKEN', message: expect.any(String) } });
+  });
+});
+
+describe('endpoints under npm start (PUSH_LOCAL_ENDPOINTS=on)', () => {
+  it('accepts http: on this machine only, for the local stand-in push service', () => {
+    const local = { allowLocal: true };
+    for (const ok of ['http://127.0.0.1:8790/push/x', 'http://localhost:8790/push/x', 'http://[::1]:8790/x', 'https://push.example/x']) {
+      expect(checkEndpoint(ok, local).href).toBe(new URL(ok).href);
+    }
+    for (const refused of ['http://printer.local/x', 'http://10.0.0.2/x', 'http://0.0.0.0:8790/x', 'http://push.example/x', 'https://192.168.1.1/x']) {
+      expect(() => checkEndpoint(refused, local), refused).toThrow(DomainError);
+    }
+    expect(() => checkEndpoint('http://127.0.0.1:8790/push/x', { allowLocal: false })).toThrow(/https/);
   });
 });
 
@@ -63,6 +78,11 @@ describe('subscriptions', () => {
     ['IPv6 unique-local', { endpoint: 'https://[fd00::1]/x' }, 'endpoint', /public/],
     ['single-label host', { endpoint: 'https://intranet/x' }, 'endpoint', /public/],
     ['credentials', { endpoint: 'https://user:pw@push.example/x' }, 'endpoint', /credentials/],
+    ['localhost with a trailing dot', { endpoint: 'https://localhost./x' }, 'endpoint', /public/],
+    ['an internal name with a trailing dot', { endpoint: 'https://metadata.google.internal./x' }, 'endpoint', /public/],
+    ['IPv4-compatible IPv6', { endpoint: 'https://[::7f00:1]/x' }, 'endpoint', /public/],
+    ['NAT64 IPv6', { endpoint: 'https://[64:ff9b::a00:1]/x' }, 'endpoint', /public/],
+    ['IPv4 in hex', { endpoint: 'https://0x7f000001/x' }, 'endpoint', /public/],
     ['not a URL', { endpoint: 'push.example/x' }, 'endpoint', /absolute URL/],
     ['short p256dh', { keys: { p256dh: 'BAAA', auth: 'BTBZMqHH6r4Tts7J_aSIgg' } }, 'keys.p256dh', /65 bytes/],
     ['p256dh off the curve', { keys: { p256dh: `B${'A'.repeat(86)}`, auth: 'BTBZMqHH6r4Tts7J_aSIgg' } }, 'keys.p256dh', /curve/],

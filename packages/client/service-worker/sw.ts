@@ -4,9 +4,9 @@
 // with `importScripts('https://<inbox>/inbox/sw.js')` in it, since a service worker must come from the page's origin.
 //
 // A push carries Declarative Web Push's JSON (`notification`: title, body, navigate, icon, tag) and `inbox` (our
-// id, category, …). Shown unless a tab of the app is in front (it shows the inbox itself); tabs are told, so that
-// their badge and list update at once. A click opens `navigate` (the notification's action URL), in a tab of the
-// app if one is open.
+// id, category, …). Shown unless a tab of the app is in front (it shows the inbox itself; Safari: always); tabs are
+// told, so that their badge and list update at once. A click opens `navigate` (the notification's action URL) in a
+// tab of the app if one is open (the page goes there itself when the worker does not control it), else a new one.
 
 declare const self: ServiceWorkerGlobalScope;
 // A module to the type checker (so that `self` above is this file's); built as a classic script (importScripts).
@@ -19,6 +19,9 @@ interface Payload {
 
 self.addEventListener('install', () => void self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+
+/** Safari revokes the permission of a site whose pushes show nothing: there every push is shown. */
+const ALWAYS_SHOW = /Safari/.test(navigator.userAgent) && !/Chrome|Chromium|Edg|Firefox/.test(navigator.userAgent);
 
 self.addEventListener('push', (event) => {
   let payload: Payload = {};
@@ -33,12 +36,12 @@ self.addEventListener('push', (event) => {
     (async () => {
       const tabs = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
       for (const tab of tabs) tab.postMessage({ type: 'edge-inbox:push', id: inbox.id });
-      // Browsers require a shown notification for each push unless the site is in front: then the page shows it.
-      if (tabs.some((tab) => tab.focused && tab.visibilityState == 'visible')) return;
+      // Browsers want a notification for each push unless the site is in front: then the page shows it itself.
+      if (!ALWAYS_SHOW && tabs.some((tab) => tab.focused && tab.visibilityState == 'visible')) return;
       await self.registration.showNotification(shown.title || 'New notification', {
         body: shown.body || '',
         icon: shown.icon,
-        // One per kind: a newer push of the same category replaces the older one, as the push service's Topic does.
+        // The notification's id: a push delivered twice shows once.
         tag: shown.tag || inbox.id,
         data: { url: shown.navigate || inbox.action_url || null, id: inbox.id },
       });
@@ -51,14 +54,17 @@ self.addEventListener('notificationclick', (event) => {
   const url: string | null = event.notification.data?.url ?? null;
   event.waitUntil(
     (async () => {
-      const target = new URL(url || self.registration.scope, self.location.href);
+      const target = new URL(url || '/', self.location.origin);
       const tabs = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
       // A tab of the app is focused rather than another opened: the one at that page, else any of this origin.
-      const tab = tabs.find((t) => t.url == target.href) || tabs.find((t) => new URL(t.url).origin == self.location.origin);
-      if (!tab) return void (await self.clients.openWindow(target.href));
+      const exact = tabs.find((t) => t.url == target.href);
+      if (exact) return void (await exact.focus());
+      const tab = tabs[0];
+      if (!tab || target.origin != self.location.origin) return void (await self.clients.openWindow(target.href));
       const focused = await tab.focus();
-      if (url && focused.url != target.href && target.origin == self.location.origin) await focused.navigate(target.href);
-      else if (url && target.origin != self.location.origin) await self.clients.openWindow(target.href);
+      if (!url) return;
+      // navigate() works only on a tab this worker controls (its scope is /inbox/): others are asked to go there.
+      await focused.navigate(target.href).catch(() => focused.postMessage({ type: 'edge-inbox:open', url: target.href }));
     })(),
   );
 });

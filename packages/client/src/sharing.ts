@@ -14,7 +14,7 @@ import type { Channel } from './types';
  * verification: it only names the shared connection. The server scopes by all of them, so tabs that differ in one
  * must not share a connection (each would run the other's calls with the wrong token).
  */
-const principal = (token: string) => {
+export const principal = (token: string) => {
   try {
     const { iss, project, sub, orgs } = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')));
     return JSON.stringify([iss, project, sub, [...(orgs || [])].sort()]);

@@ -207,8 +207,18 @@ export interface PushSubscriptionLike {
   unsubscribe(): Promise<boolean>;
 }
 
+/** The part of a `ServiceWorker` used (waiting for it to activate). */
+export interface WorkerLike {
+  readonly state: string;
+  addEventListener(type: 'statechange', listener: () => void): void;
+}
+
 /** The part of a `ServiceWorkerRegistration` used. */
 export interface PushRegistration {
+  readonly scope?: string;
+  readonly active?: WorkerLike | null;
+  readonly installing?: WorkerLike | null;
+  readonly waiting?: WorkerLike | null;
   pushManager: {
     getSubscription(): Promise<PushSubscriptionLike | null>;
     subscribe(options: { userVisibleOnly: boolean; applicationServerKey: Uint8Array }): Promise<PushSubscriptionLike>;
