@@ -160,6 +160,8 @@ export class EdgeInboxElement extends HTMLElement {
           token,
           transport: (TRANSPORTS.includes(transport) ? transport : 'auto') as Transport,
           pageSize: pageSize === null ? undefined : Number(pageSize),
+          // push="off": this element leaves the browser's push subscription alone (another element, or none, manages it).
+          ...(this.getAttribute('push') === 'off' && { pushPlatform: null }),
         });
       } catch (error) {
         // A setting the client refuses (a page-size out of range): say which, rather than throw in a microtask.
