@@ -110,7 +110,7 @@ describe('who gets a push', () => {
     expect(service.to(theirs)).toEqual([]);
   });
 
-  it("follows the project's default unless the producer said (push: false is never queued at all)", async () => {
+  it("follows the project's default (off) unless the producer says push: true", async () => {
     const { service, deps } = setup();
     const { id: project } = await freshProject('push');
     await subscribed(service, { sub: 'quiet', project });
