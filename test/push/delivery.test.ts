@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import worker from '../../src/index';
 import { openDb } from '../../src/core/db';
 import { D1Meter } from '../../src/http/d1-meter';
@@ -14,6 +14,8 @@ import { newBrowser, standInPushService, type Browser } from './stand-in';
 // Issue 27, points 3 and 4: the push queue's consumer against the stand-in push service. Who gets a push (a user's
 // browsers, an organisation's members', everyone's in the project, never another project's), what 404/410 and
 // 429/5xx do, and how a broadcast is split into messages so that each subscription gets it once.
+
+afterEach(() => vi.restoreAllMocks());
 
 /** A queue that keeps what it is given, with the delay asked for: the test runs those jobs itself. */
 function recordingQueue() {
@@ -293,7 +295,6 @@ describe('the queue handler', () => {
     expect(result.retryMessages).toEqual([{ msgId: 'failing' }]);
     expect(retry).toHaveBeenCalledWith({ delaySeconds: 40 });
     expect(service.to(browser).map((r) => r.payload.inbox.id)).toEqual([good.content.id]);
-    vi.restoreAllMocks();
   });
 });
 
