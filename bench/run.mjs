@@ -442,8 +442,8 @@ function report(rows, wake, battery, library, costRows, pushed, startup, seconds
     '',
     ...pushLines(pushed),
     '',
-    'Queue messages consumed: one per notification to a user; a broadcast adds a page message per 500 browsers and a send ' +
-      'message per 50. A push is an outbound request of the consumer (not billed as a request). An idle device with push ' +
+    'Queue messages consumed: one per notification to a user; a broadcast adds a page message per 480 browsers and a send ' +
+      'message per 40. A push is an outbound request of the consumer (not billed as a request). An idle device with push ' +
       'and no open page makes no request and wakes its radio for nothing of ours: the push service’s own connection carries ' +
       'the pushes.',
     '',
