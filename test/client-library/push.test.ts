@@ -168,6 +168,21 @@ describe('disablePush', () => {
 });
 
 describe('while started', () => {
+  it('replaces, at its daily check, a subscription made with a key the deployment no longer has', async () => {
+    const { id: project } = await freshProject('cpush');
+    const fake = await fakeBrowser({ permission: 'granted' });
+    await fake.platform.serviceWorker.register('/inbox/sw.js');
+    // What an earlier deployment key left: a subscription of that key, registered more than a day ago.
+    const old = await fake.subscribeWithOtherKey();
+    const who = JSON.stringify([undefined, project, 'gil', []]);
+    fake.storage.set(`edge-inbox-push:${BASE}`, JSON.stringify({ at: Date.now() - 25 * 3600 * 1000, endpoint: old.endpoint, who, key: 'an-old-key' }));
+    const { inbox } = await inboxFor('gil', project, fake.platform);
+    await inbox.start();
+    await until(async () => (await registered('gil', project)).includes(fake.browser.subscription.endpoint));
+    expect(fake.calls.slice(-2)).toEqual(['unsubscribe', 'subscribe']);
+    expect(fake.current()!.key).toBe([...fromBase64url(env.VAPID_PUBLIC_KEY)!].join());
+  });
+
   it('registers an enabled subscription again at start once a day, and polls at once when a push arrives', async () => {
     const { id: project } = await freshProject('cpush');
     const fake = await fakeBrowser();
