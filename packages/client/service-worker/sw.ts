@@ -7,10 +7,11 @@
 // id, category, …). Shown unless a tab of the app is in front (it shows the inbox itself; Safari: always); tabs are
 // told, so that their badge and list update at once. A click opens `navigate` (the notification's action URL) in a
 // tab of the app if one is open (the page goes there itself when the worker does not control it), else a new one.
+// With no page open, a push also counts the app's icon badge up, where a page's <edge-inbox app-badge> keeps one.
+
+import { APP_BADGE_CACHE, APP_BADGE_KEY } from '../src/app-badge';
 
 declare const self: ServiceWorkerGlobalScope;
-// A module to the type checker (so that `self` above is this file's); built as a classic script (importScripts).
-export {};
 
 interface Payload {
   notification?: { title?: string; body?: string; navigate?: string; icon?: string; tag?: string };
@@ -36,6 +37,8 @@ self.addEventListener('push', (event) => {
     (async () => {
       const tabs = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
       for (const tab of tabs) tab.postMessage({ type: 'edge-inbox:push', id: inbox.id });
+      // An open page keeps the badge itself, from the server's counts.
+      if (!tabs.length && inbox.id) await countOnBadge(inbox.id);
       // Browsers want a notification for each push unless the site is in front: then the page shows it itself.
       if (!ALWAYS_SHOW && tabs.some((tab) => tab.focused && tab.visibilityState == 'visible')) return;
       await self.registration.showNotification(shown.title || 'New notification', {
@@ -68,3 +71,21 @@ self.addEventListener('notificationclick', (event) => {
     })(),
   );
 });
+
+/**
+ * One more on the badge, from the count the page last gave it (a push is always a new, pending notification). Only
+ * where a page keeps a badge, and once per notification: a push delivered twice finds its notification shown.
+ */
+async function countOnBadge(id: string): Promise<void> {
+  try {
+    if (!navigator.setAppBadge) return;
+    const cache = await caches.open(APP_BADGE_CACHE);
+    const held = await cache.match(APP_BADGE_KEY);
+    if (!held || (await self.registration.getNotifications({ tag: id })).length) return;
+    const count = (Number(await held.text()) || 0) + 1;
+    await cache.put(APP_BADGE_KEY, new Response(String(count)));
+    await navigator.setAppBadge(count);
+  } catch {
+    // A badge that cannot be set must not keep the notification from showing.
+  }
+}

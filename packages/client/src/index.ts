@@ -1,4 +1,5 @@
 export { createInbox } from './inbox';
+export { updateAppBadge } from './app-badge';
 export type {
   Channel,
   Counts,

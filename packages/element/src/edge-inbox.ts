@@ -1,5 +1,6 @@
-import { createInbox, type Inbox, type InboxState, type PushStatus, type Transport } from '@edge-inbox/client';
+import { createInbox, updateAppBadge, type Inbox, type InboxState, type PushStatus, type Transport } from '@edge-inbox/client';
 import { itemFor, refreshTimes, setStatus } from './items';
+import { place } from './place';
 import { STYLES, VISUALLY_HIDDEN } from './styles';
 
 const BELL =
@@ -7,12 +8,13 @@ const BELL =
 
 const TEMPLATE = `<style>${STYLES}${VISUALLY_HIDDEN}</style>
 <button class="bell" part="bell" aria-label="Notifications" aria-haspopup="dialog" aria-expanded="false" aria-controls="panel">${BELL}<span class="badge" part="badge" aria-hidden="true" hidden></span></button>
+<div class="scrim" part="scrim" hidden></div>
 <div id="panel" class="panel" part="panel" role="dialog" aria-labelledby="title" hidden>
-<header part="header"><h2 id="title" part="heading" tabindex="-1">Notifications</h2><button class="link" part="ack-all">Mark all as read</button></header>
+<header part="header"><h2 id="title" part="heading" tabindex="-1">Notifications</h2><button class="link" part="ack-all">Mark all as read</button><button class="close" part="close" aria-label="Close">×</button></header>
 <p class="note" part="status" role="status"></p>
 <ul part="list" aria-labelledby="title"></ul>
 <button class="more" part="more" hidden>Load more</button>
-<footer part="push" hidden><label><input type="checkbox" part="push-toggle"> Notify me when this page is closed</label><p class="hint" part="push-hint"></p></footer>
+<footer part="push" hidden><button class="switch" part="push-toggle" role="switch" aria-checked="false">Notify me when this page is closed<i aria-hidden="true"></i></button><p class="hint" part="push-hint"></p></footer>
 </div>`;
 
 /** Why the toggle is off and cannot be turned on, in the words a user needs (the client's PushStatus). */
@@ -37,9 +39,11 @@ const SCRIPT_ORIGIN = /^https?:/.test(import.meta.url) ? new URL(import.meta.url
  * `tokenProvider`: a function returning the user's JWT, asked again after a 401. Fires `edge-inbox-change` (detail:
  * the client's state) after every change. `push-worker`: the service worker script that shows pushes (default: the
  * inbox's `/inbox/sw.js`, which only a page of the inbox's own origin can register); `push="off"` hides the toggle.
+ * `app-badge`: the installed app's icon shows the pending count (Badging API). Below 480 px wide the panel is a
+ * sheet along the bottom of the screen; above, a popover kept inside the viewport next to the bell.
  */
 export class EdgeInboxElement extends HTMLElement {
-  static observedAttributes = ['base-url', 'token', 'transport', 'page-size', 'open', 'inline', 'push', 'push-worker'];
+  static observedAttributes = ['base-url', 'token', 'transport', 'page-size', 'open', 'inline', 'push', 'push-worker', 'app-badge'];
 
   #root = this.attachShadow({ mode: 'open' });
   #tokenProvider?: () => string | Promise<string>;
@@ -51,11 +55,16 @@ export class EdgeInboxElement extends HTMLElement {
   #actionError?: string;
   /** Whether the first page is in: until then the list is busy and says "Loading…", not "all caught up". */
   #loaded = false;
+  /** The count the app's icon badge was last given by this element. */
+  #appBadge?: number;
+  /** The animation frame in which the open popover is placed again. */
+  #frame = 0;
 
   constructor() {
     super();
     this.#root.innerHTML = TEMPLATE;
     this.#part('bell').onclick = () => (this.open ? this.#close(true) : this.#show(true));
+    this.#part('close').onclick = () => this.#close(true);
     // Both buttons may go away (disabled, hidden) with what they do: keep a keyboard user inside the panel.
     this.#part('ack-all').onclick = () => {
       this.#part('heading').focus();
@@ -76,8 +85,13 @@ export class EdgeInboxElement extends HTMLElement {
       this.#act(this.#inbox?.acknowledge(item.dataset.id!));
     };
     this.#part('panel').onkeydown = (event) => this.#onKey(event);
+    // Behind the sheet: a tap on it closes the sheet (a drag does nothing), reaches nothing of the page and leaves the
+    // focus where it is, for the close to give it back to the bell.
+    const scrim = this.#part('scrim');
+    scrim.onmousedown = (event) => event.preventDefault();
+    scrim.onclick = () => this.#close(true);
     // The click is the user's gesture that browsers require before they ask for permission.
-    this.#part('push-toggle').onchange = () => this.#togglePush();
+    this.#part('push-toggle').onclick = () => this.#togglePush();
     // Set on the element before this class was defined (a script that ran first): take it through the setter.
     if (Object.prototype.hasOwnProperty.call(this, 'tokenProvider')) {
       const provider = (this as { tokenProvider?: () => string | Promise<string> }).tokenProvider;
@@ -124,15 +138,21 @@ export class EdgeInboxElement extends HTMLElement {
   attributeChangedCallback(name: string) {
     if (name === 'open') this.open = this.hasAttribute('open');
     else if (name === 'inline') this.#layout();
+    else if (name === 'app-badge') this.#inbox && this.#render(this.#inbox.state);
     else this.#restart();
   }
 
   // Inline, the feed is a region of the page that is always there; otherwise a dialog the bell opens.
   #layout() {
     const inline = this.hasAttribute('inline');
-    this.#part('panel').setAttribute('role', inline ? 'region' : 'dialog');
-    if (inline) this.#showPanel();
-    else if (!this.hasAttribute('open')) this.#hidePanel();
+    const panel = this.#part('panel');
+    this.#hidePanel();
+    panel.setAttribute('role', inline ? 'region' : 'dialog');
+    // In the top layer, above everything and clipped by no scrolled or overflow-hidden ancestor of the bell.
+    if (inline) panel.removeAttribute('popover');
+    else panel.setAttribute('popover', 'manual');
+    this.#part('scrim').setAttribute('popover', 'manual');
+    if (inline || this.hasAttribute('open')) this.#showPanel();
   }
 
   // Several attributes set in a row start one client.
@@ -192,6 +212,7 @@ export class EdgeInboxElement extends HTMLElement {
     this.#part('bell').setAttribute('aria-label', counts.pending ? `Notifications, ${counts.pending} unread` : 'Notifications, none unread');
     (this.#part('ack-all') as HTMLButtonElement).disabled = counts.pending === 0;
     this.#part('more').hidden = !hasMore;
+    this.#showAppBadge(counts.pending);
 
     this.#setNote(...this.#note(state));
 
@@ -256,20 +277,21 @@ export class EdgeInboxElement extends HTMLElement {
       inbox.pushStatus({ serviceWorker: worker }).then((s) => this.#inbox === inbox && this.#showPush(s), () => this.#showPush('unsupported'));
       return;
     }
-    const toggle = this.#part('push-toggle') as HTMLInputElement;
+    const toggle = this.#part('push-toggle') as HTMLButtonElement;
     footer.hidden = false;
-    toggle.checked = status === 'enabled';
+    toggle.setAttribute('aria-checked', String(status === 'enabled'));
     toggle.disabled = status in PUSH_HINTS;
     this.#part('push-hint').textContent = hint || PUSH_HINTS[status] || '';
   }
 
   #togglePush() {
     const inbox = this.#inbox;
-    const toggle = this.#part('push-toggle') as HTMLInputElement;
+    const toggle = this.#part('push-toggle') as HTMLButtonElement;
     if (!inbox) return;
+    const on = toggle.getAttribute('aria-checked') !== 'true';
     toggle.disabled = true;
     const options = { serviceWorker: this.#pushWorker() };
-    (toggle.checked ? inbox.enablePush(options) : inbox.disablePush(options)).then(
+    (on ? inbox.enablePush(options) : inbox.disablePush(options)).then(
       (status) => this.#showPush(status, status === 'enabled' ? 'You will be notified here when this page is closed.' : ''),
       (error: { code?: string; message?: string }) =>
         inbox.pushStatus(options).then((status) => this.#showPush(status, PUSH_HINTS[status] ? '' : `That did not work (${error.code ?? error.message}).`)),
@@ -290,6 +312,7 @@ export class EdgeInboxElement extends HTMLElement {
     this.#part('bell').setAttribute('aria-expanded', 'true');
     this.toggleAttribute('open', true);
     document.addEventListener('pointerdown', this.#onOutside, true);
+    document.addEventListener('keydown', this.#onEscape);
     if (moveFocus) this.#part('heading').focus();
   }
 
@@ -299,11 +322,24 @@ export class EdgeInboxElement extends HTMLElement {
     this.#part('bell').setAttribute('aria-expanded', 'false');
     this.toggleAttribute('open', false);
     document.removeEventListener('pointerdown', this.#onOutside, true);
+    document.removeEventListener('keydown', this.#onEscape);
     if (focusBell) this.#part('bell').focus();
   }
 
   #showPanel() {
     this.#part('panel').hidden = false;
+    if (this.isConnected && !this.hasAttribute('inline')) {
+      // The scrim first: the top layer stacks in the order shown. Where the Popover API is missing (before Safari 17)
+      // both are still fixed, only not in the top layer.
+      for (const layer of [this.#part('scrim'), this.#part('panel')]) {
+        layer.hidden = false;
+        if (layer.showPopover && !layer.matches(':popover-open')) layer.showPopover();
+      }
+      this.#place();
+      addEventListener('scroll', this.#follow, { capture: true, passive: true });
+      addEventListener('resize', this.#follow);
+      visualViewport?.addEventListener('resize', this.#follow);
+    }
     refreshTimes(this.#part('list'), Date.now());
     // Times only change on screen while someone can see them.
     clearInterval(this.#ticker);
@@ -311,26 +347,60 @@ export class EdgeInboxElement extends HTMLElement {
   }
 
   #hidePanel() {
-    this.#part('panel').hidden = true;
+    for (const layer of [this.#part('panel'), this.#part('scrim')]) {
+      layer.hidden = true;
+      if (layer.hidePopover && layer.matches(':popover-open')) layer.hidePopover();
+    }
+    removeEventListener('scroll', this.#follow, true);
+    removeEventListener('resize', this.#follow);
+    visualViewport?.removeEventListener('resize', this.#follow);
+    cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
     clearInterval(this.#ticker);
   }
+
+  /** Next to the bell, inside the viewport (the stylesheet ignores this where the panel is a sheet). */
+  #place() {
+    const panel = this.#part('panel');
+    // Measured at the height it would take anywhere, so that a side it was squeezed into is not kept for good.
+    panel.style.removeProperty('--_room');
+    const { top, bottom, left, room } = place(
+      this.#part('bell').getBoundingClientRect(),
+      panel.getBoundingClientRect(),
+      { width: document.documentElement.clientWidth, height: innerHeight },
+      this.getAttribute('placement') === 'left',
+    );
+    for (const [name, value] of Object.entries({ top, bottom, left, room })) panel.style.setProperty(`--_${name}`, value === undefined ? 'auto' : `${value}px`);
+  }
+
+  // Once per frame however many scroll and resize events come.
+  #follow = () => {
+    this.#frame ||= requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.#place();
+    });
+  };
 
   // The browser knows before any request fails: say so at once, and take it back as soon as it is over.
   #onNetwork = () => {
     if (this.#inbox) this.#render(this.#inbox.state);
   };
 
+  // A press anywhere but the panel and the bell closes it; the focus goes back to the bell unless the press lands on
+  // something that takes it.
   #onOutside = (event: Event) => {
-    if (!event.composedPath().includes(this)) this.#close(false);
+    if (!event.composedPath().includes(this)) this.#close(!!this.#root.activeElement);
   };
 
-  // Escape closes and gives focus back to the bell; arrows move between notifications (Tab reaches their buttons).
+  // Escape closes the panel from wherever the focus is, and gives focus back to the bell.
+  #onEscape = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape' || event.defaultPrevented) return;
+    event.preventDefault();
+    this.#close(true);
+  };
+
+  // Arrows move between notifications (Tab reaches their buttons).
   #onKey(event: KeyboardEvent) {
-    if (event.key === 'Escape' && !this.hasAttribute('inline')) {
-      event.preventDefault();
-      this.#close(true);
-      return;
-    }
     if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
     const items = [...this.#part('list').children] as HTMLElement[];
     if (!items.length) return;
@@ -338,6 +408,17 @@ export class EdgeInboxElement extends HTMLElement {
     const current = items.findIndex((item) => item.contains(this.#root.activeElement));
     const next = event.key === 'ArrowDown' ? Math.min(current + 1, items.length - 1) : Math.max(current - 1, 0);
     items[next]!.focus();
+  }
+
+  #showAppBadge(pending: number) {
+    if (!this.hasAttribute('app-badge')) {
+      // Taken off: the badge is no longer this element's to keep.
+      if (this.#appBadge !== undefined) updateAppBadge(null);
+      this.#appBadge = undefined;
+    } else if (this.#loaded && pending !== this.#appBadge) {
+      // Not before the first page: a zero that only means "not loaded yet" would clear a true badge.
+      updateAppBadge((this.#appBadge = pending));
+    }
   }
 
   #part(name: string): HTMLElement {

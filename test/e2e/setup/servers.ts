@@ -70,6 +70,32 @@ function earlyProviderPage(inbox: string) {
 <script type="module" src="${inbox}/inbox/edge-inbox.js"></script>`;
 }
 
+/**
+ * Bells where pages put them (issue 29): at the left and right edges, fixed at the bottom of the screen, and inside a
+ * scrolled container, on a page taller than the screen; a button under where a phone's sheet dims the page. The
+ * token comes in the URL's fragment.
+ */
+function bellsPage(inbox: string) {
+  return `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Bells</title><link rel="icon" href="data:,">
+<style>
+body{margin:0;min-height:300vh;font:16px system-ui,sans-serif}
+#left{position:absolute;top:8px;left:0}#right{position:absolute;top:8px;right:0}
+#bottom{position:fixed;bottom:8px;left:calc(50% - 22px)}
+#box{position:absolute;top:120px;left:40px;width:220px;height:160px;overflow:auto;border:1px solid #888}#box p{margin:0;height:300px}
+#behind{position:absolute;top:8px;left:120px;width:120px;height:44px}
+</style>
+<button id="behind" onclick="this.dataset.clicks = Number(this.dataset.clicks || 0) + 1">Behind</button>
+<edge-inbox id="left" base-url="${inbox}" page-size="2"></edge-inbox>
+<edge-inbox id="right" base-url="${inbox}"></edge-inbox>
+<edge-inbox id="bottom" base-url="${inbox}"></edge-inbox>
+<div id="box"><p></p><edge-inbox id="scrolled" base-url="${inbox}"></edge-inbox><p></p></div>
+<script>
+  for (const bell of document.querySelectorAll('edge-inbox')) bell.tokenProvider = async () => decodeURIComponent(location.hash.slice(1));
+</script>
+<script type="module" src="${inbox}/inbox/edge-inbox.js"></script>`;
+}
+
 export default async function setup(project: TestProject) {
   const chromium = chromiumPath();
   const build = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, env, encoding: 'utf8' });
@@ -85,7 +111,7 @@ export default async function setup(project: TestProject) {
   const adminKey = `e2e-admin-${randomBytes(12).toString('base64url')}`;
   const jwtSecret = randomBytes(32).toString('base64url');
 
-  const routes: Record<string, string> = { '/': otherOriginPage(inbox), '/early': earlyProviderPage(inbox) };
+  const routes: Record<string, string> = { '/': otherOriginPage(inbox), '/early': earlyProviderPage(inbox), '/bells': bellsPage(inbox) };
   const pages: Server = createServer((request, response) => {
     const page = routes[request.url ?? ''];
     response.writeHead(page ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
