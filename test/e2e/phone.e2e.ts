@@ -246,6 +246,7 @@ describe('on a wide screen with a mouse', () => {
     const left = await open('left');
     expectOnScreen(left.at, view);
     expect(left.at).toMatchObject({ left: 8, top: left.bell.bottom + 8, width: 360 });
+    await screenshot(page, 'wide-left-bell');
     await page.keyboard.press('Escape');
 
     const right = await open('right');
@@ -258,8 +259,8 @@ describe('on a wide screen with a mouse', () => {
     expectOnScreen(bottom.at, view);
     // No room below: it opens upward.
     expect(bottom.at.bottom).toBeCloseTo(bottom.bell.top - 8, 1);
-    await page.keyboard.press('Escape');
     await screenshot(page, 'wide-bottom-bell');
+    await page.keyboard.press('Escape');
   });
 
   it('follows its bell when the container or the page scrolls, and stays inside a window made smaller', async () => {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { startPushStandIn } from '../../scripts/push-stand-in.mjs';
-import { bell, demoReady, inbox, launch, otherOrigin, produce, screenshot, unique, userToken, watch } from './helpers';
+import { bell, demoReady, inbox, launch, otherOrigin, produce, screenshot, serverCounts, unique, userToken, watch } from './helpers';
 
 let browser: Browser;
 let context: BrowserContext;
@@ -84,7 +84,8 @@ describe('Web Push in the demo', () => {
     await bell(page, 'alice').click();
     const toggle = aliceBell().locator('[part~=push-toggle]');
     await expect.poll(() => toggle.isVisible()).toBe(true);
-    await expect(aliceBell().locator('[part~=push] label').textContent()).resolves.toContain('Notify me when this page is closed');
+    await expect(toggle.textContent()).resolves.toBe('Notify me when this page is closed');
+    expect(await toggle.getAttribute('role')).toBe('switch');
     expect(await toggle.isChecked()).toBe(false);
     await toggle.click();
     await expect.poll(() => aliceBell().locator('[part~=push-hint]').textContent()).toBe('You will be notified here when this page is closed.');
@@ -123,10 +124,25 @@ describe('Web Push in the demo', () => {
       .toEqual([{ type: 'edge-inbox:push', id: push.payload.inbox.id }]);
     expect(errors).toEqual([]);
 
-    // The app closed (only a page of another origin open): the service worker shows the push.
+    // The page keeps the app's badge (Alice's bell has app-badge) and leaves the count for the service worker.
+    const badge = () => page.evaluate(async () => (await (await caches.open('edge-inbox')).match('/edge-inbox/app-badge'))?.text());
+    const pending = (await serverCounts('alice')).pending;
+    await expect.poll(badge).toBe(String(pending));
+
+    // The app closed (only a page of another origin open): the service worker shows the push, and counts it on the
+    // badge (its Badging API replaced by a recorder).
     const elsewhere = await context.newPage();
     await elsewhere.goto(otherOrigin);
     await page.close();
+    const worker = context.serviceWorkers().find((w) => w.url() === `${inbox}/inbox/sw.js`)!;
+    await worker.evaluate(() => {
+      const scope = self as unknown as { badgeCalls: number[]; shows: number; registration: ServiceWorkerRegistration };
+      scope.badgeCalls = [];
+      scope.shows = 0;
+      navigator.setAppBadge = async (count?: number) => void scope.badgeCalls.push(count!);
+      const show = scope.registration.showNotification.bind(scope.registration);
+      scope.registration.showNotification = (title: string, options?: NotificationOptions) => ((scope.shows += 1), show(title, options));
+    });
     const cdpElsewhere = await context.newCDPSession(elsewhere);
     await cdpElsewhere.send('ServiceWorker.enable');
     await cdpElsewhere.send('ServiceWorker.deliverPushMessage', { origin: inbox, registrationId: registration, data: push.text });
@@ -140,7 +156,16 @@ describe('Web Push in the demo', () => {
     await expect
       .poll(shown, { timeout: 5_000 })
       .toEqual([{ title, body: 'While the page was away', tag: push.payload.notification.tag, data: { url: `${inbox}/docs`, id: push.payload.inbox.id } }]);
-    await Promise.all([check.close(), elsewhere.close()]);
+    const badgeCalls = () => worker.evaluate(() => (self as unknown as { badgeCalls: number[] }).badgeCalls);
+    await expect.poll(badgeCalls).toEqual([pending + 1]);
+    // The same push again with the app closed (push services may deliver twice): shown again in the same place (its
+    // tag), not counted again.
+    await check.close();
+    await cdpElsewhere.send('ServiceWorker.deliverPushMessage', { origin: inbox, registrationId: registration, data: push.text });
+    await expect.poll(() => worker.evaluate(() => (self as unknown as { shows: number }).shows)).toBe(2);
+    expect(await worker.evaluate(async () => (await (await caches.open('edge-inbox')).match('/edge-inbox/app-badge'))?.text())).toBe(String(pending + 1));
+    expect(await badgeCalls()).toEqual([pending + 1]);
+    await elsewhere.close();
     // The demo again, for what follows.
     const watched = await watch(context, `${inbox}/`, [inbox]);
     page = watched.page;

@@ -8,7 +8,7 @@ export const STYLES = `
 display:inline-block;position:relative;font:var(--edge-inbox-font,14px/1.4 system-ui,sans-serif);color:var(--_fg)}
 @media (prefers-color-scheme:dark){:host(:not([theme=light])){--_bg:var(--edge-inbox-bg,#1d2026);--_fg:var(--edge-inbox-fg,#e9ecef);--_muted:var(--edge-inbox-muted,#9aa3ad);--_border:var(--edge-inbox-border,#363b44);--_accent:var(--edge-inbox-accent,#91a7ff);--_unread:var(--edge-inbox-unread-bg,#262c3d);--_high:var(--edge-inbox-high,#ffa94d);--_critical:var(--edge-inbox-critical,#ff8787)}}
 :host([theme=dark]){--_bg:var(--edge-inbox-bg,#1d2026);--_fg:var(--edge-inbox-fg,#e9ecef);--_muted:var(--edge-inbox-muted,#9aa3ad);--_border:var(--edge-inbox-border,#363b44);--_accent:var(--edge-inbox-accent,#91a7ff);--_unread:var(--edge-inbox-unread-bg,#262c3d);--_high:var(--edge-inbox-high,#ffa94d);--_critical:var(--edge-inbox-critical,#ff8787)}
-button{font:inherit;color:inherit;cursor:pointer}
+button{font:inherit;color:inherit;cursor:pointer;-webkit-tap-highlight-color:#0000}button:active{opacity:.7}
 :focus-visible{outline:2px solid var(--_accent);outline-offset:2px}
 [hidden]{display:none!important}
 .bell{position:relative;display:grid;place-items:center;width:40px;height:40px;padding:0;border:1px solid var(--_border);border-radius:50%;background:var(--_bg)}
@@ -21,7 +21,7 @@ button{font:inherit;color:inherit;cursor:pointer}
 :host(:not([inline])) .close{display:grid;place-items:center}.scrim{display:block}}
 header{display:flex;align-items:center;gap:8px;padding:10px 12px;border-bottom:1px solid var(--_border)}
 h2{flex:1;margin:0;font-size:15px}
-.link{border:0;background:none;color:var(--_accent);padding:4px}
+.link{border:0;background:none;color:var(--_accent);padding:4px;white-space:nowrap}
 .link:disabled{color:var(--_muted);cursor:default}
 .note{margin:0;padding:16px 12px;color:var(--_muted);text-align:center}
 .note.error{color:var(--_critical)}
