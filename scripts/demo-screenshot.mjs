@@ -1,11 +1,13 @@
 // `node scripts/demo-screenshot.mjs [base-url]` with `npm start` running: fills the demo with a few
-// notifications and writes docs/images/demo.png (the README's picture). Needs Chromium (CHROMIUM_PATH or
+// notifications and writes docs/images/demo.png (the README's picture) and docs/images/phone.png (the demo on a
+// 390 × 844 phone with Bob's sheet open, docs/element.md). Needs Chromium (CHROMIUM_PATH or
 // /usr/bin/chromium); best on a fresh local database (`npm start -- --persist-to /tmp/demo-state`).
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 const base = process.argv[2] ?? 'http://localhost:8787';
 const out = path.join(import.meta.dirname, '../docs/images/demo.png');
+const phoneOut = path.join(import.meta.dirname, '../docs/images/phone.png');
 const SENDS = [
   { to: [{ everyone: true }], title: 'Scheduled maintenance on Sunday', body: 'The service is read-only from 02:00 to 03:00 UTC.', priority: 'low', icon: '🛠️' },
   { to: [{ org: 'acme' }], title: 'acme: deploy window opens at 18:00', body: 'Freeze your branches by 17:30.', priority: 'high', icon: '🚀' },
@@ -36,6 +38,18 @@ try {
   await page.waitForTimeout(2000);
   await page.screenshot({ path: out });
   console.log(`Wrote ${out}`);
+
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const small = await phone.newPage();
+  await small.goto(`${base}/`);
+  const bob = small.locator('edge-inbox[data-user=bob]:not([inline])');
+  await small.locator('edge-inbox[data-user=bob][inline] li').first().waitFor();
+  await bob.locator('.bell').scrollIntoViewIfNeeded();
+  await bob.locator('.bell').tap();
+  await bob.locator('[part~=panel]').waitFor();
+  await small.waitForTimeout(2000);
+  await small.screenshot({ path: phoneOut });
+  console.log(`Wrote ${phoneOut}`);
 } finally {
   await browser.close();
 }
