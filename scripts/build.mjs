@@ -12,9 +12,9 @@ const root = path.join(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
 const assets = path.join(root, 'public');
-// ES2022 keeps the element's private fields as they are (lowered, they cost it 2 KiB): browsers from 2021 on
-// (Chrome and Edge 91, Firefox 90, Safari 15) run it.
-const common = { bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning' };
+// The browsers the element and the client support (2021 on): what they run is kept as it is (the element's private
+// fields and methods; lowered, they cost it 2 KiB), what they lack is lowered (class static blocks: Safari 16.4).
+const common = { bundle: true, format: 'esm', target: ['es2022', 'chrome91', 'edge91', 'firefox90', 'safari15'], logLevel: 'warning' };
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 /** Budgets, minified and gzipped: the client alone, and the element with the client (what a page loads). */

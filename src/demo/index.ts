@@ -2,7 +2,7 @@ import { SignJWT } from 'jose';
 import type { Bindings } from '../env';
 
 /**
- * The demo (GET /, /demo/*): a page with two users' inboxes and an operator panel, the tokens it needs, and
+ * The demo (GET /, /sw.js, /demo/*): a page with two users' inboxes and an operator panel, the tokens it needs, and
  * the sends it makes. It hands out tokens to anyone who asks, so it exists only where DEMO is "on"
  * (`npm start`); elsewhere these paths answer 404 like any unknown path.
  */
@@ -33,8 +33,10 @@ async function serveDemo(request: Request, env: Bindings, fallback: Fallback, se
   if (url.pathname === '/demo/token') return request.method === 'POST' ? mintToken(request, env) : fallback(request);
   if (url.pathname === '/demo/send') return request.method === 'POST' ? send(request, env, sendToProducer) : fallback(request);
   if (request.method !== 'GET' && request.method !== 'HEAD') return fallback(request);
-  // The page lives at /demo/index.html among the assets; the newcomer's first stop is /.
-  const asset = await env.ASSETS.fetch(url.pathname === '/' ? new Request(new URL('/demo', url), request) : request);
+  // The page lives at /demo/index.html among the assets; the newcomer's first stop is /. Its service worker is
+  // served from / so that its scope covers the app's (public/demo/sw.js says why).
+  const moved = url.pathname === '/' ? '/demo' : url.pathname === '/sw.js' ? '/demo/sw.js' : null;
+  const asset = await env.ASSETS.fetch(moved ? new Request(new URL(moved, url), request) : request);
   return asset.status === 404 ? fallback(request) : asset;
 }
 

@@ -19,8 +19,8 @@ const FINGER = 44;
 /** A phone's browser: touch, a mobile viewport, and a profile of its own (Chromium installs nothing from incognito). */
 let profile: string;
 let phone: BrowserContext;
-/** The user of the bells page, with enough notifications that a sheet's list scrolls. */
-const user = unique('phone').replace(' ', '-');
+/** The users of the bells page (the left bell's, and the others'), with enough notifications that a sheet's list scrolls. */
+const users = [unique('phone-left').replace(' ', '-'), unique('phone').replace(' ', '-')];
 let bellsUrl: string;
 
 beforeAll(async () => {
@@ -33,9 +33,11 @@ beforeAll(async () => {
     isMobile: true,
   });
   for (let n = 1; n <= 12; n++) {
-    await produce({ to: [{ user }], title: `Build ${n} finished`, body: 'main is green: 214 tests passed in 3 min 12 s.', action_url: 'https://example.com/builds' }, ELSEWHERE);
+    const notification = { title: `Build ${n} finished`, body: 'main is green: 214 tests passed in 3 min 12 s.', action_url: 'https://example.com/builds' };
+    await produce({ to: users.map((user) => ({ user })), ...notification }, ELSEWHERE);
   }
-  bellsUrl = `${otherOrigin}/bells#${encodeURIComponent(await userToken({ sub: user, project: ELSEWHERE }))}`;
+  const tokens = await Promise.all(users.map((user) => userToken({ sub: user, project: ELSEWHERE })));
+  bellsUrl = `${otherOrigin}/bells#${tokens.map(encodeURIComponent).join(',')}`;
 });
 afterAll(async () => {
   await phone?.close();
@@ -134,6 +136,8 @@ for (const size of PHONES) {
         // Across the screen's width, on its bottom edge, leaving the top of the page in sight under the scrim.
         expect(sheet).toMatchObject({ left: 0, right: view.width, bottom: view.height });
         expect(sheet.top).toBeGreaterThanOrEqual(48);
+        // It covers the page: a screen reader keeps to it.
+        expect(await panel.getAttribute('aria-modal')).toBe('true');
         if (id !== 'left') {
           const list = page.locator(`#${id} [part~=list]`);
           expect(await list.evaluate((ul) => ul.scrollHeight > ul.clientHeight)).toBe(true);
@@ -166,7 +170,16 @@ for (const size of PHONES) {
       expect(await page.evaluate(() => scrollY)).toBe(100);
       expect(await page.locator('#right [part~=panel]').isVisible()).toBe(true);
       await page.keyboard.press('Escape');
+
+      // A list too short to scroll does not hand the swipe to the page either.
       await page.evaluate(() => scrollTo(0, 0));
+      await page.locator('#left .bell').tap();
+      const short = await box(page.locator('#left [part~=list]'));
+      // (Not even by the few pixels a finger-sized link in its last row could stick out.)
+      expect(await page.locator('#left [part~=list]').evaluate((ul) => ul.scrollHeight - ul.clientHeight)).toBe(0);
+      await swipe(page, size.width / 2, short.top + short.height / 2, 200);
+      expect(await page.evaluate(() => scrollY)).toBe(0);
+      await page.keyboard.press('Escape');
     });
 
     it('closes on a tap outside, which reaches nothing behind the scrim, and on Escape; the focus returns to the bell', async () => {
@@ -279,6 +292,41 @@ describe('on a wide screen with a mouse', () => {
     await page.keyboard.press('Escape');
   });
 
+  it('is not modal: the page around it stays in reach', async () => {
+    const { panel } = await open('right');
+    expect(await panel.getAttribute('aria-modal')).toBe('false');
+  });
+
+  it('opens from markup with `open`, set before the element starts, as from the bell', async () => {
+    await page.evaluate((base) => {
+      document.body.insertAdjacentHTML('beforeend', `<edge-inbox id="preopened" open base-url="${base}" style="position:absolute;top:300px;left:600px"></edge-inbox>`);
+    }, inbox);
+    const panel = page.locator('#preopened [part~=panel]');
+    await expect.poll(() => panel.isVisible()).toBe(true);
+    expect(await page.locator('#preopened .bell').getAttribute('aria-expanded')).toBe('true');
+    expectOnScreen(await box(panel), await viewportOf(page));
+    await page.keyboard.press('Escape');
+    await expect.poll(() => panel.isVisible()).toBe(false);
+    expect(await page.locator('#preopened').getAttribute('open')).toBeNull();
+    await page.locator('#preopened').evaluate((element) => element.remove());
+  });
+
+  it('made inline while open, leaves nothing behind: Escape still closes another bell', async () => {
+    await open('bottom');
+    await page.locator('#bottom').evaluate((element) => element.setAttribute('inline', ''));
+    expect(await page.locator('#bottom [part~=panel]').getAttribute('role')).toBe('region');
+    const { panel } = await open('left');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => panel.isVisible()).toBe(false);
+    // A bell again, with `open` still set: open, and closing as any open panel does.
+    await page.locator('#bottom').evaluate((element) => element.removeAttribute('inline'));
+    expect(await page.locator('#bottom [part~=panel]').isVisible()).toBe(true);
+    expect(await page.locator('#bottom .bell').getAttribute('aria-expanded')).toBe('true');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('#bottom [part~=panel]').isVisible()).toBe(false);
+    expect(await page.locator('#bottom .bell').getAttribute('aria-expanded')).toBe('false');
+  });
+
   it('closes on a click outside, which reaches what was clicked (no scrim on a wide screen)', async () => {
     const { panel } = await open('right');
     await page.locator('#behind').click();
@@ -375,6 +423,13 @@ describe("the installed app's badge (app-badge)", () => {
     await expect.poll(async () => (await calls()).at(-1)).toBe(pending);
     // What the service worker counts on from while no page is open.
     await expect.poll(stored).toBe(String(pending));
+
+    // Back in sight after the service worker counted pushes on it: the server's count is put back.
+    await page.evaluate(() => caches.open('edge-inbox').then((cache) => cache.put('/edge-inbox/app-badge', new Response('41'))));
+    const seen = (await calls()).length;
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await expect.poll(stored).toBe(String(pending));
+    expect((await calls()).slice(seen)).toEqual([pending]);
 
     // Bob's bell has no app-badge: his notifications leave the badge alone.
     const before = (await calls()).length;

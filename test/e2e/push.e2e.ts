@@ -1,7 +1,7 @@
 // Web Push in Chromium, as far as a browser without the internet goes (issue 27, point 5). The subscription is
 // Chromium's but for one step: its push service (FCM) is out of reach, so `pushManager.subscribe` answers with a
 // subscription at the local stand-in push service (scripts/push-stand-in.mjs), whose keys the stand-in holds.
-// Everything else is real: the permission, the service worker /inbox/sw.js, the element's toggle, the client
+// Everything else is real: the permission, the service worker (the demo's /sw.js, which imports /inbox/sw.js), the element's toggle, the client
 // library's registration, the Worker's queue, encryption and VAPID; and the push itself reaches the service
 // worker's `push` handler through DevTools (ServiceWorker.deliverPushMessage), carrying what the stand-in decrypted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,7 +71,7 @@ const aliceBell = () => page.locator('edge-inbox[data-user=alice]:not([inline])'
 async function registrationId(cdp: CDPSession): Promise<string> {
   const found = new Promise<string>((resolve) =>
     cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
-      const ours = registrations.find((r: { scopeURL: string; isDeleted: boolean }) => r.scopeURL === `${inbox}/inbox/` && !r.isDeleted);
+      const ours = registrations.find((r: { scopeURL: string; isDeleted: boolean }) => r.scopeURL === `${inbox}/` && !r.isDeleted);
       if (ours) resolve(ours.registrationId);
     }),
   );
@@ -95,8 +95,13 @@ describe('Web Push in the demo', () => {
     // It subscribed with the key GET /api/v1/client/push/key gives, through a real service worker.
     const key = await page.evaluate(() => (window as unknown as { subscribedWith: number[] }).subscribedWith);
     expect(Buffer.from(key).toString('base64url')).toMatch(/^B[\w-]{86}$/);
-    const worker = await page.evaluate(async () => (await navigator.serviceWorker.getRegistration('/inbox/sw.js'))?.active?.scriptURL);
-    expect(worker).toBe(`${inbox}/inbox/sw.js`);
+    const worker = await page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.getRegistration('/');
+      return { script: registration?.active?.scriptURL, scope: registration?.scope };
+    });
+    // The demo's worker (push-worker="/sw.js"), whose scope covers the installed app's: Chromium badges only those.
+    const manifest = await (await fetch(`${inbox}/demo/manifest.webmanifest`)).json();
+    expect(worker).toEqual({ script: `${inbox}/sw.js`, scope: new URL(manifest.scope, inbox).href });
     expect(await aliceSubscriptions()).toEqual([subscription.endpoint]);
   });
 
@@ -134,7 +139,7 @@ describe('Web Push in the demo', () => {
     const elsewhere = await context.newPage();
     await elsewhere.goto(otherOrigin);
     await page.close();
-    const worker = context.serviceWorkers().find((w) => w.url() === `${inbox}/inbox/sw.js`)!;
+    const worker = context.serviceWorkers().find((w) => w.url() === `${inbox}/sw.js`)!;
     await worker.evaluate(() => {
       const scope = self as unknown as { badgeCalls: number[]; shows: number; registration: ServiceWorkerRegistration };
       scope.badgeCalls = [];
@@ -150,7 +155,7 @@ describe('Web Push in the demo', () => {
     await check.goto(`${inbox}/docs`);
     const shown = () =>
       check.evaluate(async () => {
-        const registration = await navigator.serviceWorker.getRegistration('/inbox/sw.js');
+        const registration = await navigator.serviceWorker.getRegistration('/');
         return (await registration!.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data }));
       });
     await expect
@@ -180,7 +185,7 @@ describe('Web Push in the demo', () => {
     await expect.poll(() => toggle.isChecked()).toBe(true);
     await toggle.click();
     await expect.poll(() => toggle.isChecked()).toBe(false);
-    await expect.poll(() => page.evaluate(async () => (await (await navigator.serviceWorker.getRegistration('/inbox/sw.js'))!.pushManager.getSubscription()) === null)).toBe(true);
+    await expect.poll(() => page.evaluate(async () => (await (await navigator.serviceWorker.getRegistration('/'))!.pushManager.getSubscription()) === null)).toBe(true);
     // Gone from the server: nothing more is pushed to this browser.
     expect(await aliceSubscriptions()).toEqual([]);
     expect(errors).toEqual([]);

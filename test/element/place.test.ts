@@ -7,7 +7,7 @@ import { place } from '../../packages/element/src/place';
 const VIEW = { width: 1024, height: 640 };
 const PANEL = { width: 360, height: 480 };
 /** A 40 px bell with its top-left corner at (x, y). */
-const bell = (x: number, y: number) => ({ left: x, top: y, right: x + 40, bottom: y + 40, width: 40, height: 40, x, y }) as DOMRect;
+const bell = (x: number, y: number) => ({ left: x, top: y, right: x + 40, bottom: y + 40 });
 
 describe('place', () => {
   it('opens under the bell, aligned with its right edge', () => {

@@ -25,6 +25,7 @@ describe('the demo, off (the default: wrangler.toml DEMO = "")', () => {
     ['GET', '/'],
     ['GET', '/demo'],
     ['GET', '/demo/demo.js'],
+    ['GET', '/sw.js'],
     ['POST', '/demo/token'],
     ['POST', '/demo/send'],
   ])('%s %s is 404 like any unknown path', async (method, path) => {
@@ -40,9 +41,9 @@ describe('which paths are the demo\'s', () => {
   // the Worker, which is what keeps the demo's page a 404 where the demo is off.
   it('run_worker_first in wrangler.toml lists exactly the paths the Worker treats as the demo\'s', () => {
     const listed = JSON.parse(wranglerToml.match(/^run_worker_first = (\[.*\])$/m)![1]!) as string[];
-    expect(listed).toEqual(['/', '/demo', '/demo/*']);
+    expect(listed).toEqual(['/', '/sw.js', '/demo', '/demo/*']);
     const matches = (path: string) => listed.some((pattern) => (pattern.endsWith('/*') ? path.startsWith(pattern.slice(0, -1)) : path === pattern));
-    for (const path of ['/', '/demo', '/demo/', '/demo/index.html', '/demo/demo.js', '/demo/token', '/docs', '/demos', '/inbox/edge-inbox.js', '/favicon.svg']) {
+    for (const path of ['/', '/sw.js', '/demo', '/demo/', '/demo/index.html', '/demo/demo.js', '/demo/token', '/docs', '/demos', '/inbox/edge-inbox.js', '/inbox/sw.js', '/favicon.svg']) {
       expect([path, isDemoPath(path)]).toEqual([path, matches(path)]);
     }
   });
@@ -54,7 +55,8 @@ describe('the demo, on', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await page.text();
-    expect(html).toContain('<edge-inbox data-user="alice"></edge-inbox>');
+    expect(html).toContain('<edge-inbox data-user="alice" app-badge push-worker="/sw.js"></edge-inbox>');
+    expect(html).toContain('<link rel="manifest" href="/demo/manifest.webmanifest">');
     expect(html).toContain('<edge-inbox data-user="bob" push="off"></edge-inbox>');
     expect(html).toContain('<script type="module" src="/inbox/edge-inbox.js"></script>');
 
@@ -62,6 +64,15 @@ describe('the demo, on', () => {
     expect(script.status).toBe(200);
     expect(await script.text()).toContain("fetch('/demo/token'");
     expect((await withDemo('/demo/nothing.js')).status).toBe(404);
+
+    // Its service worker, at the root so that its scope covers the app's: the inbox's worker, imported.
+    const worker = await withDemo('/sw.js');
+    expect(worker.status).toBe(200);
+    expect(worker.headers.get('content-type')).toMatch(/^(application|text)\/javascript/);
+    expect(await worker.text()).toContain("importScripts('/inbox/sw.js');");
+    const manifest = await withDemo('/demo/manifest.webmanifest');
+    expect(manifest.headers.get('content-type')).toBe('application/manifest+json');
+    expect(await manifest.json()).toMatchObject({ scope: '/', start_url: '/', display: 'standalone' });
   });
 
   it('mints a token for a demo user that the client API accepts', async () => {

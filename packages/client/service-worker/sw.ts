@@ -7,7 +7,9 @@
 // id, category, …). Shown unless a tab of the app is in front (it shows the inbox itself; Safari: always); tabs are
 // told, so that their badge and list update at once. A click opens `navigate` (the notification's action URL) in a
 // tab of the app if one is open (the page goes there itself when the worker does not control it), else a new one.
-// With no page open, a push also counts the app's icon badge up, where a page's <edge-inbox app-badge> keeps one.
+// With no page of the app in sight, a push also counts the app's icon badge up, where a page keeps one (the
+// element's app-badge, the client's updateAppBadge). Chromium badges only the apps inside this worker's scope: an app
+// whose badge should follow pushes registers a worker whose scope covers the app's (the demo: /sw.js, scope /).
 
 import { APP_BADGE_CACHE, APP_BADGE_KEY } from '../src/app-badge';
 
@@ -37,8 +39,8 @@ self.addEventListener('push', (event) => {
     (async () => {
       const tabs = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
       for (const tab of tabs) tab.postMessage({ type: 'edge-inbox:push', id: inbox.id });
-      // An open page keeps the badge itself, from the server's counts.
-      if (!tabs.length && inbox.id) await countOnBadge(inbox.id);
+      // A page in sight keeps the badge itself, from the server's counts; a hidden one sets it again when it is back.
+      if (inbox.id && !tabs.some((tab) => tab.visibilityState == 'visible')) await countOnBadge(inbox.id);
       // Browsers want a notification for each push unless the site is in front: then the page shows it itself.
       if (!ALWAYS_SHOW && tabs.some((tab) => tab.focused && tab.visibilityState == 'visible')) return;
       await self.registration.showNotification(shown.title || 'New notification', {
@@ -72,20 +74,30 @@ self.addEventListener('notificationclick', (event) => {
   );
 });
 
-/**
- * One more on the badge, from the count the page last gave it (a push is always a new, pending notification). Only
- * where a page keeps a badge, and once per notification: a push delivered twice finds its notification shown.
- */
-async function countOnBadge(id: string): Promise<void> {
-  try {
-    if (!navigator.setAppBadge) return;
-    const cache = await caches.open(APP_BADGE_CACHE);
-    const held = await cache.match(APP_BADGE_KEY);
-    if (!held || (await self.registration.getNotifications({ tag: id })).length) return;
-    const count = (Number(await held.text()) || 0) + 1;
-    await cache.put(APP_BADGE_KEY, new Response(String(count)));
-    await navigator.setAppBadge(count);
-  } catch {
-    // A badge that cannot be set must not keep the notification from showing.
-  }
+/** The ids this worker counted lately: a push delivered again (before or after it was shown) counts once. */
+const COUNTED_KEY = APP_BADGE_KEY + '-counted';
+const COUNTED_KEPT = 100;
+/** One count at a time: pushes that arrive together each add theirs. */
+let counting = Promise.resolve();
+
+/** One more on the badge, from the count the page last gave it (a push is always a new, pending notification). */
+function countOnBadge(id: string): Promise<void> {
+  counting = counting.then(async () => {
+    try {
+      if (!navigator.setAppBadge) return;
+      const cache = await caches.open(APP_BADGE_CACHE);
+      // Only where a page keeps a badge: the count it left is this browser's user's.
+      const held = await cache.match(APP_BADGE_KEY);
+      if (!held) return;
+      const counted: string[] = await cache.match(COUNTED_KEY).then((r) => (r ? r.json() : []), () => []);
+      if (counted.includes(id)) return;
+      const count = (Number(await held.text()) || 0) + 1;
+      await cache.put(COUNTED_KEY, new Response(JSON.stringify([...counted, id].slice(-COUNTED_KEPT))));
+      await cache.put(APP_BADGE_KEY, new Response(String(count)));
+      await navigator.setAppBadge(count);
+    } catch {
+      // A badge that cannot be set must not keep the notification from showing.
+    }
+  });
+  return counting;
 }

@@ -1,14 +1,15 @@
-// The installed app's icon badge (the Badging API: Chromium on desktop and Android for installed apps, Safari for
-// home-screen apps on iOS 16.4+ and macOS). The page keeps it equal to the pending count; while no page is open the
-// service worker (/inbox/sw.js) counts each push up from the last value the page gave, which it reads here.
+// The installed app's icon badge (the Badging API: Chromium's installed apps on Windows, macOS and ChromeOS, not
+// Android; Safari's home-screen apps on iOS and iPadOS 16.4+ and web apps on macOS). The page keeps it equal to the
+// pending count; while no page of the app is in sight the service worker (/inbox/sw.js) counts each push up from the
+// last value a page gave, which it reads here.
 
 /** Where that last value is: Cache Storage, which a page and its origin's service worker share. */
 export const APP_BADGE_CACHE = 'edge-inbox';
 export const APP_BADGE_KEY = '/edge-inbox/app-badge';
 
 /**
- * Shows `count` on the app's icon (0 clears it); `null` clears it and stops the service worker counting pushes.
- * Does nothing where the Badging API is missing (a browser tab that is not an installed app may ignore it too).
+ * Shows `count` on the app's icon (0 clears it); `null` clears it and stops the service worker counting pushes (at
+ * sign-out). Does nothing where the Badging API is missing; a browser tab that is not an installed app shows none.
  */
 export function updateAppBadge(count: number | null): void {
   const g = globalThis as any;

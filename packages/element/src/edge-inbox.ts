@@ -1,15 +1,15 @@
 import { createInbox, updateAppBadge, type Inbox, type InboxState, type PushStatus, type Transport } from '@edge-inbox/client';
 import { itemFor, refreshTimes, setStatus } from './items';
 import { place } from './place';
-import { STYLES, VISUALLY_HIDDEN } from './styles';
+import { SHEET, STYLES, VISUALLY_HIDDEN } from './styles';
 
 const BELL =
   '<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M12 22a2 2 0 0 0 2-2h-4a2 2 0 0 0 2 2Zm6-6v-5a6 6 0 0 0-5-5.9V4a1 1 0 1 0-2 0v1.1A6 6 0 0 0 6 11v5l-2 2v1h16v-1l-2-2Z"/></svg>';
 
 const TEMPLATE = `<style>${STYLES}${VISUALLY_HIDDEN}</style>
 <button class="bell" part="bell" aria-label="Notifications" aria-haspopup="dialog" aria-expanded="false" aria-controls="panel">${BELL}<span class="badge" part="badge" aria-hidden="true" hidden></span></button>
-<div class="scrim" part="scrim" hidden></div>
-<div id="panel" class="panel" part="panel" role="dialog" aria-labelledby="title" hidden>
+<div class="scrim" part="scrim" popover="manual" hidden></div>
+<div id="panel" class="panel" part="panel" role="dialog" aria-labelledby="title" popover="manual" hidden>
 <header part="header"><h2 id="title" part="heading" tabindex="-1">Notifications</h2><button class="link" part="ack-all">Mark all as read</button><button class="close" part="close" aria-label="Close">×</button></header>
 <p class="note" part="status" role="status"></p>
 <ul part="list" aria-labelledby="title"></ul>
@@ -43,7 +43,10 @@ const SCRIPT_ORIGIN = /^https?:/.test(import.meta.url) ? new URL(import.meta.url
  * sheet along the bottom of the screen; above, a popover kept inside the viewport next to the bell.
  */
 export class EdgeInboxElement extends HTMLElement {
-  static observedAttributes = ['base-url', 'token', 'transport', 'page-size', 'open', 'inline', 'push', 'push-worker', 'app-badge'];
+  // A getter rather than a static field: that would be a class static block for browsers before Safari 16.4.
+  static get observedAttributes() {
+    return ['base-url', 'token', 'transport', 'page-size', 'open', 'inline', 'push', 'push-worker', 'app-badge'];
+  }
 
   #root = this.attachShadow({ mode: 'open' });
   #tokenProvider?: () => string | Promise<string>;
@@ -59,6 +62,8 @@ export class EdgeInboxElement extends HTMLElement {
   #appBadge?: number;
   /** The animation frame in which the open popover is placed again. */
   #frame = 0;
+  /** Android's back gesture (and Escape) closing the open panel, where the browser has CloseWatcher. */
+  #closeWatcher?: { onclose: (() => void) | null; destroy(): void };
 
   constructor() {
     super();
@@ -125,11 +130,13 @@ export class EdgeInboxElement extends HTMLElement {
     this.#layout();
     addEventListener('online', this.#onNetwork);
     addEventListener('offline', this.#onNetwork);
+    document.addEventListener('visibilitychange', this.#onVisible);
   }
 
   disconnectedCallback() {
     removeEventListener('online', this.#onNetwork);
     removeEventListener('offline', this.#onNetwork);
+    document.removeEventListener('visibilitychange', this.#onVisible);
     this.#restart();
     this.#close(false);
     this.#hidePanel();
@@ -146,13 +153,16 @@ export class EdgeInboxElement extends HTMLElement {
   #layout() {
     const inline = this.hasAttribute('inline');
     const panel = this.#part('panel');
+    // Whatever the other mode had open goes with it: listeners, and what the bell says.
+    this.#unlisten();
+    this.#part('bell').setAttribute('aria-expanded', 'false');
     this.#hidePanel();
     panel.setAttribute('role', inline ? 'region' : 'dialog');
-    // In the top layer, above everything and clipped by no scrolled or overflow-hidden ancestor of the bell.
+    // Popovers go in the top layer, above everything and clipped by no scrolled or overflow-hidden ancestor.
     if (inline) panel.removeAttribute('popover');
     else panel.setAttribute('popover', 'manual');
-    this.#part('scrim').setAttribute('popover', 'manual');
-    if (inline || this.hasAttribute('open')) this.#showPanel();
+    if (inline) this.#showPanel();
+    else if (this.hasAttribute('open')) this.#show(false);
   }
 
   // Several attributes set in a row start one client.
@@ -313,6 +323,8 @@ export class EdgeInboxElement extends HTMLElement {
     this.toggleAttribute('open', true);
     document.addEventListener('pointerdown', this.#onOutside, true);
     document.addEventListener('keydown', this.#onEscape);
+    const Watcher = (globalThis as any).CloseWatcher;
+    if (Watcher) (this.#closeWatcher = new Watcher()).onclose = () => this.#close(true);
     if (moveFocus) this.#part('heading').focus();
   }
 
@@ -321,9 +333,15 @@ export class EdgeInboxElement extends HTMLElement {
     this.#hidePanel();
     this.#part('bell').setAttribute('aria-expanded', 'false');
     this.toggleAttribute('open', false);
+    this.#unlisten();
+    if (focusBell) this.#part('bell').focus();
+  }
+
+  #unlisten() {
     document.removeEventListener('pointerdown', this.#onOutside, true);
     document.removeEventListener('keydown', this.#onEscape);
-    if (focusBell) this.#part('bell').focus();
+    this.#closeWatcher?.destroy();
+    this.#closeWatcher = undefined;
   }
 
   #showPanel() {
@@ -335,6 +353,8 @@ export class EdgeInboxElement extends HTMLElement {
         layer.hidden = false;
         if (layer.showPopover && !layer.matches(':popover-open')) layer.showPopover();
       }
+      // The sheet covers the page: a screen reader keeps to it. The popover leaves the page as it is.
+      this.#part('panel').setAttribute('aria-modal', String(matchMedia(SHEET).matches));
       this.#place();
       addEventListener('scroll', this.#follow, { capture: true, passive: true });
       addEventListener('resize', this.#follow);
@@ -384,6 +404,13 @@ export class EdgeInboxElement extends HTMLElement {
   // The browser knows before any request fails: say so at once, and take it back as soon as it is over.
   #onNetwork = () => {
     if (this.#inbox) this.#render(this.#inbox.state);
+  };
+
+  // Back in sight: the service worker may have counted pushes on the badge meanwhile; the server's count wins again.
+  #onVisible = () => {
+    if (document.visibilityState !== 'visible' || !this.#inbox) return;
+    this.#appBadge = undefined;
+    this.#showAppBadge(this.#inbox.state.counts.pending);
   };
 
   // A press anywhere but the panel and the bell closes it; the focus goes back to the bell unless the press lands on

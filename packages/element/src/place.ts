@@ -16,7 +16,15 @@ export interface Placement {
   room: number;
 }
 
-export function place(bell: DOMRect, panel: { width: number; height: number }, view: { width: number; height: number }, alignLeft: boolean): Placement {
+/** The bell's box in the viewport (a DOMRect). */
+interface Box {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+export function place(bell: Box, panel: { width: number; height: number }, view: { width: number; height: number }, alignLeft: boolean): Placement {
   const below = view.height - bell.bottom - GAP - MARGIN;
   const above = bell.top - GAP - MARGIN;
   const preferred = alignLeft ? bell.left : bell.right - panel.width;

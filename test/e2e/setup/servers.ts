@@ -73,7 +73,8 @@ function earlyProviderPage(inbox: string) {
 /**
  * Bells where pages put them (issue 29): at the left and right edges, fixed at the bottom of the screen, and inside a
  * scrolled container, on a page taller than the screen; a button under where a phone's sheet dims the page. The
- * token comes in the URL's fragment.
+ * tokens come in the URL's fragment: `#left`'s (another user: elements of one user share one state, page size and
+ * all), then the others'.
  */
 function bellsPage(inbox: string) {
   return `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -91,7 +92,8 @@ body{margin:0;min-height:300vh;font:16px system-ui,sans-serif}
 <edge-inbox id="bottom" base-url="${inbox}"></edge-inbox>
 <div id="box"><p></p><edge-inbox id="scrolled" base-url="${inbox}"></edge-inbox><p></p></div>
 <script>
-  for (const bell of document.querySelectorAll('edge-inbox')) bell.tokenProvider = async () => decodeURIComponent(location.hash.slice(1));
+  const [left, others] = location.hash.slice(1).split(',').map(decodeURIComponent);
+  for (const bell of document.querySelectorAll('edge-inbox')) bell.tokenProvider = async () => (bell.id === 'left' ? left : others);
 </script>
 <script type="module" src="${inbox}/inbox/edge-inbox.js"></script>`;
 }
