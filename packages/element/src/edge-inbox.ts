@@ -158,6 +158,7 @@ export class EdgeInboxElement extends HTMLElement {
     this.#part('bell').setAttribute('aria-expanded', 'false');
     this.#hidePanel();
     panel.setAttribute('role', inline ? 'region' : 'dialog');
+    panel.removeAttribute('aria-modal');
     // Popovers go in the top layer, above everything and clipped by no scrolled or overflow-hidden ancestor.
     if (inline) panel.removeAttribute('popover');
     else panel.setAttribute('popover', 'manual');
@@ -353,8 +354,6 @@ export class EdgeInboxElement extends HTMLElement {
         layer.hidden = false;
         if (layer.showPopover && !layer.matches(':popover-open')) layer.showPopover();
       }
-      // The sheet covers the page: a screen reader keeps to it. The popover leaves the page as it is.
-      this.#part('panel').setAttribute('aria-modal', String(matchMedia(SHEET).matches));
       this.#place();
       addEventListener('scroll', this.#follow, { capture: true, passive: true });
       addEventListener('resize', this.#follow);
@@ -382,6 +381,8 @@ export class EdgeInboxElement extends HTMLElement {
   /** Next to the bell, inside the viewport (the stylesheet ignores this where the panel is a sheet). */
   #place() {
     const panel = this.#part('panel');
+    // The sheet covers the page: a screen reader keeps to it. The popover leaves the page as it is.
+    panel.setAttribute('aria-modal', String(matchMedia(SHEET).matches));
     // Measured at the height it would take anywhere, so that a side it was squeezed into is not kept for good.
     panel.style.removeProperty('--_room');
     const { top, bottom, left, room } = place(
