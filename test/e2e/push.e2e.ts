@@ -170,6 +170,14 @@ describe('Web Push in the demo', () => {
     await expect.poll(() => worker.evaluate(() => (self as unknown as { shows: number }).shows)).toBe(2);
     expect(await worker.evaluate(async () => (await (await caches.open('edge-inbox')).match('/edge-inbox/app-badge'))?.text())).toBe(String(pending + 1));
     expect(await badgeCalls()).toEqual([pending + 1]);
+
+    // Two pushes at once: each adds its own (the worker counts one at a time).
+    const titles = [unique('Together'), unique('Together')];
+    for (const title of titles) await produce({ to: [{ user: 'alice' }], title });
+    await expect.poll(() => titles.every((t) => standIn.received.some((p) => p.payload.notification.title === t)), { timeout: 15_000 }).toBe(true);
+    const together = titles.map((t) => standIn.received.find((p) => p.payload.notification.title === t)!);
+    await Promise.all(together.map((p) => cdpElsewhere.send('ServiceWorker.deliverPushMessage', { origin: inbox, registrationId: registration, data: p.text })));
+    await expect.poll(badgeCalls).toEqual([pending + 1, pending + 2, pending + 3]);
     await elsewhere.close();
     // The demo again, for what follows.
     const watched = await watch(context, `${inbox}/`, [inbox]);
