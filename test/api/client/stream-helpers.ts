@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { asUser, call, freshProject, send } from '../../helpers';
+import { asUser, call, freshProject, send, until } from '../../helpers';
 
 export const STREAM = '/api/v1/client/notifications/stream';
 export const WS = '/api/v1/client/notifications/ws';
@@ -208,6 +208,8 @@ interface StreamClient {
 /**
  * Creates 24 notifications (to the user, their organisation 'crew', everyone) while a client
  * reconnects every 60 ms from the last cursor it received; returns what was created and what was seen.
+ * The producer sends each sixth notification only once the client has opened another connection, so on a
+ * loaded machine (slow opens, fast sends or the other way round) the sends still span at least four of them.
  */
 export async function reconnectWhileCreating(
   m: Awaited<ReturnType<typeof member>>,
@@ -218,8 +220,11 @@ export async function reconnectWhileCreating(
   await opening.close();
   const created: string[] = [];
   let done = false;
+  let connections = 0;
   const producing = (async () => {
     for (let i = 0; i < 24; i++) {
+      const connection = Math.floor(i / 6) + 1;
+      await until(async () => connections >= connection, 10_000);
       const to = [{ user: m.user }, { org: 'crew' }, { everyone: true }][i % 3]!;
       created.push(...(await send(m.project, { to: [to], title: `n${i}` })).map((n) => n.id));
     }
@@ -227,8 +232,8 @@ export async function reconnectWhileCreating(
   })();
 
   const seen: string[] = [];
-  let connections = 0;
-  const giveUp = Date.now() + 15_000;
+  // Only a bound for a broken stream: the loop ends as soon as everything created was seen.
+  const giveUp = Date.now() + 45_000;
   while ((!done || seen.length < created.length) && Date.now() < giveUp) {
     connections++;
     const client = await open(`?since=${cursor}`);

@@ -213,7 +213,7 @@ describe('client API event stream (SSE)', () => {
     const { created, seen, connections } = await reconnectWhileCreating(m, (query) => SseClient.open(query, m.headers));
     expect(connections).toBeGreaterThan(3);
     expect(seen).toEqual(created);
-  });
+  }, 60_000);
 
   it('takes the token as access_token for browsers, and refuses garbage cursors and missing tokens', async () => {
     const m = await member('sse');

@@ -141,7 +141,7 @@ describe('client API WebSocket', () => {
     const { created, seen, connections } = await reconnectWhileCreating(m, (query) => WsClient.open(query, m.headers));
     expect(connections).toBeGreaterThan(3);
     expect(seen).toEqual(created);
-  });
+  }, 60_000);
 
   it('takes access_token, and refuses a request that is not an upgrade, a missing token and a garbage since', async () => {
     const m = await member('ws');
