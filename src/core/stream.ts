@@ -132,6 +132,8 @@ export interface FollowOptions {
   relocate?(current: Db): Promise<Db | undefined>;
   /** Tells the client to refetch and go on from `position` (a `reset` message) in `db`. */
   restart?(position: StreamPosition, db: Db): Promise<void>;
+  /** Once, when the first read has been delivered: what was read until then is what opening the stream cost. */
+  opened?(): void;
 }
 
 /**
@@ -165,6 +167,7 @@ export async function follow(
     /** The last read that was to read the counts failed. */
     let owed = false;
     let due = true;
+    let opening = true;
     while (!options.signal.aborted) {
       const moved = due ? await options.relocate?.(db) : undefined;
       if (moved) {
@@ -200,6 +203,8 @@ export async function follow(
           position = batch.position;
           if (counts) sent = counts;
           if (batch.more) continue;
+          if (opening) options.opened?.();
+          opening = false;
           // Spread over a second: a broadcast's expiry would otherwise wake every listener of the project at one instant.
           if (batch.counts) expiresAt = batch.counts.validUntil === null ? Number.POSITIVE_INFINITY : batch.counts.validUntil + Math.random() * 1000;
         }

@@ -10,7 +10,7 @@ import { listenerCost } from './listener-cost';
  */
 export function eventStream(
   c: Context<AppEnv>,
-  run: (write: (text: string) => Promise<void>, gone: AbortSignal) => Promise<void>,
+  run: (write: (text: string) => Promise<void>, gone: AbortSignal, opened: () => void) => Promise<void>,
 ): Response {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
@@ -27,10 +27,10 @@ export function eventStream(
     }
   };
 
-  const ended = listenerCost(c);
+  const cost = listenerCost(c);
   const done = (async () => {
     try {
-      await run(write, gone.signal);
+      await run(write, gone.signal, cost.opened);
     } catch (error) {
       if (!gone.signal.aborted) {
         console.error(JSON.stringify({ requestId: c.get('requestId'), event: 'event_stream_failed', error: String(error) }));
@@ -39,7 +39,7 @@ export function eventStream(
       c.req.raw.signal.removeEventListener('abort', hangUp);
       // The client resumes from its last event id.
       await writer.close().catch(() => {});
-      ended();
+      cost.ended();
     }
   })();
   c.executionCtx.waitUntil(done);

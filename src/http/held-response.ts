@@ -26,7 +26,7 @@ export function heldJson(
   c.req.raw.signal.addEventListener('abort', hangUp, { once: true });
   const probe = spaceEveryMs > 0 ? setInterval(() => writer.write(SPACE).catch(hangUp), spaceEveryMs) : undefined;
 
-  const ended = listenerCost(c);
+  const cost = listenerCost(c);
   const done = (async () => {
     let body: unknown;
     try {
@@ -40,7 +40,7 @@ export function heldJson(
     }
     await writer.write(new TextEncoder().encode(JSON.stringify(body))).catch(() => {});
     await writer.close().catch(() => {});
-    ended();
+    cost.ended();
   })();
   // Keep the invocation alive until the slot is released, even if the client is gone.
   c.executionCtx.waitUntil(done);

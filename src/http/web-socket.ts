@@ -18,7 +18,7 @@ export interface SocketEnd {
  */
 export function webSocket(
   c: Context<AppEnv>,
-  run: (send: (text: string) => void, gone: AbortSignal) => Promise<SocketEnd | void>,
+  run: (send: (text: string) => void, gone: AbortSignal, opened: () => void) => Promise<SocketEnd | void>,
 ): Response {
   const { 0: client, 1: server } = new WebSocketPair();
   server.accept();
@@ -38,11 +38,11 @@ export function webSocket(
     }
   };
 
-  const ended = listenerCost(c);
+  const cost = listenerCost(c);
   const done = (async () => {
     let end: SocketEnd = { code: 1000 };
     try {
-      end = (await run(send, gone.signal)) ?? end;
+      end = (await run(send, gone.signal, cost.opened)) ?? end;
     } catch (error) {
       if (error instanceof DomainError) {
         // The slot was lost (a reset object) and the limit filled before it could be taken back.
@@ -58,7 +58,7 @@ export function webSocket(
       } catch {
         // Closed by the client.
       }
-      ended();
+      cost.ended();
     }
   })();
   c.executionCtx.waitUntil(done);

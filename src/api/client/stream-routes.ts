@@ -105,12 +105,13 @@ Server-Sent Events: first \`ready\` (or \`reset\`: refetch the list, then go on)
     async (c) => {
       const user = c.get('user');
       let db = inboxDb(c, user);
-      const opened = await start(c, user, c.req.valid('query'));
-      return eventStream(c, async (write, gone) => {
-        await write(sseRetry() + sseFrame(streamStart(user, opened.position, opened.reset, db.$binding)));
-        const end = await follow(db, user, opened.held, opened.position, {
+      const started = await start(c, user, c.req.valid('query'));
+      return eventStream(c, async (write, gone, opened) => {
+        await write(sseRetry() + sseFrame(streamStart(user, started.position, started.reset, db.$binding)));
+        const end = await follow(db, user, started.held, started.position, {
           ...pacing(c, 'sse'),
           signal: gone,
+          opened,
           send: (events, counts, position) => write(streamRound(user, events, counts, position, db.$binding).map(sseFrame).join('')),
           keepAlive: () => write(SSE_HEARTBEAT),
           relocate: relocator(c, user),
@@ -156,12 +157,13 @@ The event stream's messages as JSON text, from the same cursors. Send \`ping\` (
       }
       const user = c.get('user');
       let db = inboxDb(c, user);
-      const opened = await start(c, user, c.req.valid('query'));
-      return webSocket(c, async (send, gone) => {
-        send(JSON.stringify(streamStart(user, opened.position, opened.reset, db.$binding)));
-        const end = await follow(db, user, opened.held, opened.position, {
+      const started = await start(c, user, c.req.valid('query'));
+      return webSocket(c, async (send, gone, opened) => {
+        send(JSON.stringify(streamStart(user, started.position, started.reset, db.$binding)));
+        const end = await follow(db, user, started.held, started.position, {
           ...pacing(c, 'ws'),
           signal: gone,
+          opened,
           send: async (events, counts, position) => streamRound(user, events, counts, position, db.$binding).forEach((message) => send(JSON.stringify(message))),
           keepAlive: async () => {},
           relocate: relocator(c, user),
