@@ -435,8 +435,8 @@ function report(rows, wake, battery, library, costRows, pushed, startup, seconds
       'counted). Worker requests: the long polls counted as sent, the 304 polls as the library sent them; an event stream or a ' +
       'WebSocket is one request per connection, and its pings are not requests. Object requests and billable seconds: the ' +
       "user's object's own account (GET /v1/projects/{project}/users/{user}/listeners) before and after the window. D1: " +
-      'what each listener logged when it ended (LISTENER_COST_LOG), its opening reads once per request and its waiting reads ' +
-      'per second held; the 304 polls\' from their Server-Timing.',
+      'what each listener logged when it ended (LISTENER_COST_LOG), its opening reads (an event stream\'s or WebSocket\'s up to ' +
+      'its first read) once per request and its waiting reads per second held; the 304 polls\' from their Server-Timing.',
     '',
     ...idleCostLines(costRows),
     '',
