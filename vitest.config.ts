@@ -55,8 +55,8 @@ export default defineConfig(async () => {
             CORS_ORIGINS: 'https://app.example, https://admin.example',
             // No hang-up probe (HANGUP_PROBE_SECONDS stays 0, as deployed): here, as deployed, a client
             // that hangs up aborts request.signal at once, and the tests show the slot coming back.
-            // Longer than the 1 s and 2.5 s delivery bounds the stream tests assert, so that a
-            // delivery within them is the wake-up's doing, not the heartbeat's safety re-read.
+            // A heartbeat reads nothing; LISTENER_RECHECK_SECONDS stays at its 60 s default, so that a delivery
+            // within a few seconds is the wake-up's doing, not the safety re-read's (expectDeliveryByWakeUp).
             STREAM_HEARTBEAT_SECONDS: '5',
           },
         },

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import { asUser, call, listenerCount, projectListenerCount, until, send, userToken, forgetEveryChange } from '../../helpers';
-import { member, reconnectWhileCreating, SseClient, STREAM } from './stream-helpers';
+import { expectDeliveryByWakeUp, member, reconnectWhileCreating, SseClient, STREAM } from './stream-helpers';
 
 /** A cursor with its position changed (its fingerprint kept): what a client could replay from elsewhere. */
 function rewrite(cursor: string, change: (c: { q: number; c: number }) => object): string {
@@ -10,17 +10,16 @@ function rewrite(cursor: string, change: (c: { q: number; c: number }) => object
 }
 
 describe('client API event stream (SSE)', () => {
-  it('starts with ready, then delivers a new notification in the client API shape within a second', async () => {
+  it('starts with ready, then delivers a new notification in the client API shape when woken', async () => {
     const m = await member('sse');
     const stream = await SseClient.open('', m.headers);
     const ready = await stream.next();
     expect(ready).toEqual({ type: 'ready', cursor: expect.any(String) });
     await until(async () => (await listenerCount(m.project, m.user)) === 1);
 
-    const sent = Date.now();
     const [created] = await send(m.project, { to: [{ user: m.user }], title: 'Hi', body: 'there', priority: 'high', custom_data: { a: 1 } });
     const message = await stream.next();
-    expect(Date.now() - sent).toBeLessThan(1000);
+    expectDeliveryByWakeUp();
     expect(message).toEqual({
       type: 'notification',
       cursor: expect.any(String),
@@ -138,17 +137,16 @@ describe('client API event stream (SSE)', () => {
     await tablet.close();
   });
 
-  it('delivers organisation and everyone notifications through the listener shards, well within 5 s', async () => {
+  it('delivers organisation and everyone notifications through the listener shards, woken by them', async () => {
     const m = await member('sse', ['guild']);
     const stream = await SseClient.open('', m.headers);
     await stream.next();
     await until(async () => (await listenerCount(m.project, m.user)) === 1);
     for (const to of [{ org: 'guild' }, { everyone: true }]) {
-      const sent = Date.now();
       const [created] = await send(m.project, { to: [to], title: 'news' });
       expect((await stream.next()).notification!.id).toBe(created!.id);
-      // Before the 5 s heartbeat's own re-read could have found it: the shard woke this player.
-      expect(Date.now() - sent).toBeLessThan(2500);
+      // Long before a safety re-read could have found it: the shard woke this player.
+      expectDeliveryByWakeUp();
     }
     // Not someone else's organisation.
     await send(m.project, { to: [{ org: 'other-guild' }], title: 'not for me' });

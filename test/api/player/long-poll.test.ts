@@ -19,15 +19,16 @@ describe('reference/player-api.md long poll', () => {
     expect(await listenerCount(p.project, p.id)).toBe(0);
   });
 
-  it('waits and answers within a second of a notification for the player being created', async () => {
+  it('waits and answers when a notification for the player is created, woken by the create', async () => {
     const p = await player();
     const pending = lp('?deadline=20', p.headers);
     await until(async () => (await listenerCount(p.project, p.id)) === 1);
     const created = Date.now();
     const id = await createFor(p.project, p.id, 'wake up', { rh_url: '/quests/7', custom_data: { quest: '7' }, etag: 'v3' });
     const res = await pending;
-    // Woken by the create itself: well before the 3 s re-check or the 20 s deadline could answer.
-    expect(Date.now() - created).toBeLessThan(2500);
+    // Woken by the create itself: a safety re-read is 60 s away (LISTENER_RECHECK_SECONDS' default) and the deadline
+    // 20 s, so an answer in half that is the wake-up's; how soon is for the benchmark (long-poll wake-up p50 and p99).
+    expect(Date.now() - created).toBeLessThan(10_000);
     expect(res.status).toBe(200);
     const body = await json(res);
     expect(body.notifications).toEqual([
@@ -36,7 +37,7 @@ describe('reference/player-api.md long poll', () => {
     await until(async () => (await listenerCount(p.project, p.id)) === 0);
   });
 
-  it('is woken by the producer API too, and picks up organisation and everyone notifications within 5 s', async () => {
+  it('is woken by the producer API too, and by organisation and everyone notifications', async () => {
     const p = await player();
     const woke = lp('?deadline=20', p.headers);
     await until(async () => (await listenerCount(p.project, p.id)) === 1);
@@ -51,14 +52,15 @@ describe('reference/player-api.md long poll', () => {
     await send(p.project, { to: [{ org: 'guild-1' }], title: 't', body: 'guild news' });
     const guild = await json(await broadcast);
     expect(guild.notifications.map((n) => n.message)).toEqual(['guild news']);
-    expect(Date.now() - sent).toBeLessThan(5000);
+    // Well before the 20 s deadline's answer: the shard woke this player.
+    expect(Date.now() - sent).toBeLessThan(10_000);
 
     const everyone = lp(`?deadline=20&exclude_before=${guild.cursor}`, member);
     await until(async () => (await listenerCount(p.project, p.id)) === 1);
     const announced = Date.now();
     await send(p.project, { to: [{ everyone: true }], title: 't', body: 'for everyone' });
     expect((await json(await everyone)).notifications.map((n) => n.message)).toEqual(['for everyone']);
-    expect(Date.now() - announced).toBeLessThan(5000);
+    expect(Date.now() - announced).toBeLessThan(10_000);
   });
 
   it('answers empty at the deadline, with a cursor that still skips nothing', async () => {
